@@ -1,0 +1,80 @@
+// The `persona` command: dispatches to one module per subcommand, loaded on demand so
+// `persona serve` does not pay for the trainer's imports and the reverse.
+import { CliError, EXIT_BAD_INPUT, EXIT_TRANSIENT } from './errors.ts';
+
+export interface Command {
+  /** One line shown in `persona --help`. */
+  summary: string;
+  /** Full usage text shown by `persona <command> --help`. */
+  usage: string;
+  /** Runs the command; resolves to the process exit code. */
+  run: (argv: string[]) => Promise<number>;
+}
+
+const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
+  train: () => import('./commands/train.ts'),
+  predict: () => import('./commands/predict.ts'),
+  data: () => import('./commands/data.ts'),
+  versions: () => import('./commands/versions.ts'),
+  migrate: () => import('./commands/migrate.ts'),
+  serve: () => import('./commands/serve.ts'),
+  drift: () => import('./commands/drift.ts'),
+  operator: () => import('./commands/operator.ts'),
+};
+
+async function loadCommand(name: string): Promise<Command | undefined> {
+  const load = COMMANDS[name];
+  if (!load) return undefined;
+  try {
+    return (await load()).command;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(err).includes(`/${name}.ts`)) {
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+async function globalHelp(): Promise<string> {
+  const lines = ['Usage: persona <command> [options]', '', 'Commands:'];
+  for (const name of Object.keys(COMMANDS)) {
+    const cmd = await loadCommand(name);
+    if (cmd) lines.push(`  ${name.padEnd(10)} ${cmd.summary}`);
+  }
+  lines.push('', 'Run `persona <command> --help` for the options of one command.');
+  lines.push('Exit codes: 0 success, 1 transient failure (retry), 2 bad configuration or bad data.');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${await globalHelp()}\n`);
+    return name ? 0 : EXIT_BAD_INPUT;
+  }
+  const cmd = await loadCommand(name);
+  if (!cmd) {
+    process.stderr.write(`persona: unknown command "${name}"; run \`persona --help\` for the list\n`);
+    return EXIT_BAD_INPUT;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${cmd.usage}\n`);
+    return 0;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`persona ${name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    // Node's parseArgs errors are the user's input, not a crash.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`persona ${name}: ${(err as Error).message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    process.stderr.write(`persona ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT_TRANSIENT;
+  }
+}
