@@ -11,22 +11,14 @@ export interface Command {
   run: (argv: string[]) => Promise<number>;
 }
 
-const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
-  train: () => import('./commands/train.ts'),
-  predict: () => import('./commands/predict.ts'),
-  data: () => import('./commands/data.ts'),
-  versions: () => import('./commands/versions.ts'),
-  migrate: () => import('./commands/migrate.ts'),
-  serve: () => import('./commands/serve.ts'),
-  drift: () => import('./commands/drift.ts'),
-  operator: () => import('./commands/operator.ts'),
-};
+/** Every subcommand, in help order; each lives in `commands/<name>.ts` and exports `command`. */
+const COMMAND_NAMES = ['train', 'predict', 'data', 'versions', 'migrate', 'serve', 'drift', 'operator'] as const;
 
 async function loadCommand(name: string): Promise<Command | undefined> {
-  const load = COMMANDS[name];
-  if (!load) return undefined;
+  if (!(COMMAND_NAMES as readonly string[]).includes(name)) return undefined;
   try {
-    return (await load()).command;
+    const mod = (await import(`./commands/${name}.ts`)) as { command: Command };
+    return mod.command;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(err).includes(`/${name}.ts`)) {
       return undefined;
@@ -37,7 +29,7 @@ async function loadCommand(name: string): Promise<Command | undefined> {
 
 async function globalHelp(): Promise<string> {
   const lines = ['Usage: persona <command> [options]', '', 'Commands:'];
-  for (const name of Object.keys(COMMANDS)) {
+  for (const name of COMMAND_NAMES) {
     const cmd = await loadCommand(name);
     if (cmd) lines.push(`  ${name.padEnd(10)} ${cmd.summary}`);
   }
