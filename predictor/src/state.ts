@@ -1,0 +1,26 @@
+// What the health routes report and the prediction routes read: the loaded model (none while
+// loading) and whether a shutdown has begun. Readiness needs both a model and no shutdown.
+import type { ServedModel } from './model.ts';
+import type { PredictionLog } from './prediction-log.ts';
+
+export class PredictorState {
+  model: ServedModel | undefined;
+  shuttingDown = false;
+  /** Set when prediction logging is on and a model is loaded. */
+  predictionLog: PredictionLog | undefined;
+  private readonly listeners: ((model: ServedModel) => void)[] = [];
+
+  get ready(): boolean {
+    return this.model !== undefined && !this.shuttingDown;
+  }
+
+  setModel(model: ServedModel): void {
+    this.model = model;
+    for (const fn of this.listeners) fn(model);
+  }
+
+  onModel(fn: (model: ServedModel) => void): void {
+    this.listeners.push(fn);
+    if (this.model) fn(this.model);
+  }
+}

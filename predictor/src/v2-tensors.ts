@@ -1,0 +1,197 @@
+// Open Inference Protocol (V2) tensors <-> rows.
+//
+// Accepted inputs (decided here; the protocol leaves the tensor layout to the model):
+// - one unnamed numeric matrix (conventionally "input-0", any name that is not a feature name)
+//   with shape [n, m] holding the model's m numeric features in feature order, and
+// - one tensor per remaining feature, named after it, shape [n] or [n, 1]: BYTES for
+//   categorical features, a numeric datatype for numeric ones.
+// A purely numeric model therefore takes a single "input-0" of shape [n, d]; a model with
+// categorical features takes "input-0" plus one BYTES tensor per categorical feature; sending
+// every feature as its own named tensor works for any model. Data may be flat (row-major) or
+// nested one array per row. Every feature must be given exactly once.
+//
+// Outputs: persona (BYTES), persona_id (INT64), distance and confidence (FP64), each shape [n].
+import type { Prediction } from '@persona-operator/core/artifact/types';
+import { HttpError } from './errors.ts';
+import { quote } from './lookup.ts';
+import type { ServedModel } from './model.ts';
+
+export interface V2Tensor {
+  name: string;
+  shape: number[];
+  datatype: string;
+  data: unknown[];
+  parameters?: Record<string, unknown>;
+}
+
+export interface V2Output {
+  name: string;
+  datatype: 'BYTES' | 'INT64' | 'FP64';
+  shape: number[];
+  data: (string | number)[];
+}
+
+export const OUTPUT_NAMES = ['persona', 'persona_id', 'distance', 'confidence'] as const;
+export const MATRIX_INPUT_NAME = 'input-0';
+
+function bad(message: string, feature?: string): HttpError {
+  return new HttpError(400, message, feature === undefined ? {} : { feature });
+}
+
+/** Flattens nested row arrays; checks the element count against the shape. */
+function flatData(t: V2Tensor, where: string, n: number, cols: number): unknown[] {
+  const data = t.data;
+  if (data.length === n * cols && (cols !== 1 || !Array.isArray(data[0]))) {
+    for (let i = 0; i < data.length; i++) {
+      if (Array.isArray(data[i]))
+        throw bad(`${where}.data[${i}]: expected a scalar in flat row-major data`, t.name);
+    }
+    return data;
+  }
+  if (data.length === n && data.every((r) => Array.isArray(r) && r.length === cols)) {
+    const out = (data as unknown[][]).flat();
+    for (let i = 0; i < out.length; i++) {
+      if (Array.isArray(out[i]))
+        throw bad(`${where}.data: rows nest deeper than the shape [${t.shape.join(', ')}]`, t.name);
+    }
+    return out;
+  }
+  throw bad(
+    `${where}.data: shape [${t.shape.join(', ')}] needs ${n * cols} values (flat) or ${n} rows of ${cols}, got ${data.length} entries`,
+    t.name,
+  );
+}
+
+/**
+ * Turns the request's input tensors into rows in feature order, for the scorer to check value by value.
+ * `checkRows` is called with the row count before anything is allocated.
+ */
+export function tensorsToRows(
+  model: ServedModel,
+  inputs: V2Tensor[],
+  checkRows: (n: number) => void,
+): unknown[][] {
+  const names = model.scorer.featureNames;
+  const position = new Map(names.map((f, i) => [f, i] as const));
+  const isNumeric = new Set(model.numericFeatures);
+  const covered = new Map<string, string>();
+  let rowCount: number | undefined;
+  const fills: ((rows: unknown[][]) => void)[] = [];
+
+  inputs.forEach((t, i) => {
+    const where = `inputs[${i}] (${quote(t.name)})`;
+    const n = t.shape[0];
+    if (rowCount === undefined) {
+      checkRows(n);
+      rowCount = n;
+    } else if (n !== rowCount) {
+      throw bad(
+        `${where}.shape: ${n} rows, but inputs[0] has ${rowCount}; every input needs the same row count`,
+        t.name,
+      );
+    }
+    const numericType = t.datatype !== 'BYTES';
+    const feature = position.get(t.name);
+    if (feature !== undefined) {
+      if (t.shape.length === 2 && t.shape[1] !== 1) {
+        throw bad(`${where}.shape: a feature input is [n] or [n, 1], got [${t.shape.join(', ')}]`, t.name);
+      }
+      if (isNumeric.has(t.name) !== numericType) {
+        const want = isNumeric.has(t.name) ? 'a numeric datatype such as FP64' : 'BYTES';
+        throw bad(`${where}.datatype: feature ${quote(t.name)} needs ${want}, got ${t.datatype}`, t.name);
+      }
+      if (covered.has(t.name)) throw bad(`${where}: feature ${quote(t.name)} given twice`, t.name);
+      covered.set(t.name, where);
+      const values = flatData(t, where, n, 1);
+      fills.push((rows) => {
+        for (let r = 0; r < rows.length; r++) rows[r][feature] = values[r];
+      });
+      return;
+    }
+    // Not a feature name: the numeric matrix.
+    const numeric = model.numericFeatures;
+    if (numeric.length === 0) {
+      throw bad(
+        `${where}: unknown input; this model takes one input per feature (${names.join(', ')})`,
+        t.name,
+      );
+    }
+    if (!numericType) {
+      throw bad(
+        `${where}.datatype: the feature matrix needs a numeric datatype such as FP64, got BYTES`,
+        t.name,
+      );
+    }
+    if (t.shape.length !== 2 || t.shape[1] !== numeric.length) {
+      throw bad(
+        `${where}.shape: the feature matrix is [n, ${numeric.length}] (${numeric.join(', ')}), got [${t.shape.join(', ')}]`,
+        t.name,
+      );
+    }
+    for (const f of numeric) {
+      if (covered.has(f))
+        throw bad(`${where}: feature ${quote(f)} is also given by ${covered.get(f)}`, t.name);
+      covered.set(f, where);
+    }
+    const m = numeric.length;
+    const values = flatData(t, where, n, m);
+    const cols = numeric.map((f) => position.get(f) as number);
+    fills.push((rows) => {
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r];
+        for (let j = 0; j < m; j++) row[cols[j]] = values[r * m + j];
+      }
+    });
+  });
+
+  for (const f of names) {
+    if (!covered.has(f)) {
+      const how = isNumeric.has(f)
+        ? `in the ${MATRIX_INPUT_NAME} matrix or as an input named ${quote(f)}`
+        : `as a BYTES input named ${quote(f)}`;
+      throw bad(`feature ${quote(f)}: missing; send it ${how}`, f);
+    }
+  }
+  const n = rowCount ?? 0;
+  const rows: unknown[][] = new Array(n);
+  for (let r = 0; r < n; r++) rows[r] = new Array(names.length);
+  for (const fill of fills) fill(rows);
+  return rows;
+}
+
+/** The response tensors, restricted to the requested names when the request lists outputs. */
+export function predictionsToOutputs(
+  preds: readonly Prediction[],
+  requested?: { name: string }[],
+): V2Output[] {
+  const n = preds.length;
+  const all: Record<(typeof OUTPUT_NAMES)[number], () => V2Output> = {
+    persona: () => ({ name: 'persona', datatype: 'BYTES', shape: [n], data: preds.map((p) => p.persona) }),
+    persona_id: () => ({
+      name: 'persona_id',
+      datatype: 'INT64',
+      shape: [n],
+      data: preds.map((p) => p.personaId),
+    }),
+    distance: () => ({ name: 'distance', datatype: 'FP64', shape: [n], data: preds.map((p) => p.distance) }),
+    confidence: () => ({
+      name: 'confidence',
+      datatype: 'FP64',
+      shape: [n],
+      data: preds.map((p) => p.confidence),
+    }),
+  };
+  const names = requested && requested.length > 0 ? requested.map((o) => o.name) : OUTPUT_NAMES;
+  return names.map((name) => all[name as (typeof OUTPUT_NAMES)[number]]());
+}
+
+/** Checked before scoring, so a bad output name costs no work. */
+export function checkRequestedOutputs(requested: { name: string }[] | undefined): void {
+  requested?.forEach((o, i) => {
+    if (!(OUTPUT_NAMES as readonly string[]).includes(o.name)) {
+      throw bad(
+        `outputs[${i}].name: unknown output ${quote(o.name)}; choose from ${OUTPUT_NAMES.join(', ')}`,
+      );
+    }
+  });
+}
