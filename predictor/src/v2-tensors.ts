@@ -100,7 +100,8 @@ export function tensorsToRows(
         const want = isNumeric.has(t.name) ? 'a numeric datatype such as FP64' : 'BYTES';
         throw bad(`${where}.datatype: feature ${quote(t.name)} needs ${want}, got ${t.datatype}`, t.name);
       }
-      if (covered.has(t.name)) throw bad(`${where}: feature ${quote(t.name)} given twice`, t.name);
+      if (covered.has(t.name))
+        throw bad(`${where}: feature ${quote(t.name)} is also given by ${covered.get(t.name)}`, t.name);
       covered.set(t.name, where);
       const values = flatData(t, where, n, 1);
       fills.push((rows) => {
