@@ -1,0 +1,147 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { CsvError, formatCsv, parseCsv } from '../src/data/csv.ts';
+import { InputError } from '../src/data/input-error.ts';
+import {
+  parseNumberCell,
+  selectRows,
+  tableFromCsvText,
+  tableFromRecords,
+  tableRow,
+  TableError,
+} from '../src/data/table.ts';
+
+function csvError(text: string, line: number, pattern: RegExp): void {
+  assert.throws(
+    () => parseCsv(text),
+    (err: unknown) => {
+      assert.ok(err instanceof CsvError && err instanceof InputError);
+      assert.equal(err.line, line);
+      assert.match(err.message, pattern);
+      return true;
+    },
+  );
+}
+
+describe('parseCsv', () => {
+  test('reads quotes, escaped quotes, embedded commas and line breaks, CRLF and a BOM', () => {
+    const text = '\uFEFFname,note,n\r\n"Smith, J","said ""hi""",1\r\n"multi\nline",plain,2\r\n\r\nx,,3';
+    const doc = parseCsv(text);
+    assert.deepEqual(doc.header, ['name', 'note', 'n']);
+    assert.deepEqual(doc.rows, [
+      ['Smith, J', 'said "hi"', '1'],
+      ['multi\nline', 'plain', '2'],
+      ['x', '', '3'],
+    ]);
+    // Record 2 spans lines 3-4 (a quoted line break), line 5 is blank and skipped, so record 3 is on line 6.
+    assert.deepEqual(doc.lines, [2, 3, 6]);
+  });
+
+  test('a trailing newline adds no record', () => {
+    assert.equal(parseCsv('a,b\n1,2\n').rows.length, 1);
+  });
+
+  test('errors carry the line number', () => {
+    csvError('a,b\n1,2\n3\n', 3, /line 3: expected 2 fields as in the header, got 1/);
+    csvError('a,b\n1,2\n"3,4\n', 3, /line 3: unterminated quoted field/);
+    csvError('a,b\n1,"2"x\n', 2, /unexpected character after the closing quote of field 2/);
+    csvError('a,b\n1,2"\n', 2, /stray quote in unquoted field 2/);
+    csvError('', 1, /empty file/);
+    csvError('a,a\n1,2\n', 1, /duplicate column "a"/);
+    csvError('a,\n1,2\n', 1, /header column 2 has no name/);
+  });
+
+  test('formatCsv quotes only where needed and round-trips', () => {
+    const text = formatCsv(
+      ['a', 'b'],
+      [
+        ['x,y', 1.5],
+        ['say "q"', ' pad'],
+      ],
+    );
+    assert.equal(text, 'a,b\n"x,y",1.5\n"say ""q"""," pad"\n');
+    assert.deepEqual(parseCsv(text).rows, [
+      ['x,y', '1.5'],
+      ['say "q"', ' pad'],
+    ]);
+  });
+});
+
+describe('tables', () => {
+  const text = 'age,channel,income\n30,web,100\n40,store,200.5\n50,web,-3e2\n';
+
+  test('types columns (inferred or requested) into typed arrays', () => {
+    const t = tableFromCsvText(text);
+    assert.equal(t.rowCount, 3);
+    assert.deepEqual(
+      t.columns.map((c) => [c.name, c.type]),
+      [
+        ['age', 'numeric'],
+        ['channel', 'categorical'],
+        ['income', 'numeric'],
+      ],
+    );
+    assert.ok(t.columns[0].values instanceof Float64Array);
+    assert.deepEqual(tableRow(t, 2), [50, 'web', -300]);
+    const picked = tableFromCsvText(text, [{ name: 'income' }, { name: 'age', type: 'categorical' }]);
+    assert.deepEqual(tableRow(picked, 0), [100, '30']);
+    assert.deepEqual(tableRow(selectRows(picked, [2, 0]), 0), [-300, '50']);
+    assert.deepEqual(selectRows(picked, [2, 0]).lines, [4, 2]);
+  });
+
+  test('parseNumberCell is strict', () => {
+    assert.equal(parseNumberCell(' 1.5e3 '), 1500);
+    assert.equal(parseNumberCell('.5'), 0.5);
+    for (const bad of ['', ' ', 'abc', '0x10', 'NaN', 'Infinity', '1e999', '1,5', '--1']) {
+      assert.equal(parseNumberCell(bad), undefined, bad);
+    }
+  });
+
+  test('a non-numeric cell names the column and the file line', () => {
+    assert.throws(
+      () => tableFromCsvText('age,income\n1,2\n3,abc\n', [{ name: 'income', type: 'numeric' }]),
+      (err: unknown) => {
+        assert.ok(err instanceof TableError && err instanceof InputError);
+        assert.equal(err.message, 'column "income", line 3: "abc" is not a number');
+        assert.equal(err.column, 'income');
+        assert.equal(err.line, 3);
+        return true;
+      },
+    );
+    assert.throws(
+      () => tableFromCsvText('age,income\n1,2\n3,\n', [{ name: 'income', type: 'numeric' }]),
+      /column "income", line 3: empty value/,
+    );
+    assert.throws(
+      () => tableFromCsvText('a,c\nx,\n', [{ name: 'c', type: 'categorical' }]),
+      /column "c", line 2: empty value/,
+    );
+  });
+
+  test('a missing column lists the columns there are', () => {
+    assert.throws(
+      () => tableFromCsvText(text, [{ name: 'height' }]),
+      /column "height" not found in the header \(columns: age, channel, income\)/,
+    );
+  });
+
+  test('records from a database: numeric strings accepted, null rejected with the row', () => {
+    const t = tableFromRecords(
+      [
+        { a: '1.5', b: 'x' },
+        { a: 2, b: 'y' },
+      ],
+      [{ name: 'a', type: 'numeric' }, { name: 'b' }],
+    );
+    assert.deepEqual(tableRow(t, 0), [1.5, 'x']);
+    assert.equal(t.lines, undefined);
+    assert.throws(
+      () => tableFromRecords([{ a: 1 }, { a: null }], [{ name: 'a' }]),
+      /column "a", row 2: missing value \(null\)/,
+    );
+    assert.throws(
+      () => tableFromRecords([{ a: 'z' }], [{ name: 'a', type: 'numeric' }]),
+      /column "a", row 1: "z" is not a number/,
+    );
+  });
+});
