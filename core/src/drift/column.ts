@@ -3,6 +3,7 @@
 import type { FeatureType } from '../artifact/types.ts';
 import { DriftInputError, resolveTest, TESTS, type DriftOptions, type TestName } from './choose.ts';
 import { ksTwoSample } from './ks.ts';
+import { sortFloat64 } from './sort.ts';
 import {
   binnedShares,
   chiSquareTest,
@@ -58,7 +59,7 @@ function finiteSorted(values: Float64Array): Float64Array {
     let k = 0;
     for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) out[k++] = values[i];
   }
-  return out.sort();
+  return sortFloat64(out);
 }
 
 /** Distinct values over two sorted samples, counting no further than `cap`. */

@@ -61,13 +61,19 @@ function rowCount(table: DriftTable, which: string): number {
   return rows;
 }
 
-/** Dataset drift of `current` against `reference`, over the reference's columns. */
-export function computeDrift(
+/** Checked input: each reference column with its current counterpart, and the row counts. */
+export interface PairedColumns {
+  pairs: { reference: DriftColumn; current: DriftColumn }[];
+  referenceRows: number;
+  currentRows: number;
+}
+
+/** Validates options and tables and pairs the columns by name (the reference's columns). */
+export function pairColumns(
   reference: DriftTable,
   current: DriftTable,
-  options: DriftOptions = {},
-  now: Date = new Date(),
-): DriftReport {
+  options: DriftOptions,
+): PairedColumns {
   validateOptions(options);
   if (reference.columns.length === 0) throw new DriftInputError('the reference data has no columns');
   const referenceRows = rowCount(reference, 'reference');
@@ -86,7 +92,19 @@ export function computeDrift(
       );
     }
   }
-  const columns = reference.columns.map((c) => columnDrift(c, byName.get(c.name) as DriftColumn, options));
+  const pairs = reference.columns.map((c) => ({ reference: c, current: byName.get(c.name) as DriftColumn }));
+  return { pairs, referenceRows, currentRows };
+}
+
+/** Dataset drift of `current` against `reference`, over the reference's columns. */
+export function computeDrift(
+  reference: DriftTable,
+  current: DriftTable,
+  options: DriftOptions = {},
+  now: Date = new Date(),
+): DriftReport {
+  const { pairs, referenceRows, currentRows } = pairColumns(reference, current, options);
+  const columns = pairs.map((p) => columnDrift(p.reference, p.current, options));
   return summarise(columns, options, referenceRows, currentRows, now);
 }
 

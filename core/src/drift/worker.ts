@@ -1,0 +1,28 @@
+// Worker-thread side of computeDriftParallel: tests the columns it is sent, one message each.
+import { parentPort } from 'node:worker_threads';
+import { columnDrift, type ColumnDrift, type DriftColumn } from './column.ts';
+import type { DriftOptions } from './choose.ts';
+
+export interface DriftTask {
+  index: number;
+  reference: DriftColumn;
+  current: DriftColumn;
+  options: DriftOptions;
+}
+
+export type DriftTaskResult =
+  | { index: number; ok: true; result: ColumnDrift }
+  | { index: number; ok: false; name: string; message: string };
+
+if (!parentPort) throw new Error('drift worker must run in a worker thread');
+const port = parentPort;
+port.on('message', (task: DriftTask) => {
+  let reply: DriftTaskResult;
+  try {
+    reply = { index: task.index, ok: true, result: columnDrift(task.reference, task.current, task.options) };
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    reply = { index: task.index, ok: false, name: e.name, message: e.message };
+  }
+  port.postMessage(reply);
+});
