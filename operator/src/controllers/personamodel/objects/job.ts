@@ -1,0 +1,162 @@
+// The training Job for one set of training inputs: a pure function of the model, its
+// resolved spec and the operator's configuration.
+import type { V1EnvVar, V1Job, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { TrainingJobSpec } from '@persona-operator/core/training-spec';
+import type { PersonaModel } from '../../../api/v1alpha1/personamodel.ts';
+import type { OperatorConfig } from '../config.ts';
+import type { ResolvedSpec } from '../defaults.ts';
+import { SpecProblem } from '../errors.ts';
+import { INPUTS_HASH_LABEL, commonLabels, ownerReference } from '../naming.ts';
+import {
+  containerResources,
+  containerSecurityContext,
+  gcsCredentials,
+  podSecurityContext,
+  secretEnv,
+  tmpMount,
+  tmpVolume,
+} from './pod.ts';
+
+export const TRAINER_CONTAINER = 'trainer';
+/** Exit code of `persona train` for bad configuration or data: the Job fails at once. */
+export const EXIT_BAD_INPUT = 2;
+export const TRIGGER_ANNOTATION = 'personas.dtc.dev/trigger';
+const DATA_URL_ENV = 'PERSONA_DATA_URL';
+const ARTIFACT_VOLUME = 'artifacts';
+
+/** The document the trainer reads from PERSONA_TRAINING_SPEC. */
+export function trainingJobSpec(model: PersonaModel, spec: ResolvedSpec): TrainingJobSpec {
+  const t = spec.training;
+  const data: TrainingJobSpec['data'] = t.data.postgres
+    ? { postgres: { query: t.data.postgres.query, urlEnv: DATA_URL_ENV, rowLimit: 5_000_000 } }
+    : t.data.gcs
+      ? { gcs: { uri: t.data.gcs.uri } }
+      : (() => {
+          throw new SpecProblem('spec.training.data', 'no data source set');
+        })();
+  const a = spec.artifacts;
+  const artifacts: TrainingJobSpec['artifacts'] = a.gcs
+    ? { gcs: { bucket: a.gcs.bucket, prefix: a.gcs.prefix ?? '' } }
+    : a.volume
+      ? { volume: { path: a.volume.path ?? '/artifacts' } }
+      : { postgres: {} };
+  const out: TrainingJobSpec = {
+    model: { namespace: model.metadata.namespace!, name: model.metadata.name! },
+    features: spec.features,
+    mode: t.mode,
+    k: t.k,
+    nInit: t.nInit,
+    seed: t.seed,
+    data,
+    artifacts,
+  };
+  if (spec.personas?.length)
+    out.personas = spec.personas.map((p) => ({ name: p.name, centroid: p.centroid }));
+  return out;
+}
+
+export function registrySecret(spec: ResolvedSpec, cfg: OperatorConfig) {
+  const ref = spec.registry?.secretRef ?? cfg.defaultRegistrySecret;
+  if (!ref) throw new SpecProblem('spec.registry', 'not set and the operator has no default registry Secret');
+  return ref;
+}
+
+/** Volumes, mounts and env for artifact stores and data sources that need files or credentials. */
+export function storageAccess(spec: ResolvedSpec, readOnly: boolean, withData: boolean) {
+  const volumes: V1Volume[] = [tmpVolume];
+  const mounts: V1VolumeMount[] = [tmpMount];
+  const env: V1EnvVar[] = [];
+  const a = spec.artifacts;
+  if (a.volume) {
+    volumes.push({
+      name: ARTIFACT_VOLUME,
+      persistentVolumeClaim: { claimName: a.volume.claimName, readOnly },
+    });
+    mounts.push({ name: ARTIFACT_VOLUME, mountPath: a.volume.path ?? '/artifacts', readOnly });
+  }
+  // One credentials file serves both GCS uses; the artifact bucket's Secret wins if both are set.
+  const gcsRef = a.gcs?.secretRef ?? (withData ? spec.training.data.gcs?.secretRef : undefined);
+  if (gcsRef) {
+    const c = gcsCredentials(gcsRef);
+    volumes.push(c.volume);
+    mounts.push(c.mount);
+    env.push(c.env);
+  }
+  return { volumes, mounts, env };
+}
+
+export interface TrainingJobOptions {
+  jobName: string;
+  inputsHash: string;
+  /** Why the operator trains (a trigger reason), recorded on the Job. */
+  trigger: string;
+}
+
+export function buildTrainingJob(
+  model: PersonaModel,
+  spec: ResolvedSpec,
+  cfg: OperatorConfig,
+  opts: TrainingJobOptions,
+): V1Job {
+  const labels = { ...commonLabels(model, 'training'), [INPUTS_HASH_LABEL]: opts.inputsHash };
+  const storage = storageAccess(spec, false, true);
+  const env: V1EnvVar[] = [
+    { name: 'PERSONA_TRAINING_SPEC', value: JSON.stringify(trainingJobSpec(model, spec)) },
+    secretEnv('PERSONA_REGISTRY_URL', registrySecret(spec, cfg)),
+    // Job retries share the Job's UID, so a retried pod never registers a second version.
+    {
+      name: 'PERSONA_RUN_ID',
+      valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/controller-uid']" } },
+    },
+    ...storage.env,
+  ];
+  if (spec.training.data.postgres) env.push(secretEnv(DATA_URL_ENV, spec.training.data.postgres.secretRef));
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: opts.jobName,
+      namespace: model.metadata.namespace,
+      labels,
+      annotations: { [TRIGGER_ANNOTATION]: opts.trigger },
+      ownerReferences: [ownerReference(model)],
+    },
+    spec: {
+      backoffLimit: spec.training.backoffLimit,
+      activeDeadlineSeconds: spec.training.activeDeadlineSeconds,
+      ttlSecondsAfterFinished: spec.training.ttlSecondsAfterFinished,
+      podFailurePolicy: {
+        rules: [
+          {
+            action: 'FailJob',
+            onExitCodes: { containerName: TRAINER_CONTAINER, operator: 'In', values: [EXIT_BAD_INPUT] },
+          },
+          // A pod evicted or preempted is not the trainer's fault: do not count it.
+          { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+        ],
+      },
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          serviceAccountName: cfg.trainerServiceAccount,
+          automountServiceAccountToken: false,
+          securityContext: podSecurityContext,
+          volumes: storage.volumes,
+          containers: [
+            {
+              name: TRAINER_CONTAINER,
+              image: cfg.image,
+              imagePullPolicy: cfg.imagePullPolicy,
+              args: ['train'],
+              env,
+              resources: containerResources(spec.training.resources),
+              securityContext: containerSecurityContext,
+              volumeMounts: storage.mounts,
+            },
+          ],
+        },
+      },
+    },
+  };
+}
