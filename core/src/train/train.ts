@@ -1,0 +1,323 @@
+// The one training entry point (CLI, trainer Job, benchmark): table + spec -> model artifact.
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  ARTIFACT_SCHEMA_VERSION,
+  type FeatureEncoding,
+  type FeatureSpec,
+  type KMetrics,
+  type ModelArtifact,
+  type Persona,
+  type RawValue,
+} from '../artifact/types.ts';
+import { calinskiHarabasz, daviesBouldin } from '../cluster-metrics/separation.ts';
+import { silhouetteScores } from '../cluster-metrics/silhouette.ts';
+import { InputError } from '../data/input-error.ts';
+import { getColumn, type Table } from '../data/table.ts';
+import { decodePoint, encodeRaw, encodeTable, fitEncoding } from '../encoding/encoding.ts';
+import { assign, type Points } from '../kmeans/points.ts';
+import { kmeansSweep, type RestartProgress } from '../kmeans/sweep.ts';
+import { nameClusters, type ReferencePersona } from '../personas/naming.ts';
+import { createRng } from '../random/rng.ts';
+
+export interface PersonaDefinition {
+  name: string;
+  /** Raw units; categorical features take a category. */
+  centroid: Record<string, RawValue>;
+}
+
+export interface TrainSpec {
+  /** Ordered feature list; names must be columns of the table. */
+  features: FeatureSpec[];
+  /** `fixed`: the pre-defined personas are the model; `fit`: k-means. */
+  mode: 'fit' | 'fixed';
+  k: { min: number; max: number };
+  nInit: number;
+  seed: number;
+  /** Pre-defined personas: the model itself in `fixed` mode, names to match in `fit` mode. */
+  personas?: PersonaDefinition[];
+  /** The previous version: its persona names are kept for the clusters that match them. */
+  previous?: ModelArtifact;
+  /** Silhouette is exact up to this many rows, on a seeded sample of this size above (default 10000). */
+  silhouetteSampleSize?: number;
+  /** Rows kept in the artifact for drift checks (default 5000). */
+  referenceSampleSize?: number;
+  /** Worker threads for the restarts; default chosen from input size and machine. */
+  workers?: number;
+}
+
+export type TrainProgress =
+  | ({ phase: 'restart' } & RestartProgress)
+  | { phase: 'metrics'; ks: number[]; silhouetteRows: number }
+  | { phase: 'done'; k: number; durationMs: number };
+
+export interface TrainOptions {
+  onProgress?: (event: TrainProgress) => void;
+}
+
+/** A training specification that cannot work (bad k, fixed mode without personas...). */
+export class TrainSpecError extends InputError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainSpecError';
+  }
+}
+
+function validateSpec(table: Table, spec: TrainSpec): void {
+  if (spec.features.length === 0) throw new TrainSpecError('no features given');
+  const names = new Set<string>();
+  for (const f of spec.features) {
+    if (names.has(f.name)) throw new TrainSpecError(`feature "${f.name}" is listed twice`);
+    names.add(f.name);
+    getColumn(table, f.name);
+  }
+  if (table.rowCount === 0) throw new TrainSpecError('the training data has no rows');
+  if (!Number.isInteger(spec.seed)) throw new TrainSpecError(`seed must be an integer, got ${spec.seed}`);
+  if (spec.mode === 'fixed') {
+    if (!spec.personas || spec.personas.length === 0) {
+      throw new TrainSpecError('mode "fixed" needs pre-defined personas (--personas)');
+    }
+    return;
+  }
+  const { min, max } = spec.k;
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min) {
+    throw new TrainSpecError(`invalid k range ${min}..${max}: expected integers with 1 <= min <= max`);
+  }
+  if (max > table.rowCount) {
+    throw new TrainSpecError(`k = ${max} is larger than the number of rows (${table.rowCount})`);
+  }
+  if (!Number.isInteger(spec.nInit) || spec.nInit < 1) {
+    throw new TrainSpecError(`nInit must be a positive integer, got ${spec.nInit}`);
+  }
+}
+
+/** sha256 over the feature columns as read: header line, then one line per row. */
+export function hashTable(table: Table, features: readonly FeatureSpec[]): string {
+  const h = createHash('sha256');
+  const cols = features.map((f) => getColumn(table, f.name));
+  h.update(`${features.map((f) => f.name).join(',')}\n`);
+  for (let i = 0; i < table.rowCount; i++) {
+    let line = '';
+    for (let c = 0; c < cols.length; c++) line += (c ? ',' : '') + String(cols[c].values[i]);
+    h.update(`${line}\n`);
+  }
+  return h.digest('hex');
+}
+
+/** A seeded uniform sample of rows (reservoir sampling, Algorithm R), in table order. */
+export function referenceSample(
+  table: Table,
+  features: readonly FeatureSpec[],
+  size: number,
+  seed: number,
+): RawValue[][] {
+  const n = table.rowCount;
+  const m = Math.min(size, n);
+  const picked = Array.from({ length: m }, (_, i) => i);
+  const rng = createRng(seed ^ 0x5eed);
+  for (let i = m; i < n; i++) {
+    const j = rng.int(i + 1);
+    if (j < m) picked[j] = i;
+  }
+  picked.sort((a, b) => a - b);
+  const cols = features.map((f) => getColumn(table, f.name));
+  return picked.map((i) => cols.map((c) => c.values[i]));
+}
+
+let libraryVersions: Record<string, string> | undefined;
+function libraries(): Record<string, string> {
+  if (!libraryVersions) {
+    const require = createRequire(import.meta.url);
+    const version = (entry: string): string => {
+      // Packages whose exports hide package.json: walk up from the resolved entry point.
+      let dir = dirname(require.resolve(entry));
+      for (let i = 0; i < 5; i++, dir = dirname(dir)) {
+        try {
+          const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+            name?: string;
+            version?: string;
+          };
+          if (pkg.name === entry && pkg.version) return pkg.version;
+        } catch {
+          // keep walking
+        }
+      }
+      return 'unknown';
+    };
+    libraryVersions = { node: process.versions.node, 'ml-kmeans': version('ml-kmeans') };
+  }
+  return libraryVersions;
+}
+
+function flatten(rows: readonly (readonly number[])[], d: number): Float64Array {
+  const out = new Float64Array(rows.length * d);
+  rows.forEach((r, i) => out.set(r, i * d));
+  return out;
+}
+
+function metricsFor(
+  points: Points,
+  labels: Int32Array,
+  k: number,
+  inertia: number,
+  silhouette: number | null,
+): KMetrics {
+  return {
+    k,
+    inertia,
+    silhouette,
+    calinskiHarabasz: calinskiHarabasz(points, labels, k),
+    daviesBouldin: daviesBouldin(points, labels, k),
+  };
+}
+
+function referencePersonas(spec: TrainSpec, encodings: FeatureEncoding[]): ReferencePersona[] {
+  // The previous version wins: its names are the ones users already see.
+  if (spec.previous) {
+    const prevNames = new Set(spec.previous.features.map((f) => f.name));
+    const same = encodings.length === prevNames.size && encodings.every((e) => prevNames.has(e.name));
+    if (same) {
+      return spec.previous.personas.map((p) => ({
+        name: p.name,
+        scaled: encodeLenient(p.centroid, encodings),
+      }));
+    }
+  }
+  return (spec.personas ?? []).map((p, i) => ({
+    name: p.name,
+    scaled: encodeRaw(p.centroid, encodings, `persona ${i + 1} ("${p.name}")`),
+  }));
+}
+
+/** Like encodeRaw, but a category the new data no longer has simply matches nothing. */
+function encodeLenient(point: Record<string, RawValue>, encodings: FeatureEncoding[]): number[] {
+  const out: number[] = [];
+  for (const enc of encodings) {
+    const v = point[enc.name];
+    if (enc.type === 'numeric') out.push((Number(v) - enc.mean) / enc.scale);
+    else for (const c of enc.categories) out.push(c === v ? 1 : 0);
+  }
+  return out;
+}
+
+/**
+ * Trains a model: learns the encoding, then either takes the pre-defined personas as they are
+ * (mode `fixed`) or runs k-means over the k range and keeps the k with the best mean silhouette
+ * (ties: the smaller k). Bad data or an impossible spec throws an InputError subclass.
+ */
+export async function trainModel(
+  table: Table,
+  spec: TrainSpec,
+  opts: TrainOptions = {},
+): Promise<ModelArtifact> {
+  const started = Date.now();
+  validateSpec(table, spec);
+  const encodings = fitEncoding(table, spec.features);
+  const points = encodeTable(table, encodings);
+  const silhouetteRows = spec.silhouetteSampleSize ?? 10_000;
+  const silOpts = { sampleSize: silhouetteRows, seed: spec.seed };
+  const d = points.d;
+
+  let centroids: Float64Array;
+  let k: number;
+  let perK: KMetrics[];
+  let chosen: KMetrics;
+  let naming: { cluster: number; name: string; generated: boolean }[];
+  let kRange: { min: number; max: number };
+
+  if (spec.mode === 'fixed') {
+    const defs = spec.personas ?? [];
+    const names = new Set<string>();
+    for (const p of defs) {
+      if (!p.name) throw new TrainSpecError('every pre-defined persona needs a name');
+      if (names.has(p.name)) throw new TrainSpecError(`persona name "${p.name}" is used twice`);
+      names.add(p.name);
+    }
+    k = defs.length;
+    kRange = { min: k, max: k };
+    centroids = flatten(
+      defs.map((p, i) => encodeRaw(p.centroid, encodings, `persona ${i + 1} ("${p.name}")`)),
+      d,
+    );
+    const labels = new Int32Array(points.n);
+    const inertia = assign(points, centroids, k, labels);
+    opts.onProgress?.({ phase: 'metrics', ks: [k], silhouetteRows: Math.min(silhouetteRows, points.n) });
+    const [sil] = k >= 2 ? silhouetteScores(points, [{ labels, k }], silOpts) : [null];
+    chosen = metricsFor(points, labels, k, inertia, sil);
+    perK = [chosen];
+    naming = defs.map((p, cluster) => ({ cluster, name: p.name, generated: false }));
+  } else {
+    kRange = { min: spec.k.min, max: spec.k.max };
+    const sweep = await kmeansSweep(points, {
+      kMin: spec.k.min,
+      kMax: spec.k.max,
+      nInit: spec.nInit,
+      seed: spec.seed,
+      workers: spec.workers,
+      onProgress: (e) => opts.onProgress?.({ phase: 'restart', ...e }),
+    });
+    const results = [...sweep.values()];
+    const scored = results.filter((r) => r.k >= 2);
+    opts.onProgress?.({
+      phase: 'metrics',
+      ks: results.map((r) => r.k),
+      silhouetteRows: Math.min(silhouetteRows, points.n),
+    });
+    const sils = silhouetteScores(
+      points,
+      scored.map((r) => ({ labels: r.labels, k: r.k })),
+      silOpts,
+    );
+    const silByK = new Map(scored.map((r, i) => [r.k, sils[i]] as const));
+    perK = results.map((r) => metricsFor(points, r.labels, r.k, r.inertia, silByK.get(r.k) ?? null));
+    let bestIdx = 0;
+    perK.forEach((m, i) => {
+      const best = perK[bestIdx].silhouette;
+      if (m.silhouette !== null && (best === null || m.silhouette > best)) bestIdx = i;
+    });
+    chosen = perK[bestIdx];
+    k = chosen.k;
+    centroids = results[bestIdx].centroids;
+    naming = nameClusters(centroids, k, referencePersonas(spec, encodings), encodings);
+  }
+
+  const personas: Persona[] = naming.map((nm, id) => {
+    const scaled = Array.from(centroids.subarray(nm.cluster * d, nm.cluster * d + d));
+    const p: Persona = { id, name: nm.name, centroid: decodePoint(scaled, encodings), scaled };
+    if (nm.generated) p.generated = true;
+    return p;
+  });
+  if (spec.mode === 'fixed') {
+    // The pre-defined centroids are kept exactly as given (decoding would round-trip floats).
+    personas.forEach((p, i) => (p.centroid = { ...spec.personas![i].centroid }));
+  }
+  const durationMs = Date.now() - started;
+  opts.onProgress?.({ phase: 'done', k, durationMs });
+  return {
+    schemaVersion: ARTIFACT_SCHEMA_VERSION,
+    features: encodings,
+    personas,
+    metrics: {
+      ...chosen,
+      perK,
+      unmatchedPersonas: personas.filter((p) => p.generated).map((p) => p.name),
+    },
+    training: {
+      mode: spec.mode,
+      rows: table.rowCount,
+      dataHash: hashTable(table, spec.features),
+      seed: spec.seed,
+      nInit: spec.mode === 'fixed' ? 1 : spec.nInit,
+      kRange,
+      durationMs,
+      trainedAt: new Date(started).toISOString(),
+      libraries: libraries(),
+    },
+    reference: {
+      columns: spec.features.map((f) => f.name),
+      rows: referenceSample(table, spec.features, spec.referenceSampleSize ?? 5000, spec.seed),
+    },
+  };
+}

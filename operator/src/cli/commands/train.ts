@@ -1,0 +1,216 @@
+// `persona train` (local mode): CSV in, model artifact out, with progress on stderr and the
+// per-k metrics as a table (or, with --json, one JSON summary on stdout and nothing else there).
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { FeatureSpec, KMetrics, ModelArtifact } from '@persona-operator/core/artifact/types';
+import { parseArtifactJson } from '@persona-operator/core/artifact/validate';
+import { parseCsv } from '@persona-operator/core/data/csv';
+import { tableFeatures, tableFromCsv, type ColumnRequest } from '@persona-operator/core/data/table';
+import { parsePersonasYaml, type PersonasFile } from '@persona-operator/core/personas/personas-file';
+import { trainModel, type TrainProgress, type TrainSpec } from '@persona-operator/core/train/train';
+import { CliError, EXIT_BAD_INPUT } from '../errors.ts';
+import { readInputFile, withInputErrors } from '../input.ts';
+import type { Command } from '../main.ts';
+
+const usage = `Usage: persona train --data FILE.csv --out model.json [options]
+
+Trains a persona model from a CSV file (header line, one customer per row).
+
+Options:
+  --data FILE            training data (CSV)
+  --out FILE             where to write the model artifact (JSON); optional with --json
+  --features LIST        comma-separated columns, each optionally typed: age,income,channel:categorical
+                         (default: the personas file's features, else every column, types inferred)
+  --k RANGE              2..10 (choose k by silhouette) or a single k such as 6 (default 2..10)
+  --n-init N             k-means restarts per k, the best (lowest inertia) kept (default 10)
+  --seed N               random seed; the same seed and data give the same model (default 0)
+  --mode fit|fixed       fit: k-means; fixed: the personas file's centroids are the model (default fit)
+  --personas FILE        pre-defined personas (YAML); in fit mode their names go to the nearest clusters
+  --previous FILE        previous model artifact: its persona names are kept for matching clusters
+  --silhouette-sample N  silhouette exact up to N rows, on a seeded N-row sample above (default 10000)
+  --reference-sample N   rows kept in the artifact for drift checks (default 5000)
+  --workers N            worker threads for the restarts (default: automatic)
+  --json                 print one JSON summary on stdout (progress still goes to stderr)
+  --quiet                no progress output`;
+
+export function parseKRange(value: string): { min: number; max: number } {
+  const m = /^\s*(\d+)\s*(?:(?:\.\.|-)\s*(\d+)\s*)?$/.exec(value);
+  if (!m)
+    throw new CliError(
+      `--k must be a range like 2..10 or a single k like 6, got ${JSON.stringify(value)}`,
+      EXIT_BAD_INPUT,
+    );
+  const min = Number(m[1]);
+  const max = m[2] === undefined ? min : Number(m[2]);
+  if (min < 1 || max < min) throw new CliError(`--k ${value}: expected 1 <= min <= max`, EXIT_BAD_INPUT);
+  return { min, max };
+}
+
+export function parseFeatureList(value: string): ColumnRequest[] {
+  const out: ColumnRequest[] = [];
+  for (const part of value.split(',')) {
+    const [name, type, extra] = part.split(':').map((s) => s.trim());
+    if (!name || extra !== undefined)
+      throw new CliError(`--features: bad entry ${JSON.stringify(part)}`, EXIT_BAD_INPUT);
+    if (type !== undefined && type !== 'numeric' && type !== 'categorical') {
+      throw new CliError(
+        `--features: type of "${name}" must be numeric or categorical, got "${type}"`,
+        EXIT_BAD_INPUT,
+      );
+    }
+    out.push(type ? { name, type } : { name });
+  }
+  return out;
+}
+
+function positiveInt(value: string | undefined, flag: string, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new CliError(`${flag} must be an integer >= ${min}, got ${JSON.stringify(value)}`, EXIT_BAD_INPUT);
+  return n;
+}
+
+const num = (v: number | null, digits: number): string => (v === null ? '-' : v.toFixed(digits));
+
+export function formatKTable(perK: readonly KMetrics[], chosen: number): string {
+  const lines = ['    k        inertia  silhouette  calinski-harabasz  davies-bouldin'];
+  for (const m of perK) {
+    lines.push(
+      `${m.k === chosen ? '*' : ' '}${String(m.k).padStart(4)}  ${m.inertia.toFixed(3).padStart(13)}  ${num(m.silhouette, 4).padStart(10)}  ${num(m.calinskiHarabasz, 2).padStart(17)}  ${num(m.daviesBouldin, 4).padStart(14)}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The machine-readable summary printed by --json. */
+export function trainSummary(artifact: ModelArtifact, out: string | undefined): Record<string, unknown> {
+  const m = artifact.metrics;
+  return {
+    k: m.k,
+    silhouette: m.silhouette,
+    inertia: m.inertia,
+    calinskiHarabasz: m.calinskiHarabasz,
+    daviesBouldin: m.daviesBouldin,
+    perK: m.perK,
+    personas: artifact.personas.map((p) => ({ id: p.id, name: p.name, generated: p.generated ?? false })),
+    unmatchedPersonas: m.unmatchedPersonas,
+    mode: artifact.training.mode,
+    rows: artifact.training.rows,
+    dataHash: artifact.training.dataHash,
+    durationMs: artifact.training.durationMs,
+    out: out ?? null,
+  };
+}
+
+function progressPrinter(quiet: boolean): (e: TrainProgress) => void {
+  const err = process.stderr;
+  return (e) => {
+    if (quiet) return;
+    if (e.phase === 'restart') {
+      err.write(
+        `[${e.done}/${e.total}] k=${e.k} restart ${e.restart + 1}/${e.nInit}: inertia ${e.inertia.toFixed(3)} (${e.iterations} iterations)\n`,
+      );
+    } else if (e.phase === 'metrics') {
+      err.write(
+        `scoring k=${e.ks.join(',')}: silhouette on ${e.silhouetteRows} rows, Calinski-Harabasz, Davies-Bouldin\n`,
+      );
+    } else {
+      err.write(`chose k=${e.k} in ${(e.durationMs / 1000).toFixed(2)} s\n`);
+    }
+  };
+}
+
+export const command: Command = {
+  summary: 'train a persona model from a CSV file (k-means or fixed personas)',
+  usage,
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        data: { type: 'string' },
+        out: { type: 'string' },
+        features: { type: 'string' },
+        k: { type: 'string' },
+        'n-init': { type: 'string' },
+        seed: { type: 'string' },
+        mode: { type: 'string' },
+        personas: { type: 'string' },
+        previous: { type: 'string' },
+        'silhouette-sample': { type: 'string' },
+        'reference-sample': { type: 'string' },
+        workers: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        quiet: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (!values.data) throw new CliError('--data FILE.csv is required', EXIT_BAD_INPUT);
+    if (!values.out && !values.json)
+      throw new CliError('--out model.json is required (or --json for a summary only)', EXIT_BAD_INPUT);
+    const mode = values.mode ?? 'fit';
+    if (mode !== 'fit' && mode !== 'fixed')
+      throw new CliError(`--mode must be fit or fixed, got ${JSON.stringify(mode)}`, EXIT_BAD_INPUT);
+    const k = parseKRange(values.k ?? '2..10');
+    const nInit = positiveInt(values['n-init'], '--n-init', 10);
+    const seed = positiveInt(values.seed, '--seed', 0, 0);
+    const silhouetteSampleSize = positiveInt(values['silhouette-sample'], '--silhouette-sample', 10_000, 2);
+    const referenceSampleSize = positiveInt(values['reference-sample'], '--reference-sample', 5000, 0);
+    const workers = values.workers === undefined ? undefined : positiveInt(values.workers, '--workers', 1);
+
+    let personasFile: PersonasFile | undefined;
+    if (values.personas) {
+      const path = values.personas;
+      const text = await readInputFile(path, 'personas file');
+      personasFile = await withInputErrors(path, () => parsePersonasYaml(text));
+    }
+    if (mode === 'fixed' && !personasFile)
+      throw new CliError('--mode fixed needs --personas FILE', EXIT_BAD_INPUT);
+    let previous: ModelArtifact | undefined;
+    if (values.previous) {
+      const path = values.previous;
+      const text = await readInputFile(path, 'previous model');
+      previous = await withInputErrors(path, () => parseArtifactJson(text));
+    }
+
+    const dataPath = values.data;
+    const csvText = await readInputFile(dataPath, 'training data');
+    const request: ColumnRequest[] | undefined = values.features
+      ? parseFeatureList(values.features)
+      : personasFile?.features;
+    const table = await withInputErrors(dataPath, () => tableFromCsv(parseCsv(csvText), request));
+    const features: FeatureSpec[] = tableFeatures(table);
+
+    const spec: TrainSpec = {
+      features,
+      mode,
+      k,
+      nInit,
+      seed,
+      personas: personasFile?.personas,
+      previous,
+      silhouetteSampleSize,
+      referenceSampleSize,
+      workers,
+    };
+    const artifact = await withInputErrors(dataPath, () =>
+      trainModel(table, spec, { onProgress: progressPrinter(values.quiet) }),
+    );
+    if (values.out) await writeFile(values.out, `${JSON.stringify(artifact, null, 2)}\n`);
+
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(trainSummary(artifact, values.out))}\n`);
+      return 0;
+    }
+    const out = process.stdout;
+    out.write(`${formatKTable(artifact.metrics.perK, artifact.metrics.k)}\n`);
+    out.write(
+      `k=${artifact.metrics.k} (${mode === 'fixed' ? 'pre-defined personas' : 'best mean silhouette'}), ${table.rowCount} rows\n`,
+    );
+    for (const p of artifact.personas)
+      out.write(`  ${p.id}  ${p.name}${p.generated ? '  (generated name: review)' : ''}\n`);
+    if (values.out) out.write(`wrote ${values.out}\n`);
+    return 0;
+  },
+};
