@@ -13,6 +13,9 @@ export interface RestartTask {
 export interface RestartResult extends LloydResult {
   k: number;
   restart: number;
+  /** Time spent in k-means++ seeding and in the Lloyd iterations (for benchmarks). */
+  seedingMs: number;
+  lloydMs: number;
 }
 
 export function runRestart(
@@ -23,6 +26,10 @@ export function runRestart(
   opts: LloydOptions,
 ): RestartResult {
   const rng = createRng(deriveSeed(seed, task.k, task.restart));
+  const t0 = performance.now();
   const init = kmeansPlusPlus(points, task.k, rng);
-  return { k: task.k, restart: task.restart, ...lloyd(points, rows, init, task.k, opts) };
+  const t1 = performance.now();
+  const result = lloyd(points, rows, init, task.k, opts);
+  const t2 = performance.now();
+  return { k: task.k, restart: task.restart, ...result, seedingMs: t1 - t0, lloydMs: t2 - t1 };
 }

@@ -26,6 +26,8 @@ export interface RestartProgress {
   nInit: number;
   inertia: number;
   iterations: number;
+  seedingMs: number;
+  lloydMs: number;
   /** Restarts finished so far over the whole sweep, and their total. */
   done: number;
   total: number;
@@ -76,6 +78,8 @@ export async function kmeansSweep(points: Points, opts: SweepOptions): Promise<S
         nInit,
         inertia: r.inertia,
         iterations: r.iterations,
+        seedingMs: r.seedingMs,
+        lloydMs: r.lloydMs,
         done,
         total: tasks.length,
       });
