@@ -41,14 +41,6 @@ export interface JSONSchemaProps {
   readonly 'x-kubernetes-map-type'?: 'atomic' | 'granular';
 }
 
-/**
- * CEL rule on a map whose values carry `x-kubernetes-preserve-unknown-fields` (a structural
- * schema cannot say "number or string" any other way: int-or-string rejects fractions). The
- * type interpreter recognises this exact rule and narrows the values to `number | string`.
- */
-export const SCALAR_VALUES_RULE =
-  'self.all(k, type(self[k]) == int || type(self[k]) == double || type(self[k]) == string)';
-
 // Flattens intersections so two equal shapes compare equal under `Equals`.
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
@@ -59,12 +51,6 @@ type ObjectFrom<P, R> = Simplify<
     -readonly [K in keyof P as K extends R ? never : K]?: FromSchema<P[K]>;
   }
 >;
-
-type HasScalarRule<S> = S extends { 'x-kubernetes-validations': readonly (infer V)[] }
-  ? V extends { rule: typeof SCALAR_VALUES_RULE }
-    ? true
-    : false
-  : false;
 
 /** The TypeScript type of the values a schema admits (defaults make nothing required). */
 export type FromSchema<S> = S extends { 'x-kubernetes-int-or-string': true }
@@ -82,9 +68,7 @@ export type FromSchema<S> = S extends { 'x-kubernetes-int-or-string': true }
             : S extends { type: 'object'; properties: infer P }
               ? ObjectFrom<P, RequiredKeys<S>>
               : S extends { type: 'object'; additionalProperties: infer V }
-                ? true extends HasScalarRule<S>
-                  ? Record<string, number | string>
-                  : Record<string, FromSchema<V>>
+                ? Record<string, FromSchema<V>>
                 : S extends { 'x-kubernetes-preserve-unknown-fields': true }
                   ? unknown
                   : S extends { type: 'object' }

@@ -35,7 +35,7 @@ const modelSpecs: PersonaModelSpec[] = [
       { name: 'age', type: 'numeric' },
       { name: 'channel', type: 'categorical' },
     ],
-    personas: [{ name: 'Sustainable Steve', centroid: { age: 35, channel: 'web' } }],
+    personas: [{ name: 'Sustainable Steve', centroid: { age: 35 }, categories: { channel: 'web' } }],
     training: {
       data: {
         postgres: { secretRef: secret, query: "SELECT age, channel FROM survey WHERE month = '2025-01'" },

@@ -2,7 +2,7 @@
 // The schema literals below are the single source of the CRD; the interfaces are checked
 // against them at compile time (operator/test/api/types-match-schema.test.ts).
 import type { KubernetesObject, V1ObjectMeta } from '@kubernetes/client-node';
-import { SCALAR_VALUES_RULE, type JSONSchemaProps } from '../schema.ts';
+import type { JSONSchemaProps } from '../schema.ts';
 import {
   API_VERSION,
   conditionsSchema,
@@ -28,8 +28,10 @@ export interface FeatureDecl {
 
 export interface PersonaDecl {
   name: string;
-  /** Raw-unit centroid: numbers for numeric features, a category for categorical ones. */
-  centroid: Record<string, number | string>;
+  /** Raw-unit centroid over the numeric features. */
+  centroid: Record<string, number>;
+  /** The persona's category for categorical features. */
+  categories?: Record<string, string>;
 }
 
 export interface PostgresDataSource {
@@ -205,20 +207,26 @@ const featureSchema = {
   },
 } as const satisfies JSONSchemaProps;
 
+const PERSONAS_MAX = 32;
+
 const personaSchema = {
   type: 'object',
   required: ['name', 'centroid'],
   properties: {
     name: { type: 'string', minLength: 1, maxLength: NAME_MAX },
+    // Two maps rather than one of mixed values: CEL cannot type a map whose values are
+    // "number or string", and the rules below must see the keys.
     centroid: {
       type: 'object',
-      description: 'Centroid in raw units, keyed by feature name.',
-      minProperties: 1,
+      description: 'Centroid in raw units over the numeric features, keyed by feature name.',
       maxProperties: LIST_MAX,
-      additionalProperties: { 'x-kubernetes-preserve-unknown-fields': true },
-      'x-kubernetes-validations': [
-        { rule: SCALAR_VALUES_RULE, message: 'centroid values must be numbers or category strings' },
-      ],
+      additionalProperties: { type: 'number' },
+    },
+    categories: {
+      type: 'object',
+      description: "The persona's category of each categorical feature, keyed by feature name.",
+      maxProperties: LIST_MAX,
+      additionalProperties: { type: 'string', maxLength: 253 },
     },
   },
 } as const satisfies JSONSchemaProps;
@@ -415,7 +423,7 @@ export const personaModelSpecSchema = {
     },
     personas: {
       type: 'array',
-      maxItems: LIST_MAX,
+      maxItems: PERSONAS_MAX,
       description: 'Pre-defined personas; their names are kept across retrains.',
       items: personaSchema,
       'x-kubernetes-validations': [
@@ -438,14 +446,19 @@ export const personaModelSpecSchema = {
   },
   'x-kubernetes-validations': [
     {
-      rule: '!has(self.personas) || self.personas.all(p, p.centroid.all(k, self.features.exists(f, f.name == k)))',
+      rule: "!has(self.personas) || self.personas.all(p, p.centroid.all(k, self.features.exists(f, f.name == k && (!has(f.type) || f.type == 'numeric'))))",
       fieldPath: '.personas',
-      message: 'a persona centroid names a feature that is not declared in spec.features',
+      message: 'a persona centroid names a feature that is not a numeric feature in spec.features',
     },
     {
-      rule: "!has(self.training.mode) || self.training.mode != 'fixed' || (has(self.personas) && size(self.personas) > 0 && self.personas.all(p, self.features.all(f, f.name in p.centroid)))",
+      rule: "!has(self.personas) || self.personas.all(p, !has(p.categories) || p.categories.all(k, self.features.exists(f, f.name == k && has(f.type) && f.type == 'categorical')))",
       fieldPath: '.personas',
-      message: 'training.mode fixed needs personas whose centroids give every feature',
+      message: 'persona categories name a feature that is not a categorical feature in spec.features',
+    },
+    {
+      rule: "!has(self.training.mode) || self.training.mode != 'fixed' || (has(self.personas) && size(self.personas) > 0 && self.personas.all(p, self.features.all(f, (has(f.type) && f.type == 'categorical') ? (has(p.categories) && f.name in p.categories) : f.name in p.centroid)))",
+      fieldPath: '.personas',
+      message: 'training.mode fixed needs personas that give a value for every feature',
     },
   ],
 } as const satisfies JSONSchemaProps;

@@ -51,7 +51,7 @@ export function trainingJobSpec(model: PersonaModel, spec: ResolvedSpec): Traini
     artifacts,
   };
   if (spec.personas?.length)
-    out.personas = spec.personas.map((p) => ({ name: p.name, centroid: p.centroid }));
+    out.personas = spec.personas.map((p) => ({ name: p.name, centroid: { ...p.centroid, ...p.categories } }));
   return out;
 }
 
