@@ -24,3 +24,10 @@ Z = StandardScaler().fit_transform(X)
 for k in (2, 3, 4):
     km = KMeans(n_clusters=k, n_init=10, random_state=0).fit(Z)
     print("inertia_standardised k=%d" % k, repr(km.inertia_))
+
+# The same per-k metrics `persona train --json` prints (operator/test/cli-train.test.ts), from
+# the kmeans labels on the standardised data.
+for k in (2, 3, 4):
+    km = KMeans(n_clusters=k, n_init=10, random_state=0).fit(Z)
+    print("cli k=%d" % k, repr(km.inertia_), repr(silhouette_score(Z, km.labels_)),
+          repr(calinski_harabasz_score(Z, km.labels_)), repr(davies_bouldin_score(Z, km.labels_)))
