@@ -7,8 +7,8 @@
 //    peak requests/s in alternating rounds, then p50/p99 latency at half the predictor's peak.
 // 4. Measures batch scoring of 10k-row batches in rows/s, in-process and over HTTP.
 // Figures are printed, never asserted: the machine is shared.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +20,9 @@ import type { Table } from '@persona-operator/core/data/table';
 import { freePort } from '../test/support/postgres.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BATCH_ROWS = 10_000;
 const BATCH_REPEATS = 10;
 
@@ -64,6 +64,27 @@ interface LoadResult {
   p999: number;
   non2xx: number;
   errors: number;
+  /** Server CPU time per answered request, in microseconds (Linux only). */
+  cpuUsPerRequest: number | undefined;
+}
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time (ms) a process has used, from /proc; undefined where there is no /proc. */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return undefined;
+  }
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -75,9 +96,10 @@ function percentile(sorted: Float64Array, p: number): number {
 async function load(
   base: string,
   bodies: string[],
-  opts: { overallRate?: number; duration?: number } = {},
+  opts: { overallRate?: number; duration?: number; pid?: number } = {},
 ): Promise<LoadResult> {
   const latencies: number[] = [];
+  const cpuBefore = cpuMs(opts.pid);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance: autocannon.Instance = autocannon(
       {
@@ -99,6 +121,7 @@ async function load(
       if (status === 200) latencies.push(ms);
     });
   });
+  const cpuAfter = cpuMs(opts.pid);
   const sorted = Float64Array.from(latencies).sort();
   return {
     rps: result.requests.total / (result.duration || DURATION_S),
@@ -107,6 +130,10 @@ async function load(
     p999: percentile(sorted, 99.9),
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    cpuUsPerRequest:
+      cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
+        ? undefined
+        : ((cpuAfter - cpuBefore) * 1000) / result.requests.total,
   };
 }
 
@@ -114,6 +141,7 @@ const fmt = (n: number, d = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const line = (label: string, r: LoadResult) =>
   `  ${label.padEnd(34)} ${fmt(r.rps).padStart(8)} req/s   p50 ${fmt(r.p50, 2)} ms   p99 ${fmt(r.p99, 2)} ms   p99.9 ${fmt(r.p999, 2)} ms` +
+  (r.cpuUsPerRequest === undefined ? '' : `   cpu ${fmt(r.cpuUsPerRequest, 1)} µs/req`) +
   (r.non2xx || r.errors ? `   non-2xx ${r.non2xx} errors ${r.errors}` : '');
 
 async function main(): Promise<void> {
@@ -198,9 +226,9 @@ async function main(): Promise<void> {
     const bareRuns: LoadResult[] = [];
     const predRuns: LoadResult[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      const b = await load(bareBase, bodies);
+      const b = await load(bareBase, bodies, { pid: bare.pid });
       console.log(line(`round ${round} bare fastify (constant)`, b));
-      const p = await load(predBase, bodies);
+      const p = await load(predBase, bodies, { pid: predictor.pid });
       console.log(line(`round ${round} persona serve`, p));
       bareRuns.push(b);
       predRuns.push(p);
@@ -210,6 +238,20 @@ async function main(): Promise<void> {
     const predRps = mean(predRuns);
     console.log(`  mean: bare ${fmt(bareRps)} req/s, predictor ${fmt(predRps)} req/s`);
     console.log(`  RATIO predictor / bare = ${(predRps / bareRps).toFixed(3)}   (goal >= 0.85)`);
+    // On a shared machine requests/s swing with the neighbours' load; CPU time per request
+    // does much less, and its inverse is the peak each server would reach on a core of its own.
+    const cpu = (xs: LoadResult[]) => {
+      const v = xs.map((r) => r.cpuUsPerRequest).filter((x): x is number => x !== undefined);
+      return v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
+    };
+    const bareCpu = cpu(bareRuns);
+    const predCpu = cpu(predRuns);
+    if (bareCpu !== undefined && predCpu !== undefined) {
+      console.log(
+        `  server CPU per request: bare ${fmt(bareCpu, 1)} µs, predictor ${fmt(predCpu, 1)} µs; ` +
+          `CPU-bound RATIO = ${(bareCpu / predCpu).toFixed(3)}`,
+      );
+    }
 
     const half = Math.max(1, Math.round(predRps / 2));
     console.log(`\nlatency at half the predictor's peak (${fmt(half)} req/s offered):`);

@@ -101,8 +101,13 @@ export function buildPredictorApp(opts: PredictorAppOptions = {}): FastifyInstan
     loggerInstance: opts.logger,
     // Per-request log lines would cost more than the prediction; the metrics count requests.
     logController: new LogController({ disableRequestLogging: true }),
+    // A pino child per request costs about as much as scoring the row; the rare request log
+    // line (an unexpected error) carries the request id itself instead.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     return503OnClosing: true,
+    // Kubernetes names run to 253 characters, plus ":predict" in the V1 route's parameter.
+    routerOptions: { maxParamLength: 300 },
     // Unknown properties are errors, and "1" is not a number.
     ajv: {
       customOptions: {

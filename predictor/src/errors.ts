@@ -76,7 +76,10 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply.code(err.statusCode).send({ error: err.message });
     }
     if (err instanceof SyntaxError) return reply.code(400).send({ error: `invalid JSON: ${err.message}` });
-    request.log.error({ err }, 'unexpected error while handling a request');
+    request.log.error(
+      { err, reqId: request.id, route: request.routeOptions.url },
+      'unexpected error while handling a request',
+    );
     return reply.code(500).send({ error: 'internal error' });
   });
 

@@ -248,6 +248,16 @@ describe('unknown models and routes', () => {
     }
   });
 
+  test('a model name as long as Kubernetes allows is looked up, not refused as too long', async () => {
+    const long = 'm'.repeat(253);
+    expectError(
+      await call(app, 'POST', `/v1/models/${long}:predict`, { instances: [GOOD] }),
+      404,
+      /not found/,
+    );
+    expectError(await call(app, 'GET', `/v2/models/${long}`), 404, /not found/);
+  });
+
   test('404 for an unknown verb or route, 404 for a wrong method', async () => {
     expectError(
       await call(app, 'POST', '/v1/models/customers:explain', { instances: [GOOD] }),
