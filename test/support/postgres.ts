@@ -17,7 +17,11 @@ export interface TestPostgres {
   stop: () => Promise<void>;
 }
 
-const PG_BIN_CANDIDATES = ['/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/17/bin'];
+const PG_BIN_CANDIDATES = [
+  '/usr/lib/postgresql/16/bin',
+  '/usr/lib/postgresql/15/bin',
+  '/usr/lib/postgresql/17/bin',
+];
 
 function findPgBin(): string {
   const fromEnv = process.env.PG_BIN;
@@ -98,11 +102,15 @@ async function throwawayCluster(): Promise<TestPostgres> {
     gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
     chownSync(dir, uid, gid);
   }
-  execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8'], {
-    stdio: 'pipe',
-    uid,
-    gid,
-  });
+  execFileSync(
+    join(bin, 'initdb'),
+    ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8'],
+    {
+      stdio: 'pipe',
+      uid,
+      gid,
+    },
+  );
   const port = await freePort();
   let server: ChildProcess | undefined;
   const start = async () => {

@@ -12,7 +12,16 @@ export interface Command {
 }
 
 /** Every subcommand, in help order; each lives in `commands/<name>.ts` and exports `command`. */
-const COMMAND_NAMES = ['train', 'predict', 'data', 'versions', 'migrate', 'serve', 'drift', 'operator'] as const;
+const COMMAND_NAMES = [
+  'train',
+  'predict',
+  'data',
+  'versions',
+  'migrate',
+  'serve',
+  'drift',
+  'operator',
+] as const;
 
 async function loadCommand(name: string): Promise<Command | undefined> {
   if (!(COMMAND_NAMES as readonly string[]).includes(name)) return undefined;
@@ -20,7 +29,10 @@ async function loadCommand(name: string): Promise<Command | undefined> {
     const mod = (await import(`./commands/${name}.ts`)) as { command: Command };
     return mod.command;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(err).includes(`/${name}.ts`)) {
+    if (
+      (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
+      String(err).includes(`/${name}.ts`)
+    ) {
       return undefined;
     }
     throw err;
@@ -66,7 +78,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`persona ${name}: ${(err as Error).message}\n`);
       return EXIT_BAD_INPUT;
     }
-    process.stderr.write(`persona ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `persona ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return EXIT_TRANSIENT;
   }
 }
