@@ -1,7 +1,9 @@
 // Runs k-means restarts on worker threads. The points go into a SharedArrayBuffer once, so
 // workers read them without copies; each task is one (k, restart) pair and results come back
 // with their buffers transferred. With one worker (or tiny inputs) everything runs in-thread.
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { toRows, type LloydOptions } from './lloyd.ts';
 import type { Points } from './points.ts';
@@ -26,12 +28,26 @@ export interface RunOptions {
   onResult?: (r: RestartResult) => void;
 }
 
+// From the sources: a bootstrap that registers tsx, then loads restart-worker.ts. In a
+// single-file bundle import.meta.url is the bundle, and a bundler that also emits
+// restart-worker.ts as `kmeans-worker.mjs` beside it gets threads too.
+const WORKER_CANDIDATES = [
+  new URL('./worker-bootstrap.mjs', import.meta.url),
+  new URL('./kmeans-worker.mjs', import.meta.url),
+];
+const WORKER_ENTRY = WORKER_CANDIDATES.find((u) => u.protocol === 'file:' && existsSync(fileURLToPath(u)));
+
+/** Without a worker entry on disk the restarts run in the calling thread: slower, same result. */
+export function workersAvailable(): boolean {
+  return WORKER_ENTRY !== undefined;
+}
+
 /**
  * Threads pay off only when a restart costs much more than starting a worker and copying the
  * rows into it (tens of milliseconds), i.e. on inputs of tens of thousands of values and up.
  */
 export function chooseWorkers(points: Points, tasks: number): number {
-  if (points.n * points.d < 50_000 || tasks < 2) return 1;
+  if (points.n * points.d < 50_000 || tasks < 2 || !workersAvailable()) return 1;
   return Math.max(1, Math.min(availableParallelism(), tasks));
 }
 
@@ -41,7 +57,7 @@ export async function runRestarts(
   opts: RunOptions,
 ): Promise<RestartResult[]> {
   const workers = opts.workers ?? chooseWorkers(points, tasks.length);
-  if (workers <= 1) {
+  if (workers <= 1 || !workersAvailable()) {
     const rows = toRows(points);
     const out: RestartResult[] = [];
     for (const task of tasks) {
@@ -102,7 +118,7 @@ async function runOnWorkers(
         w.postMessage(task);
       };
       for (let i = 0; i < count; i++) {
-        const w = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), {
+        const w = new Worker(WORKER_ENTRY!, {
           workerData: init,
           execArgv: [],
         });
