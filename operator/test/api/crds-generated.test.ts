@@ -7,24 +7,27 @@ import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { allCrds, crdFileName, personaModelCrd, renderCrd } from '../../src/api/v1alpha1/crds.ts';
 
-const crdDir = fileURLToPath(new URL('../../../crds/', import.meta.url));
+const crdDirs = ['crds/', 'charts/persona-operator/crds/'];
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe('generated CRDs', () => {
-  for (const def of allCrds) {
-    test(`crds/${crdFileName(def)} matches the generator (npm run gen:crds)`, () => {
-      assert.equal(readFileSync(crdDir + crdFileName(def), 'utf8'), renderCrd(def));
+  for (const dir of crdDirs) {
+    for (const def of allCrds) {
+      test(`${dir}${crdFileName(def)} matches the generator (npm run gen:crds)`, () => {
+        assert.equal(readFileSync(repoRoot + dir + crdFileName(def), 'utf8'), renderCrd(def));
+      });
+    }
+
+    test(`${dir} holds no CRD the generator does not know`, () => {
+      const expected = allCrds.map(crdFileName).sort();
+      assert.deepEqual(
+        readdirSync(repoRoot + dir)
+          .filter((f) => f.endsWith('.yaml'))
+          .sort(),
+        expected,
+      );
     });
   }
-
-  test('crds/ holds no CRD the generator does not know', () => {
-    const expected = allCrds.map(crdFileName).sort();
-    assert.deepEqual(
-      readdirSync(crdDir)
-        .filter((f) => f.endsWith('.yaml'))
-        .sort(),
-      expected,
-    );
-  });
 
   test('the YAML parses back to the same object', () => {
     for (const def of allCrds) assert.deepEqual(load(renderCrd(def)), JSON.parse(JSON.stringify(def)));
