@@ -105,8 +105,8 @@ describe('seed scenario', () => {
       );
       const march = tableFromCsvText(await readFile(join(dir, 'march.csv'), 'utf8'), s.features);
       assert.deepEqual(
-        march.columns.map((c) => Array.from(c.values)),
-        s.months[2].table.columns.map((c) => Array.from(c.values)),
+        march.columns.map((c) => Array.from<number | string>(c.values)),
+        s.months[2].table.columns.map((c) => Array.from<number | string>(c.values)),
       );
       const personas = parsePersonasYaml(await readFile(join(dir, 'personas.yaml'), 'utf8'));
       assert.deepEqual(personas.personas, s.personas);
