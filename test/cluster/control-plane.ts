@@ -292,7 +292,7 @@ async function boot(
     dir,
     stop: () => sup.stop(10_000),
     restartApiServer: async () => {
-      await apiserver.stop(15_000);
+      await apiserver.stop(5000);
       apiserver = launch('kube-apiserver', assets['kube-apiserver'], apiArgs);
       await waitHealthy('kube-apiserver', apiserver, apiProbe, timeoutMs, logPath('kube-apiserver'));
     },
@@ -310,6 +310,7 @@ async function boot(
         caPem,
         `system:serviceaccount:${namespace}:${serviceAccount}`,
         { token },
+        namespace,
       );
     },
     createNamespace: async (name) => {

@@ -4,7 +4,14 @@ import { writeFileSync } from 'node:fs';
 
 export type Credentials = { clientCertificate: string; clientKey: string } | { token: string };
 
-export function kubeconfigDocument(server: string, caPem: string, user: string, creds: Credentials): string {
+/** `namespace` is the context's default, as a pod's own namespace is for in-cluster clients. */
+export function kubeconfigDocument(
+  server: string,
+  caPem: string,
+  user: string,
+  creds: Credentials,
+  namespace?: string,
+): string {
   const b64 = (s: string): string => Buffer.from(s).toString('base64');
   const userEntry =
     'token' in creds
@@ -15,7 +22,7 @@ export function kubeconfigDocument(server: string, caPem: string, user: string, 
     kind: 'Config',
     clusters: [{ name: 'persona-local', cluster: { server, 'certificate-authority-data': b64(caPem) } }],
     users: [{ name: user, user: userEntry }],
-    contexts: [{ name: 'persona-local', context: { cluster: 'persona-local', user } }],
+    contexts: [{ name: 'persona-local', context: { cluster: 'persona-local', user, namespace } }],
     'current-context': 'persona-local',
   };
   return JSON.stringify(doc, null, 2) + '\n';
@@ -27,7 +34,8 @@ export function writeKubeconfig(
   caPem: string,
   user: string,
   creds: Credentials,
+  namespace?: string,
 ): string {
-  writeFileSync(path, kubeconfigDocument(server, caPem, user, creds), { mode: 0o600 });
+  writeFileSync(path, kubeconfigDocument(server, caPem, user, creds, namespace), { mode: 0o600 });
   return path;
 }

@@ -1,7 +1,6 @@
 // A minimal kubelet for machines without a container runtime: it registers a Ready
 // node, keeps its lease fresh, and runs the pods bound to it as local processes
 // (see images.ts), each with its own loopback IP, reporting status like a kubelet.
-import { randomInt } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -18,6 +17,7 @@ import { defaultImageTable, type ImageTable } from './images.ts';
 import { kubeconfigDocument } from './kubeconfig.ts';
 import { PodRuntime } from './pod-runtime.ts';
 import { Supervisor } from './processes.ts';
+import { setupPodNetwork, type PodNetwork } from './pod-network.ts';
 
 export interface NodeAgentOptions {
   kubeConfig: KubeConfig;
@@ -31,6 +31,8 @@ export interface NodeAgentOptions {
 
 export interface NodeAgent {
   nodeName: string;
+  /** `anyip`: pod IPs from 198.18.0.0/15, accepted in EndpointSlices; `loopback`: 127.0.x.y fallback (see pod-network.ts). */
+  podNetwork: Pick<PodNetwork, 'kind' | 'note'>;
   stop(): Promise<void>;
   /** Everything the pod's containers printed (kept after the pod is gone). */
   podOutput(namespace: string, podName: string): string;
@@ -97,19 +99,6 @@ function nodeStatus(nodeName: string): NonNullable<V1Node['status']> {
   };
 }
 
-/** Hands out 127.0.x.y addresses, starting at a random place so concurrent agents rarely collide. */
-function ipAllocator(): () => string {
-  let n = randomInt(1 << 8, 1 << 16);
-  return () => {
-    for (;;) {
-      n = n >= 0xffff ? 1 << 8 : n + 1;
-      const x = n >> 8;
-      const y = n & 0xff;
-      if (y !== 0 && y !== 255 && y !== 1) return `127.0.${x}.${y}`;
-    }
-  };
-}
-
 function hasTokenVolume(pod: V1Pod): boolean {
   return (pod.spec?.volumes ?? []).some((v) => v.projected?.sources?.some((s) => s.serviceAccountToken));
 }
@@ -130,7 +119,10 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       : '';
   const apiUrl = new URL(cluster.server);
   const supervisor = new Supervisor('persona-node');
-  const nextIP = ipAllocator();
+  const network = await setupPodNetwork();
+  if (network.kind === 'loopback') {
+    log(`node agent: pods get 127.0.x.y addresses, which EndpointSlices reject: ${network.note}`);
+  }
   const runtimes = new Map<string, PodRuntime>();
   const archived = new Map<string, string>();
   const timers = new Set<NodeJS.Timeout>();
@@ -230,6 +222,8 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
   const podEnv = async (pod: V1Pod, dir: string): Promise<Record<string, string>> => {
     const podIP = runtimes.get(pod.metadata!.uid!)?.podIP ?? HOST_IP;
     const env: Record<string, string> = {
+      HOSTNAME: pod.metadata!.name!,
+      HOME: dir,
       POD_IP: podIP,
       PERSONA_BIND_ADDRESS: podIP,
       KUBERNETES_SERVICE_HOST: apiUrl.hostname,
@@ -259,7 +253,14 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
         });
         path = join(dir, 'kubeconfig');
         const user = `system:serviceaccount:${pod.metadata!.namespace}:${sa}`;
-        writeFileSync(path, kubeconfigDocument(cluster.server, caPem, user, { token: res.status!.token }), {
+        const doc = kubeconfigDocument(
+          cluster.server,
+          caPem,
+          user,
+          { token: res.status!.token },
+          pod.metadata!.namespace,
+        );
+        writeFileSync(path, doc, {
           mode: 0o600,
         });
         tokenKubeconfigs.set(pod.metadata!.uid!, path);
@@ -371,7 +372,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
     const phase = pod.status?.phase;
     // A pod that finished before this agent started has nothing left to run.
     if (phase === 'Succeeded' || phase === 'Failed') return;
-    const podIP = pod.spec?.hostNetwork ? HOST_IP : nextIP();
+    const podIP = pod.spec?.hostNetwork ? HOST_IP : network.allocate();
     const created: PodRuntime = new PodRuntime(pod, podIP, {
       supervisor,
       images,
@@ -437,6 +438,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
 
   return {
     nodeName,
+    podNetwork: { kind: network.kind, note: network.note },
     stop: async () => {
       if (stopped) return;
       stopped = true;

@@ -1,0 +1,63 @@
+// Pod IPs. Every pod needs its own address that local processes can bind and the API
+// server accepts in EndpointSlices. 127.0.0.0/8 binds without setup but the API server
+// rejects loopback endpoint addresses ("may not be in the loopback range"), so pods get
+// addresses from 198.18.0.0/15 (RFC 2544 benchmarking space, never routed publicly)
+// made local with one `ip route add local ... dev lo` (Linux "AnyIP"). Without the
+// privilege for that route we fall back to 127.0.x.y: pods run and are reachable,
+// but Services get no endpoints.
+import { execFileSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { createServer } from 'node:net';
+
+export const POD_CIDR = '198.18.0.0/15';
+
+export interface PodNetwork {
+  kind: 'anyip' | 'loopback';
+  /** A fresh address for a pod. */
+  allocate(): string;
+  /** Why the loopback fallback was chosen (empty for anyip). */
+  note: string;
+}
+
+function canBind(ip: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(0, ip, () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Hands out `base + n` for n in [first, last], skipping .0/.255 last octets, from a random start. */
+function allocator(base: number, first: number, last: number): () => string {
+  // A random start keeps two agents on one machine (parallel test files) apart.
+  let n = randomInt(first, last + 1);
+  return () => {
+    for (;;) {
+      n = n >= last ? first : n + 1;
+      const ip = base + n;
+      if ((ip & 0xff) !== 0 && (ip & 0xff) !== 0xff) {
+        return [ip >>> 24, (ip >>> 16) & 0xff, (ip >>> 8) & 0xff, ip & 0xff].join('.');
+      }
+    }
+  };
+}
+
+export async function setupPodNetwork(mode = process.env.PERSONA_POD_NETWORK ?? 'auto'): Promise<PodNetwork> {
+  const probe = '198.18.255.254';
+  let note = 'PERSONA_POD_NETWORK=loopback';
+  if (mode !== 'loopback') {
+    if (!(await canBind(probe))) {
+      try {
+        execFileSync('ip', ['route', 'add', 'local', POD_CIDR, 'dev', 'lo'], { stdio: 'pipe' });
+      } catch (err) {
+        const stderr = String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim();
+        note = `could not make ${POD_CIDR} local (ip route add local ${POD_CIDR} dev lo: ${stderr})`;
+      }
+    }
+    if (await canBind(probe)) {
+      return { kind: 'anyip', allocate: allocator(0xc6120000, 2, (1 << 17) - 2), note: '' };
+    }
+  }
+  // 127.0.1.0 upwards: 127.0.0.x stays for the control plane.
+  return { kind: 'loopback', allocate: allocator(0x7f000000, 1 << 8, (1 << 16) - 2), note };
+}
