@@ -1,12 +1,16 @@
 // `persona data generate`: writes the synthetic seed scenario (monthly survey CSVs and the
-// pre-defined personas) for demos, tests and benchmarks.
+// pre-defined personas) for demos, tests and benchmarks. `persona data load`: bulk-loads a CSV
+// file into a Postgres table, so the demo can train from a query.
 import { parseArgs } from 'node:util';
+import { DataLoadError, loadCsv } from '@persona-operator/core/data/load';
+import { isTransientDbError } from '@persona-operator/core/registry/errors';
 import { generateSeedScenario } from '@persona-operator/core/synth/seed-scenario';
 import { writeSeedScenario } from '@persona-operator/core/synth/write';
-import { CliError, EXIT_BAD_INPUT } from '../errors.ts';
+import { CliError, EXIT_BAD_INPUT, EXIT_TRANSIENT } from '../errors.ts';
 import type { Command } from '../main.ts';
 
 const usage = `Usage: persona data generate --scenario seed --out DIR [--rows N] [--seed N]
+       persona data load --postgres URL --table NAME --file FILE.csv [--replace]
 
 Writes january.csv .. april.csv (one survey batch a month; March drifted, February not) and
 personas.yaml (the six pre-defined personas) into DIR.
@@ -15,7 +19,13 @@ Options:
   --scenario seed   the scenario to generate (only "seed" exists)
   --out DIR         output folder, created if missing
   --rows N          rows per month (default 500)
-  --seed N          random seed (default 42)`;
+  --seed N          random seed (default 42)
+
+Options of load (the table is created from the CSV header when missing):
+  --postgres URL    target database (or env PERSONA_DATA_URL)
+  --table NAME      table name, optionally schema-qualified
+  --file FILE       CSV file to load
+  --replace         empty the table first, in the same transaction`;
 
 function intFlag(value: string | undefined, flag: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
@@ -25,8 +35,38 @@ function intFlag(value: string | undefined, flag: string, fallback: number, min:
   return n;
 }
 
+async function load(values: {
+  postgres?: string;
+  table?: string;
+  file?: string;
+  replace?: boolean;
+}): Promise<number> {
+  const url = values.postgres ?? process.env.PERSONA_DATA_URL;
+  if (!url) throw new CliError('--postgres URL is required (or set PERSONA_DATA_URL)', EXIT_BAD_INPUT);
+  if (!/^postgres(ql)?:\/\//.test(url))
+    throw new CliError('--postgres must be a postgres:// or postgresql:// URL', EXIT_BAD_INPUT);
+  if (!values.table) throw new CliError('--table NAME is required', EXIT_BAD_INPUT);
+  if (!values.file) throw new CliError('--file FILE.csv is required', EXIT_BAD_INPUT);
+  try {
+    const r = await loadCsv({ db: url, table: values.table, csvPath: values.file, replace: values.replace });
+    process.stdout.write(`loaded ${r.rows} rows into ${values.table}${r.created ? ' (created)' : ''}\n`);
+    return 0;
+  } catch (err) {
+    const message = (err as Error).message ?? String(err);
+    if (err instanceof DataLoadError) throw new CliError(`${values.file}: ${message}`, EXIT_BAD_INPUT);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new CliError(`cannot read ${values.file}: no such file`, EXIT_BAD_INPUT);
+    if (isTransientDbError(err))
+      throw new CliError(`database unreachable, try again: ${message}`, EXIT_TRANSIENT);
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))
+      throw new CliError(`load failed: ${message} (${code})`, EXIT_BAD_INPUT);
+    throw err;
+  }
+}
+
 export const command: Command = {
-  summary: 'generate the synthetic seed scenario (monthly survey CSVs and personas.yaml)',
+  summary: 'generate the synthetic seed scenario (CSVs, personas.yaml) or load a CSV into Postgres',
   usage,
   async run(argv) {
     const { values, positionals } = parseArgs({
@@ -36,17 +76,22 @@ export const command: Command = {
         out: { type: 'string' },
         rows: { type: 'string' },
         seed: { type: 'string' },
+        postgres: { type: 'string' },
+        table: { type: 'string' },
+        file: { type: 'string' },
+        replace: { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: true,
     });
     const [action, ...extra] = positionals;
-    if (action !== 'generate' || extra.length > 0) {
+    if ((action !== 'generate' && action !== 'load') || extra.length > 0) {
       throw new CliError(
-        `expected "persona data generate ...", got ${JSON.stringify(positionals.join(' '))}`,
+        `expected "persona data generate ..." or "persona data load ...", got ${JSON.stringify(positionals.join(' '))}`,
         EXIT_BAD_INPUT,
       );
     }
+    if (action === 'load') return load(values);
     if (values.scenario !== 'seed') {
       throw new CliError(
         `--scenario must be "seed"${values.scenario ? `, got ${JSON.stringify(values.scenario)}` : ''}`,

@@ -5,19 +5,29 @@ import { parseArgs } from 'node:util';
 import type { FeatureSpec, KMetrics, ModelArtifact } from '@persona-operator/core/artifact/types';
 import { parseArtifactJson } from '@persona-operator/core/artifact/validate';
 import { parseCsv } from '@persona-operator/core/data/csv';
-import { tableFeatures, tableFromCsv, type ColumnRequest } from '@persona-operator/core/data/table';
+import { readPostgresTable } from '@persona-operator/core/data/postgres-source';
+import {
+  tableFeatures,
+  tableFromCsv,
+  type ColumnRequest,
+  type Table,
+} from '@persona-operator/core/data/table';
+import { isTransientDbError } from '@persona-operator/core/registry/errors';
 import { parsePersonasYaml, type PersonasFile } from '@persona-operator/core/personas/personas-file';
 import { trainModel, type TrainProgress, type TrainSpec } from '@persona-operator/core/train/train';
-import { CliError, EXIT_BAD_INPUT } from '../errors.ts';
+import { CliError, EXIT_BAD_INPUT, EXIT_TRANSIENT } from '../errors.ts';
 import { readInputFile, withInputErrors } from '../input.ts';
 import type { Command } from '../main.ts';
 
-const usage = `Usage: persona train --data FILE.csv --out model.json [options]
+const usage = `Usage: persona train (--data FILE.csv | --postgres URL --query SQL) --out model.json [options]
 
-Trains a persona model from a CSV file (header line, one customer per row).
+Trains a persona model from a CSV file (header line, one customer per row) or a SQL query.
 
 Options:
   --data FILE            training data (CSV)
+  --postgres URL         read the training data from this database (or env PERSONA_DATA_URL) ...
+  --query SQL            ... with this SELECT (run in a read-only transaction)
+  --row-limit N          refuse a query result larger than N rows (default 5000000)
   --out FILE             where to write the model artifact (JSON); optional with --json
   --features LIST        comma-separated columns, each optionally typed: age,income,channel:categorical
                          (default: the personas file's features, else every column, types inferred)
@@ -121,6 +131,32 @@ function progressPrinter(quiet: boolean): (e: TrainProgress) => void {
   };
 }
 
+const DATA_URL_ENV = 'PERSONA_DATA_URL';
+
+/** Reads the query result; an unreachable database is transient (exit 1), a bad result is not. */
+async function readQuery(
+  url: string,
+  query: string,
+  request: ColumnRequest[] | undefined,
+  rowLimit: number,
+): Promise<Table> {
+  try {
+    return await withInputErrors('query', () =>
+      readPostgresTable({ db: url, query, columns: request, rowLimit }),
+    );
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    const message = (err as Error).message ?? String(err);
+    if (isTransientDbError(err))
+      throw new CliError(`database unreachable, try again: ${message}`, EXIT_TRANSIENT);
+    const code = (err as { code?: unknown }).code;
+    // A SQLSTATE (syntax error, missing table, permission) is the query's fault; the URL is never echoed.
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))
+      throw new CliError(`query failed: ${message} (${code})`, EXIT_BAD_INPUT);
+    throw err;
+  }
+}
+
 export const command: Command = {
   summary: 'train a persona model from a CSV file (k-means or fixed personas)',
   usage,
@@ -129,6 +165,9 @@ export const command: Command = {
       args: argv,
       options: {
         data: { type: 'string' },
+        postgres: { type: 'string' },
+        query: { type: 'string' },
+        'row-limit': { type: 'string' },
         out: { type: 'string' },
         features: { type: 'string' },
         k: { type: 'string' },
@@ -146,7 +185,17 @@ export const command: Command = {
       strict: true,
       allowPositionals: false,
     });
-    if (!values.data) throw new CliError('--data FILE.csv is required', EXIT_BAD_INPUT);
+    const pgUrl = values.postgres ?? (values.query ? process.env[DATA_URL_ENV] : undefined);
+    if (values.data && (pgUrl || values.query))
+      throw new CliError('give either --data or --postgres/--query, not both', EXIT_BAD_INPUT);
+    if (!values.data && !values.query)
+      throw new CliError('--data FILE.csv (or --postgres URL --query SQL) is required', EXIT_BAD_INPUT);
+    if (values.query && !pgUrl)
+      throw new CliError(`--query needs --postgres URL (or env ${DATA_URL_ENV})`, EXIT_BAD_INPUT);
+    if (pgUrl && !values.query) throw new CliError('--postgres needs --query SQL', EXIT_BAD_INPUT);
+    if (pgUrl && !/^postgres(ql)?:\/\//.test(pgUrl))
+      throw new CliError('--postgres must be a postgres:// or postgresql:// URL', EXIT_BAD_INPUT);
+    const rowLimit = positiveInt(values['row-limit'], '--row-limit', 5_000_000);
     if (!values.out && !values.json)
       throw new CliError('--out model.json is required (or --json for a summary only)', EXIT_BAD_INPUT);
     const mode = values.mode ?? 'fit';
@@ -174,12 +223,19 @@ export const command: Command = {
       previous = await withInputErrors(path, () => parseArtifactJson(text));
     }
 
-    const dataPath = values.data;
-    const csvText = await readInputFile(dataPath, 'training data');
     const request: ColumnRequest[] | undefined = values.features
       ? parseFeatureList(values.features)
       : personasFile?.features;
-    const table = await withInputErrors(dataPath, () => tableFromCsv(parseCsv(csvText), request));
+    let table: Table;
+    let dataPath: string;
+    if (values.data) {
+      dataPath = values.data;
+      const csvText = await readInputFile(dataPath, 'training data');
+      table = await withInputErrors(dataPath, () => tableFromCsv(parseCsv(csvText), request));
+    } else {
+      dataPath = 'query';
+      table = await readQuery(pgUrl!, values.query!, request, rowLimit);
+    }
     const features: FeatureSpec[] = tableFeatures(table);
 
     const spec: TrainSpec = {
