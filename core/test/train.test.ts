@@ -95,6 +95,15 @@ describe('trainModel', () => {
     assert.deepEqual(seven.metrics.unmatchedPersonas, [seven.personas[6].name]);
   });
 
+  test('a previous version with other features is not used for names', async () => {
+    const ageIncome = scenario.features.slice(0, 2);
+    const previous = await trainModel(january, spec({ features: ageIncome, k: { min: 2, max: 2 } }));
+    const next = await trainModel(january, spec({ k: { min: 2, max: 2 }, previous }));
+    assert.ok(next.personas.every((p) => p.generated === true));
+    assert.equal(next.metrics.unmatchedPersonas.length, 2);
+    assert.ok(!next.personas.some((p) => previous.personas.some((q) => q.name === p.name)));
+  });
+
   test('fixed: the pre-defined centroids are the model, with metrics on the data', async () => {
     const artifact = await trainModel(january, spec({ mode: 'fixed', personas: scenario.personas }));
     parseArtifact(artifact);

@@ -176,8 +176,9 @@ function metricsFor(
 function referencePersonas(spec: TrainSpec, encodings: FeatureEncoding[]): ReferencePersona[] {
   // The previous version wins: its names are the ones users already see.
   if (spec.previous) {
-    const prevNames = new Set(spec.previous.features.map((f) => f.name));
-    const same = encodings.length === prevNames.size && encodings.every((e) => prevNames.has(e.name));
+    // Names carry over only when the feature set is the same; otherwise distances mean nothing.
+    const prev = new Map(spec.previous.features.map((f) => [f.name, f.type] as const));
+    const same = encodings.length === prev.size && encodings.every((e) => prev.get(e.name) === e.type);
     if (same) {
       return spec.previous.personas.map((p) => ({
         name: p.name,
