@@ -3,6 +3,7 @@
 // message naming the field, since retrying cannot fix it.
 import type { FeatureSpec, RawValue } from './artifact/types.ts';
 import type { ArtifactStoreConfig } from './artifacts/index.ts';
+import { InputError } from './data/input-error.ts';
 
 export interface PersonaSeed {
   name: string;
@@ -39,7 +40,7 @@ export interface TrainingJobSpec {
 export const DEFAULT_DATA_URL_ENV = 'PERSONA_DATA_URL';
 export const DEFAULT_ROW_LIMIT = 5_000_000;
 
-export class TrainingSpecError extends Error {
+export class TrainingSpecError extends InputError {
   constructor(
     readonly field: string,
     problem: string,

@@ -1,0 +1,229 @@
+// Job mode of `persona train`: `--registry URL --model ns/name --run-id UID` with the local
+// training flags, or a training spec written by the operator (env PERSONA_TRAINING_SPEC as
+// JSON, or --spec FILE as JSON or YAML). Logs JSON lines on stdout; returns the exit code.
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { load } from 'js-yaml';
+import { pino, type Logger } from 'pino';
+import type { ArtifactStoreConfig } from '@persona-operator/core/artifacts/index';
+import type { GcsClientOptions } from '@persona-operator/core/artifacts/gcs';
+import { InputError } from '@persona-operator/core/data/input-error';
+import { parsePersonasYaml } from '@persona-operator/core/personas/personas-file';
+import {
+  DEFAULT_DATA_URL_ENV,
+  DEFAULT_ROW_LIMIT,
+  parseTrainingJobSpec,
+  TrainingSpecError,
+  type TrainingDataSource,
+} from '@persona-operator/core/training-spec';
+import { CliError, EXIT_BAD_INPUT } from '../cli/errors.ts';
+import { parseModelRef, registryUrl } from '../cli/registry-args.ts';
+import { runTrainingJob, type TrainingJobInput } from './job.ts';
+
+export const TRAINING_SPEC_ENV = 'PERSONA_TRAINING_SPEC';
+export const RUN_ID_ENV = 'PERSONA_RUN_ID';
+/** apiEndpoint for Cloud Storage (a private endpoint, or a fake in tests). */
+export const GCS_ENDPOINT_ENV = 'PERSONA_GCS_ENDPOINT';
+
+/** parseArgs options `persona train` adds for Job mode. */
+export const JOB_OPTIONS = {
+  registry: { type: 'string' },
+  model: { type: 'string' },
+  'run-id': { type: 'string' },
+  spec: { type: 'string' },
+  artifacts: { type: 'string' },
+} as const;
+
+export const JOB_USAGE = `
+Job mode (train into the registry):
+  --registry URL         registry Postgres URL (default: env PERSONA_REGISTRY_URL)
+  --model NS/NAME        the model to register a version of
+  --run-id UID           idempotency key, the Job's UID: a retried run registers nothing new
+                         (default: env PERSONA_RUN_ID, else a new random id)
+  --spec FILE            training spec (JSON or YAML) instead of the flags; also env PERSONA_TRAINING_SPEC
+  --data FILE.csv | --query SQL [--postgres URL] [--row-limit N]   (as in local mode)
+  --artifacts WHERE      postgres (default, in the registry), gs://BUCKET/PREFIX or a folder
+  Logs JSON lines. Exit 0 done, 1 transient (retry), 2 bad spec or data (do not retry).`;
+
+export type JobFlags = { [K in keyof typeof JOB_OPTIONS]?: string } & {
+  data?: string;
+  /** --postgres/--query/--row-limit are the local train command's own flags. */
+  postgres?: string;
+  query?: string;
+  'row-limit'?: string;
+  features?: string;
+  k?: string;
+  'n-init'?: string;
+  seed?: string;
+  mode?: string;
+  personas?: string;
+  'silhouette-sample'?: string;
+  'reference-sample'?: string;
+  workers?: string;
+  quiet?: boolean;
+};
+
+export function isJobMode(values: JobFlags, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(
+    values.registry || values.model || values['run-id'] || values.spec || env[TRAINING_SPEC_ENV],
+  );
+}
+
+export function parseArtifactsFlag(value: string | undefined): ArtifactStoreConfig {
+  if (!value || value === 'postgres') return { postgres: {} };
+  const gs = /^gs:\/\/([^/]+)\/?(.*)$/.exec(value);
+  if (gs) return { gcs: { bucket: gs[1], prefix: gs[2] } };
+  if (value.includes('://')) {
+    throw new CliError(
+      `--artifacts must be postgres, gs://BUCKET/PREFIX or a folder, got ${value}`,
+      EXIT_BAD_INPUT,
+    );
+  }
+  return { volume: { path: value } };
+}
+
+async function specFromFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read --spec ${path}: ${(err as Error).message}`, EXIT_BAD_INPUT);
+  }
+  try {
+    return load(text);
+  } catch (err) {
+    throw new TrainingSpecError(
+      '(spec)',
+      `${path} is not valid JSON or YAML: ${(err as Error).message.split('\n')[0]}`,
+    );
+  }
+}
+
+type ParsedFlags = {
+  features?: string;
+  k: { min: number; max: number };
+  nInit: number;
+  seed: number;
+  mode: 'fit' | 'fixed';
+};
+
+/** Builds the job input from the local-training flags. `parsed` are the train command's own parses. */
+async function inputFromFlags(
+  values: JobFlags,
+  parsed: ParsedFlags,
+  parseFeatures: FeatureParser,
+): Promise<TrainingJobInput> {
+  const model = parseModelRef(values.model);
+  let data: TrainingDataSource;
+  if (values.data && (values.postgres || values.query)) {
+    throw new CliError('give either --data or --postgres/--query, not both', EXIT_BAD_INPUT);
+  }
+  if (values.data) data = { volume: { path: values.data } };
+  else if (values.query) {
+    const rowLimit = values['row-limit'] === undefined ? DEFAULT_ROW_LIMIT : Number(values['row-limit']);
+    if (!Number.isInteger(rowLimit) || rowLimit < 1) {
+      throw new CliError('--row-limit must be an integer >= 1', EXIT_BAD_INPUT);
+    }
+    // The URL reaches the reader through the environment (--postgres, else PERSONA_DATA_URL),
+    // as a Job's Secret does, so it is never part of the logged parameters.
+    data = { postgres: { query: values.query, urlEnv: DEFAULT_DATA_URL_ENV, rowLimit } };
+  } else
+    throw new CliError('--data FILE.csv or --query SQL (with --postgres URL) is required', EXIT_BAD_INPUT);
+  let personasFile;
+  if (values.personas) {
+    const text = await readFile(values.personas, 'utf8').catch((err: Error) => {
+      throw new CliError(`cannot read --personas ${values.personas}: ${err.message}`, EXIT_BAD_INPUT);
+    });
+    personasFile = parsePersonasYaml(text);
+  }
+  if (parsed.mode === 'fixed' && !personasFile)
+    throw new CliError('--mode fixed needs --personas FILE', EXIT_BAD_INPUT);
+  const features = values.features ? parseFeatures(values.features) : (personasFile?.features ?? []);
+  return {
+    model,
+    features,
+    personas: personasFile?.personas,
+    mode: parsed.mode,
+    k: parsed.k,
+    nInit: parsed.nInit,
+    seed: parsed.seed,
+    data,
+    artifacts: parseArtifactsFlag(values.artifacts),
+  };
+}
+
+type FeatureParser = (value: string) => { name: string; type?: 'numeric' | 'categorical' }[];
+
+function jobLogger(quiet: boolean | undefined, bindings: Record<string, string>): Logger {
+  return pino({ name: 'persona-trainer', level: quiet ? 'warn' : 'info', base: bindings });
+}
+
+/**
+ * Runs `persona train` in Job mode. `parsed` carries the train command's parses of the shared
+ * flags (k range, n-init, seed, mode) so both modes accept exactly the same values.
+ */
+export async function runJobMode(
+  values: JobFlags,
+  parsed: ParsedFlags,
+  parseFeatures: FeatureParser,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const url = registryUrl(values.registry);
+  let input: TrainingJobInput;
+  let specRunId: string | undefined;
+  const specSource = values.spec ? await specFromFile(values.spec) : env[TRAINING_SPEC_ENV];
+  const bootLog = jobLogger(values.quiet, {});
+  try {
+    if (specSource !== undefined) {
+      let doc: unknown = specSource;
+      if (typeof specSource === 'string') {
+        try {
+          doc = JSON.parse(specSource);
+        } catch (err) {
+          throw new TrainingSpecError(
+            '(spec)',
+            `${TRAINING_SPEC_ENV} is not valid JSON: ${(err as Error).message}`,
+          );
+        }
+      }
+      const spec = parseTrainingJobSpec(doc);
+      specRunId = spec.runId;
+      if (values.model) {
+        const m = parseModelRef(values.model);
+        if (m.namespace !== spec.model.namespace || m.name !== spec.model.name) {
+          throw new CliError(`--model ${values.model} differs from the spec's model`, EXIT_BAD_INPUT);
+        }
+      }
+      input = spec;
+    } else {
+      input = await inputFromFlags(values, parsed, parseFeatures);
+    }
+  } catch (err) {
+    if (err instanceof InputError) {
+      const field = err instanceof TrainingSpecError ? { field: err.field } : {};
+      bootLog.error({ phase: 'failed', kind: 'bad-input', exitCode: EXIT_BAD_INPUT, ...field }, err.message);
+      return EXIT_BAD_INPUT;
+    }
+    throw err;
+  }
+  const runId = values['run-id'] ?? env[RUN_ID_ENV] ?? specRunId ?? randomUUID();
+  const gcs: GcsClientOptions = env[GCS_ENDPOINT_ENV] ? { apiEndpoint: env[GCS_ENDPOINT_ENV] } : {};
+  const logger = jobLogger(values.quiet, { model: `${input.model.namespace}/${input.model.name}`, runId });
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  const result = await runTrainingJob(input, {
+    registryUrl: url,
+    runId,
+    logger,
+    // --postgres URL reaches the reader through the environment, like a Job's Secret.
+    env:
+      values.postgres && specSource === undefined ? { ...env, [DEFAULT_DATA_URL_ENV]: values.postgres } : env,
+    gcs,
+    train: {
+      ...(workers ? { workers } : {}),
+      ...(values['silhouette-sample'] ? { silhouetteSampleSize: Number(values['silhouette-sample']) } : {}),
+      ...(values['reference-sample'] ? { referenceSampleSize: Number(values['reference-sample']) } : {}),
+    },
+  });
+  logger.flush();
+  return result.exitCode;
+}

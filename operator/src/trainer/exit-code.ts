@@ -1,0 +1,50 @@
+// Which failures a training Job may retry. Exit 1 (transient) lets the Job's backoff retry;
+// exit 2 fails the Job at once through its podFailurePolicy, because the same spec and data
+// would fail the same way again.
+import { ArtifactValidationError } from '@persona-operator/core/artifact/validate';
+import { ArtifactStoreError } from '@persona-operator/core/artifacts/store';
+import { InputError } from '@persona-operator/core/data/input-error';
+import { isTransientDbError, RegistryError } from '@persona-operator/core/registry/errors';
+import { EXIT_BAD_INPUT, EXIT_TRANSIENT } from '../cli/errors.ts';
+
+export interface ClassifiedError {
+  exitCode: typeof EXIT_TRANSIENT | typeof EXIT_BAD_INPUT;
+  kind: 'transient' | 'bad-input';
+  message: string;
+}
+
+// SQLSTATE classes that mean "your query or data", never "try again": 22 data exception,
+// 42 syntax error or access rule violation (42P01 undefined table, 42703 undefined column),
+// 28 invalid authorization (a wrong password stays wrong), 3D000 unknown database.
+const BAD_INPUT_SQLSTATE = /^(22|42|28|3D|0A)/;
+
+function gcsStatus(err: unknown): number | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'number') return code;
+  }
+  return undefined;
+}
+
+export function classifyError(err: unknown): ClassifiedError {
+  const message = err instanceof Error ? err.message : String(err);
+  const bad = (): ClassifiedError => ({ exitCode: EXIT_BAD_INPUT, kind: 'bad-input', message });
+  const transient = (): ClassifiedError => ({ exitCode: EXIT_TRANSIENT, kind: 'transient', message });
+  if (err instanceof InputError || err instanceof ArtifactValidationError) return bad();
+  if (isTransientDbError(err)) return transient();
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))
+    return BAD_INPUT_SQLSTATE.test(code) ? bad() : transient();
+  if (err instanceof ArtifactStoreError) {
+    // A missing bucket or a denied write is configuration; 5xx and network errors pass.
+    const status = gcsStatus(err);
+    return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429
+      ? bad()
+      : transient();
+  }
+  if (err instanceof RegistryError) return bad();
+  const status = gcsStatus(err);
+  if (status !== undefined && [400, 401, 403, 404].includes(status)) return bad();
+  // Unknown failures are retried: a Job's backoffLimit bounds the cost of being wrong.
+  return transient();
+}

@@ -1,0 +1,226 @@
+// The training Job entry point against a real, throwaway Postgres (registry and data in the
+// same server) and the FAKE GCS server: success, idempotent retries, and the exit codes that
+// decide whether Kubernetes retries the Job.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import pg from 'pg';
+import { startPostgres, freePort, type TestPostgres } from '../../test/support/postgres.ts';
+import { startFakeGcs, type FakeGcs } from '../../test/fakes/gcs.ts';
+import { Registry } from '@persona-operator/core/registry/index';
+import { parseTrainingJobSpec, type TrainingJobSpec } from '@persona-operator/core/training-spec';
+import { runTrainingJob } from '../src/trainer/job.ts';
+
+let db: TestPostgres;
+let gcs: FakeGcs;
+let registry: Registry;
+let dir: string;
+
+// Two well-separated groups, 20 rows each: enough for k in 2..3 and quick to fit.
+function surveyRows(): [number, number, string][] {
+  const rows: [number, number, string][] = [];
+  for (let i = 0; i < 20; i++) rows.push([25 + (i % 5), 30_000 + 500 * (i % 7), i % 2 ? 'web' : 'store']);
+  for (let i = 0; i < 20; i++) rows.push([55 + (i % 5), 90_000 + 700 * (i % 6), i % 3 ? 'store' : 'web']);
+  return rows;
+}
+
+const csv = (): string =>
+  `age,income,channel\n${surveyRows()
+    .map((r) => r.join(','))
+    .join('\n')}\n`;
+
+before(async () => {
+  db = await startPostgres();
+  gcs = await startFakeGcs({ buckets: ['data', 'models'] });
+  dir = mkdtempSync(join(tmpdir(), 'persona-trainer-'));
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  await c.query('CREATE TABLE survey (age integer, income numeric, channel text, note text)');
+  for (const [age, income, channel] of surveyRows()) {
+    await c.query('INSERT INTO survey VALUES ($1, $2, $3, $4)', [age, income, channel, 'ok']);
+  }
+  await c.query('CREATE TABLE bad_survey AS SELECT age, income::text AS income FROM survey');
+  await c.query(
+    "UPDATE bad_survey SET income = 'n/a' WHERE age = 27 AND income IN (SELECT income FROM bad_survey WHERE age = 27 LIMIT 1)",
+  );
+  await c.end();
+  registry = await Registry.connect(db.url, { gcs: { apiEndpoint: gcs.endpoint, projectId: 'test' } });
+  await registry.migrate();
+});
+
+after(async () => {
+  await registry?.close();
+  await gcs?.stop();
+  await db?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n'))
+        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { logger: pino({ level: 'debug' }, stream), lines };
+}
+
+function spec(overrides: Record<string, unknown> = {}): TrainingJobSpec {
+  return parseTrainingJobSpec({
+    model: { namespace: 'shop', name: 'customers' },
+    features: [{ name: 'age' }, { name: 'income' }],
+    k: { min: 2, max: 3 },
+    nInit: 2,
+    seed: 7,
+    data: { postgres: { query: 'SELECT age, income FROM survey' } },
+    ...overrides,
+  });
+}
+
+async function run(s: TrainingJobSpec, runId: string, registryUrl = db.url) {
+  const { logger, lines } = capture();
+  const result = await runTrainingJob(s, {
+    registryUrl,
+    runId,
+    logger,
+    env: { PERSONA_DATA_URL: db.url },
+    gcs: { apiEndpoint: gcs.endpoint, projectId: 'test' },
+    train: { workers: 1 },
+  });
+  return { ...result, lines };
+}
+
+describe('trainer job', () => {
+  test('trains from a Postgres query, registers version 1 with metrics and the run, logs JSON lines', async () => {
+    const r = await run(spec(), 'job-uid-1');
+    assert.equal(r.exitCode, 0, JSON.stringify(r.lines.at(-1)));
+    assert.equal(r.version, 1);
+    assert.equal(r.created, true);
+    const v = await registry.getVersion({ namespace: 'shop', name: 'customers', version: 1 });
+    assert.equal(v.runId, 'job-uid-1');
+    assert.equal(v.metrics.k, 2, 'two separated groups give k = 2');
+    assert.equal(v.params.rows, 40);
+    const runRow = await registry.getTrainingRun({ namespace: 'shop', name: 'customers' }, 'job-uid-1');
+    assert.equal(runRow?.status, 'succeeded');
+    assert.equal(runRow?.version, 1);
+    const phases = r.lines.map((l) => l.phase);
+    for (const p of ['connect', 'read', 'fit', 'register', 'done'])
+      assert.ok(phases.includes(p), `logged phase ${p}`);
+    assert.ok(!JSON.stringify(r.lines).includes(db.url), 'the database URL is never logged');
+  });
+
+  test('re-running the same run registers nothing new; a new run keeps the persona names', async () => {
+    const again = await run(spec(), 'job-uid-1');
+    assert.equal(again.exitCode, 0);
+    assert.equal(again.version, 1);
+    assert.equal(again.created, false);
+    assert.equal((await registry.listVersions({ namespace: 'shop', name: 'customers' })).length, 1);
+    const next = await run(spec({ seed: 8 }), 'job-uid-2');
+    assert.equal(next.version, 2);
+    const [a, b] = await Promise.all(
+      [1, 2].map((version) => registry.loadArtifact({ namespace: 'shop', name: 'customers', version })),
+    );
+    assert.deepEqual(b.personas.map((p) => p.name).sort(), a.personas.map((p) => p.name).sort());
+  });
+
+  test('reads a CSV from gs:// and writes the artifact to a gs:// bucket', async () => {
+    gcs.putObject('data', 'survey/2025-01.csv', csv(), 'text/csv');
+    const r = await run(
+      spec({
+        model: { namespace: 'shop', name: 'gcs-model' },
+        features: [{ name: 'age' }, { name: 'income' }, { name: 'channel', type: 'categorical' }],
+        data: { gcs: { uri: 'gs://data/survey/2025-01.csv' } },
+        artifacts: { gcs: { bucket: 'models', prefix: 'personas' } },
+      }),
+      'gcs-run',
+    );
+    assert.equal(r.exitCode, 0, JSON.stringify(r.lines.at(-1)));
+    const v = await registry.getVersion({ namespace: 'shop', name: 'gcs-model', version: 1 });
+    assert.equal(v.artifactUri, 'gs://models/personas/shop/gcs-model/1/model.json');
+    const artifact = await registry.loadArtifact(v);
+    assert.deepEqual(
+      artifact.features.map((f) => f.type),
+      ['numeric', 'numeric', 'categorical'],
+    );
+  });
+
+  test('reads a CSV from a volume path', async () => {
+    const file = join(dir, 'january.csv');
+    writeFileSync(file, csv());
+    const r = await run(
+      spec({ model: { namespace: 'shop', name: 'vol' }, data: { volume: { path: file } } }),
+      'v1',
+    );
+    assert.equal(r.exitCode, 0, JSON.stringify(r.lines.at(-1)));
+  });
+
+  const failures: [string, Record<string, unknown>, RegExp][] = [
+    [
+      'a missing table',
+      { data: { postgres: { query: 'SELECT age, income FROM no_such_table' } } },
+      /no_such_table/,
+    ],
+    [
+      'a missing column',
+      { features: [{ name: 'age' }, { name: 'height' }] },
+      /column "height" is not in the query result/,
+    ],
+    [
+      'a non-numeric value',
+      { data: { postgres: { query: 'SELECT age, income FROM bad_survey' } } },
+      /column "income", row \d+: "n\/a" is not a finite number/,
+    ],
+    [
+      'an empty result',
+      { data: { postgres: { query: 'SELECT age, income FROM survey WHERE false' } } },
+      /no rows/,
+    ],
+    [
+      'a result over the row limit',
+      { data: { postgres: { query: 'SELECT age, income FROM survey', rowLimit: 10 } } },
+      /row limit of 10/,
+    ],
+    ['a missing data file', { data: { volume: { path: '/nonexistent/x.csv' } } }, /no such file/],
+    ['a missing gs:// object', { data: { gcs: { uri: 'gs://data/nope.csv' } } }, /no such object/],
+  ];
+  for (const [what, overrides, message] of failures) {
+    test(`exits 2 (do not retry) for ${what}, and records the failed run`, async () => {
+      const runId = `bad-${what.replace(/\W+/g, '-')}`;
+      const r = await run(spec({ model: { namespace: 'shop', name: 'failing' }, ...overrides }), runId);
+      assert.equal(r.exitCode, 2);
+      const last = r.lines.at(-1)!;
+      assert.equal(last.kind, 'bad-input');
+      assert.match(String(last.msg), message);
+      const recorded = await registry.getTrainingRun({ namespace: 'shop', name: 'failing' }, runId);
+      assert.equal(recorded?.status, 'failed');
+      assert.match(recorded?.error ?? '', message);
+    });
+  }
+
+  test('exits 1 (retry) when the registry is unreachable', async () => {
+    const port = await freePort();
+    const r = await run(spec(), 'unreachable', `postgres://postgres@127.0.0.1:${port}/postgres`);
+    assert.equal(r.exitCode, 1);
+    assert.equal(r.lines.at(-1)?.kind, 'transient');
+  });
+
+  test('exits 1 (retry) when the data database is unreachable', async () => {
+    const port = await freePort();
+    const { logger, lines } = capture();
+    const r = await runTrainingJob(spec(), {
+      registryUrl: db.url,
+      runId: 'data-down',
+      logger,
+      env: { PERSONA_DATA_URL: `postgres://postgres@127.0.0.1:${port}/postgres` },
+      train: { workers: 1 },
+    });
+    assert.equal(r.exitCode, 1);
+    assert.match(String(lines.at(-1)?.msg), /ECONNREFUSED/);
+  });
+});
