@@ -18,6 +18,7 @@ import { trainModel, type TrainProgress, type TrainSpec } from '@persona-operato
 import { CliError, EXIT_BAD_INPUT, EXIT_TRANSIENT } from '../errors.ts';
 import { readInputFile, withInputErrors } from '../input.ts';
 import type { Command } from '../main.ts';
+import { isJobMode, JOB_OPTIONS, JOB_USAGE, runJobMode } from '../../trainer/cli.ts';
 
 const usage = `Usage: persona train (--data FILE.csv | --postgres URL --query SQL) --out model.json [options]
 
@@ -41,7 +42,8 @@ Options:
   --reference-sample N   rows kept in the artifact for drift checks (default 5000)
   --workers N            worker threads for the restarts (default: automatic)
   --json                 print one JSON summary on stdout (progress still goes to stderr)
-  --quiet                no progress output`;
+  --quiet                no progress output
+${JOB_USAGE}`;
 
 export function parseKRange(value: string): { min: number; max: number } {
   const m = /^\s*(\d+)\s*(?:(?:\.\.|-)\s*(\d+)\s*)?$/.exec(value);
@@ -181,10 +183,23 @@ export const command: Command = {
         workers: { type: 'string' },
         json: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
+        ...JOB_OPTIONS,
       },
       strict: true,
       allowPositionals: false,
     });
+    if (isJobMode(values)) {
+      const jobMode = values.mode ?? 'fit';
+      if (jobMode !== 'fit' && jobMode !== 'fixed')
+        throw new CliError(`--mode must be fit or fixed, got ${JSON.stringify(jobMode)}`, EXIT_BAD_INPUT);
+      const shared = {
+        k: parseKRange(values.k ?? '2..10'),
+        nInit: positiveInt(values['n-init'], '--n-init', 10),
+        seed: positiveInt(values.seed, '--seed', 0, 0),
+        mode: jobMode,
+      } as const;
+      return runJobMode(values, shared, parseFeatureList);
+    }
     const pgUrl = values.postgres ?? (values.query ? process.env[DATA_URL_ENV] : undefined);
     if (values.data && (pgUrl || values.query))
       throw new CliError('give either --data or --postgres/--query, not both', EXIT_BAD_INPUT);

@@ -20,7 +20,7 @@ const fixed = (v: number | null | undefined, digits: number): string =>
 export function formatVersionLine(v: ModelVersion): string {
   const created = v.createdAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
   return [
-    String(v.version).padStart(4),
+    String(v.version).padEnd(4),
     created,
     v.status.padEnd(8),
     `k=${v.metrics.k}`,
