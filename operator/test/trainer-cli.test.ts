@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { startPostgres, type TestPostgres } from '../../test/support/postgres.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -52,7 +53,7 @@ describe('persona train (Job mode) and persona versions', () => {
       db.url,
       '--table',
       'survey_january',
-      '--file',
+      '--csv',
       join(dir, 'january.csv'),
     ]);
     assert.equal(l.code, 0, l.stderr);
@@ -118,6 +119,44 @@ describe('persona train (Job mode) and persona versions', () => {
       ],
     );
     assert.equal(parsed[0].metrics.k, Number(done.k));
+  });
+
+  test('data generate --postgres writes every month into one table with a month column', async () => {
+    const g = await persona(['data', 'generate', '--scenario', 'seed', '--postgres', db.url, '--rows', '50']);
+    assert.equal(g.code, 0, g.stderr);
+    assert.match(
+      g.stdout,
+      /loaded 200 rows into survey \(created\): months 2025-01, 2025-02, 2025-03, 2025-04/,
+    );
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      const res = await c.query<{ month: string; n: string }>(
+        'SELECT month, count(*) AS n FROM survey GROUP BY 1 ORDER BY 1',
+      );
+      assert.deepEqual(
+        res.rows.map((r) => [r.month, Number(r.n)]),
+        [
+          ['2025-01', 50],
+          ['2025-02', 50],
+          ['2025-03', 50],
+          ['2025-04', 50],
+        ],
+      );
+    } finally {
+      await c.end();
+    }
+    const again = await persona([
+      'data',
+      'generate',
+      '--scenario',
+      'seed',
+      '--postgres',
+      db.url,
+      '--rows',
+      '10',
+    ]);
+    assert.match(again.stdout, /loaded 40 rows into survey: /, 'a second run replaces the rows');
   });
 
   test('a bad spec in PERSONA_TRAINING_SPEC or --spec exits 2 naming the field', async () => {

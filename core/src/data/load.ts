@@ -3,6 +3,7 @@
 // typing each column from a sample of rows (all numbers -> double precision, else text).
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -154,4 +155,56 @@ function describeCopyError(err: unknown, path: string, table: string): unknown {
   if (typeof e.code !== 'string' || !/^(22|23|42)/.test(e.code)) return err;
   const where = e.where ? ` (${e.where.split('\n')[0]})` : '';
   return new DataLoadError(`loading ${path} into ${table}: ${e.message}${where}`, { cause: err });
+}
+
+export interface LoadRowsOptions {
+  db: string | pg.Client;
+  table: string;
+  /** Column names and SQL types used when the table has to be created. */
+  columns: { name: string; type: 'double precision' | 'text' }[];
+  rows: Iterable<readonly (string | number)[]>;
+  replace?: boolean;
+}
+
+function csvCell(v: string | number): string {
+  const s = String(v);
+  return /[",\r\n]/.test(s) || s === '' ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** COPYs rows produced in memory (e.g. generated data) into a table, creating it if missing. */
+export async function loadRows(opts: LoadRowsOptions): Promise<LoadCsvResult> {
+  const table = quoteTable(opts.table);
+  const client =
+    typeof opts.db === 'string'
+      ? new pg.Client({ connectionString: opts.db, application_name: 'persona-data-load' })
+      : opts.db;
+  if (typeof opts.db === 'string') await client.connect();
+  try {
+    await client.query('BEGIN');
+    try {
+      const exists = await client.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [
+        opts.table,
+      ]);
+      const created = !exists.rows[0].exists;
+      if (created) {
+        const defs = opts.columns.map((c) => `${pg.escapeIdentifier(c.name)} ${c.type}`).join(', ');
+        await client.query(`CREATE TABLE ${table} (${defs})`);
+      } else if (opts.replace) {
+        await client.query(`TRUNCATE ${table}`);
+      }
+      const list = opts.columns.map((c) => pg.escapeIdentifier(c.name)).join(', ');
+      const copy = client.query(copyFrom(`COPY ${table} (${list}) FROM STDIN WITH (FORMAT csv)`));
+      const lines = (function* () {
+        for (const row of opts.rows) yield `${row.map(csvCell).join(',')}\n`;
+      })();
+      await pipeline(Readable.from(lines), copy);
+      await client.query('COMMIT');
+      return { rows: copy.rowCount, created, columns: opts.columns.map((c) => c.name) };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  } finally {
+    if (typeof opts.db === 'string') await (client as pg.Client).end();
+  }
 }

@@ -2,15 +2,20 @@
 // pre-defined personas) for demos, tests and benchmarks. `persona data load`: bulk-loads a CSV
 // file into a Postgres table, so the demo can train from a query.
 import { parseArgs } from 'node:util';
-import { DataLoadError, loadCsv } from '@persona-operator/core/data/load';
+import { DataLoadError, loadCsv, loadRows } from '@persona-operator/core/data/load';
+import { tableRow } from '@persona-operator/core/data/table';
 import { isTransientDbError } from '@persona-operator/core/registry/errors';
-import { generateSeedScenario } from '@persona-operator/core/synth/seed-scenario';
+import {
+  generateSeedScenario,
+  SEED_MONTHS,
+  type SeedScenario,
+} from '@persona-operator/core/synth/seed-scenario';
 import { writeSeedScenario } from '@persona-operator/core/synth/write';
 import { CliError, EXIT_BAD_INPUT, EXIT_TRANSIENT } from '../errors.ts';
 import type { Command } from '../main.ts';
 
-const usage = `Usage: persona data generate --scenario seed --out DIR [--rows N] [--seed N]
-       persona data load --postgres URL --table NAME --file FILE.csv [--replace]
+const usage = `Usage: persona data generate --scenario seed (--out DIR | --postgres URL [--table NAME]) [--rows N] [--seed N]
+       persona data load --postgres URL --table NAME --csv FILE.csv [--replace]
 
 Writes january.csv .. april.csv (one survey batch a month; March drifted, February not) and
 personas.yaml (the six pre-defined personas) into DIR.
@@ -20,11 +25,14 @@ Options:
   --out DIR         output folder, created if missing
   --rows N          rows per month (default 500)
   --seed N          random seed (default 42)
+  --postgres URL    also (or instead) write all months into one table, replacing its rows:
+                    the features plus a "month" column ('2025-01' .. '2025-04')
+  --table NAME      that table (default survey)
 
 Options of load (the table is created from the CSV header when missing):
   --postgres URL    target database (or env PERSONA_DATA_URL)
   --table NAME      table name, optionally schema-qualified
-  --file FILE       CSV file to load
+  --csv FILE        CSV file to load (--file is the same)
   --replace         empty the table first, in the same transaction`;
 
 function intFlag(value: string | undefined, flag: string, fallback: number, min: number): number {
@@ -65,6 +73,41 @@ async function load(values: {
   }
 }
 
+/** Month of the seed scenario as the value of the table's `month` column. */
+export const seedMonthValue = (i: number): string => `2025-${String(i + 1).padStart(2, '0')}`;
+
+async function generateIntoPostgres(url: string, table: string, scenario: SeedScenario): Promise<void> {
+  if (!/^postgres(ql)?:\/\//.test(url))
+    throw new CliError('--postgres must be a postgres:// or postgresql:// URL', EXIT_BAD_INPUT);
+  const columns = [
+    ...scenario.features.map((f) => ({
+      name: f.name,
+      type: f.type === 'numeric' ? ('double precision' as const) : ('text' as const),
+    })),
+    { name: 'month', type: 'text' as const },
+  ];
+  function* rows(): Generator<(string | number)[]> {
+    for (const batch of scenario.months) {
+      const month = seedMonthValue(SEED_MONTHS.indexOf(batch.month));
+      for (let i = 0; i < batch.table.rowCount; i++) yield [...tableRow(batch.table, i), month];
+    }
+  }
+  try {
+    const r = await loadRows({ db: url, table, columns, rows: rows(), replace: true });
+    process.stdout.write(
+      `loaded ${r.rows} rows into ${table}${r.created ? ' (created)' : ''}: months ${scenario.months.map((_, i) => seedMonthValue(i)).join(', ')}\n`,
+    );
+  } catch (err) {
+    const message = (err as Error).message ?? String(err);
+    if (isTransientDbError(err))
+      throw new CliError(`database unreachable, try again: ${message}`, EXIT_TRANSIENT);
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))
+      throw new CliError(`load failed: ${message} (${code})`, EXIT_BAD_INPUT);
+    throw err;
+  }
+}
+
 export const command: Command = {
   summary: 'generate the synthetic seed scenario (CSVs, personas.yaml) or load a CSV into Postgres',
   usage,
@@ -79,6 +122,7 @@ export const command: Command = {
         postgres: { type: 'string' },
         table: { type: 'string' },
         file: { type: 'string' },
+        csv: { type: 'string' },
         replace: { type: 'boolean', default: false },
       },
       strict: true,
@@ -91,20 +135,24 @@ export const command: Command = {
         EXIT_BAD_INPUT,
       );
     }
-    if (action === 'load') return load(values);
+    if (action === 'load') return load({ ...values, file: values.file ?? values.csv });
     if (values.scenario !== 'seed') {
       throw new CliError(
         `--scenario must be "seed"${values.scenario ? `, got ${JSON.stringify(values.scenario)}` : ''}`,
         EXIT_BAD_INPUT,
       );
     }
-    if (!values.out) throw new CliError('--out DIR is required', EXIT_BAD_INPUT);
+    if (!values.out && !values.postgres)
+      throw new CliError('--out DIR or --postgres URL is required', EXIT_BAD_INPUT);
     const scenario = generateSeedScenario({
       rowsPerMonth: intFlag(values.rows, '--rows', 500, 1),
       seed: intFlag(values.seed, '--seed', 42, 0),
     });
-    const files = await writeSeedScenario(values.out, scenario);
-    for (const f of files) process.stdout.write(`wrote ${f}\n`);
+    if (values.out) {
+      const files = await writeSeedScenario(values.out, scenario);
+      for (const f of files) process.stdout.write(`wrote ${f}\n`);
+    }
+    if (values.postgres) await generateIntoPostgres(values.postgres, values.table ?? 'survey', scenario);
     return 0;
   },
 };
