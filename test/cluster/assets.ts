@@ -203,7 +203,7 @@ async function goBuild(c: Component, log: Log): Promise<void> {
   rmSync(tmpOut, { recursive: true, force: true });
   mkdirSync(tmpOut, { recursive: true });
   const ldflags = ['-s', '-w', ...c.ldflags(version, moduleDir)].join(' ');
-  const args = ['build', '-v', '-trimpath', '-ldflags', ldflags, '-o', tmpOut + '/'];
+  const args = ['build', '-v', '-trimpath', '-buildvcs=false', '-ldflags', ldflags, '-o', tmpOut + '/'];
   args.push(...c.binaries.map((b) => b.pkg));
   const names = c.binaries.map((b) => b.name).join(', ');
   log(`building ${c.module} ${version} (${names}) in ${moduleDir}`);

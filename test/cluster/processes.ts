@@ -65,7 +65,7 @@ const WATCHDOG = `
 parent="$1"; dir="$2"
 while kill -0 "$parent" 2>/dev/null && [ -d "$dir" ]; do sleep 1; done
 if [ -f "$dir/.pgids" ]; then
-  for p in $(cat "$dir/.pgids"); do kill -KILL -- "-$p" 2>/dev/null; done
+  for p in $(cat "$dir/.pgids"); do kill -KILL "-$p" 2>/dev/null; done
 fi
 rm -rf "$dir"
 `;

@@ -120,6 +120,22 @@ describe('local cluster: workloads through the node agent', () => {
     assert.equal((await podsOf('job-name=bad-config')).length, 1);
   });
 
+  test('the default image table runs persona-operator images as the persona CLI', async () => {
+    const job = shellJob('persona-help', '');
+    job.spec!.template.spec!.containers = [
+      {
+        name: 'persona',
+        image: 'registry.example/acme/persona-operator:dev',
+        command: ['persona'],
+        args: ['--help'],
+      },
+    ];
+    await batch.createNamespacedJob({ namespace: NS, body: job });
+    await jobCondition('persona-help', 'Complete');
+    const [pod] = await podsOf('job-name=persona-help');
+    assert.match(cluster.nodeAgent.podOutput(NS, pod.metadata!.name!), /Usage: persona <command>/);
+  });
+
   test('a Deployment behind a Service: Ready pods, EndpointSlice with their IPs, HTTP to a pod', async () => {
     const { kind, note } = cluster.nodeAgent.podNetwork;
     assert.equal(
