@@ -2,6 +2,7 @@
 // every route. Whatever arrives, the answer is a 2xx or a 4xx with a JSON error, and the
 // process stays healthy afterwards.
 import { test } from 'node:test';
+import { connect } from 'node:net';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { fixtureApp } from './support/app.ts';
@@ -217,6 +218,59 @@ test(`${REQUESTS} random and malformed requests: no 5xx, JSON errors, still heal
       (JSON.parse(ok.body) as { predictions: { persona: string }[] }).predictions[0].persona,
       'Young Web',
     );
+  } finally {
+    await app.close();
+  }
+});
+
+/** Writes raw bytes on a fresh connection and resolves with whatever comes back before close. */
+function raw(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let out = '';
+    socket.on('data', (d) => (out += d.toString()));
+    socket.on('error', () => resolve(out));
+    socket.on('close', () => resolve(out));
+    socket.end(bytes);
+  });
+}
+
+test('random bodies and broken HTTP over a real socket: no 5xx, the server keeps serving', async () => {
+  const app = fixtureApp({ maxBatch: 6, bodyLimit: 16 * 1024 });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = Number(new URL(base).port);
+  try {
+    const r = mulberry32(SEED + 1);
+    for (let i = 0; i < 300; i++) {
+      const url = pick(r, URLS.slice(0, 3));
+      const payload = randomBody(r);
+      const res = await fetch(`${base}${url}`, {
+        method: 'POST',
+        headers: { 'content-type': pick(r, ['application/json', 'application/json', 'text/plain']) },
+        body: payload,
+      });
+      const text = await res.text();
+      assert.ok(res.status < 500, `${url} ${payload.slice(0, 200)} -> ${res.status} ${text.slice(0, 200)}`);
+    }
+    const broken = [
+      'GARBAGE\r\n\r\n',
+      'POST /v1/models/customers:predict HTTP/1.1\r\nContent-Length: -5\r\n\r\n',
+      'POST /v1/models/customers:predict HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+      'POST /v1/models/customers:predict HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"instances":',
+      `GET /${'x'.repeat(70_000)} HTTP/1.1\r\n\r\n`,
+      'POST /v1/models/customers:predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n{}{}{}',
+    ];
+    for (const bytes of broken) {
+      const answer = await raw(port, bytes);
+      assert.doesNotMatch(answer, /^HTTP\/1\.1 5\d\d/, `${bytes.slice(0, 80)} -> ${answer.slice(0, 200)}`);
+    }
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    const ok = await fetch(`${base}/v1/models/customers:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: [[30, 40000, 'web']] }),
+    });
+    assert.equal(ok.status, 200);
   } finally {
     await app.close();
   }
