@@ -19,15 +19,20 @@ export interface SilhouetteOptions {
   seed?: number;
 }
 
-/**
- * Mean silhouette per labeling, or null where it is undefined (fewer than 2 or more than
- * n - 1 distinct labels among the scored points, as scikit-learn refuses those).
- */
-export function silhouetteScores(
+/** The scored points (all of them, or the sample) with their labels, ready for the pair pass. */
+export interface SilhouetteInput {
+  x: Float64Array;
+  s: number;
+  d: number;
+  ks: number[];
+  labels: Int32Array[];
+}
+
+export function silhouetteInput(
   points: Points,
   labelings: readonly Labeling[],
   opts: SilhouetteOptions = {},
-): (number | null)[] {
+): SilhouetteInput {
   const { n, d } = points;
   const sampleSize = opts.sampleSize ?? Infinity;
   const idx = n > sampleSize ? sampleIndices(n, sampleSize, createRng(opts.seed ?? 0)) : null;
@@ -35,11 +40,19 @@ export function silhouetteScores(
   const x = idx ? new Float64Array(s * d) : points.values;
   if (idx) for (let i = 0; i < s; i++) x.set(points.values.subarray(idx[i] * d, idx[i] * d + d), i * d);
   const labels = labelings.map((l) => (idx ? Int32Array.from(idx, (j) => l.labels[j]) : l.labels));
-  const ks = labelings.map((l) => l.k);
+  return { x, s, d, ks: labelings.map((l) => l.k), labels };
+}
+
+/**
+ * Adds the distances of the pairs (i, j > i) for rows i = first, first + step, ... into
+ * per-point, per-cluster sums (one s x k array per labeling). `first`/`step` let a caller split
+ * the triangle into interleaved, similar-sized shares with private sums.
+ */
+export function accumulatePairs(input: SilhouetteInput, first: number, step: number): Float64Array[] {
+  const { x, s, d, ks, labels } = input;
   const sums = ks.map((k) => new Float64Array(s * k));
   const row = new Float64Array(s);
-
-  for (let i = 0; i < s; i++) {
+  for (let i = first; i < s; i += step) {
     const bi = i * d;
     for (let j = i + 1; j < s; j++) {
       const bj = j * d;
@@ -63,7 +76,12 @@ export function silhouetteScores(
       }
     }
   }
+  return sums;
+}
 
+/** Mean silhouette per labeling from the complete sums; null where scikit-learn refuses (< 2 or > s - 1 labels). */
+export function finishSilhouette(input: SilhouetteInput, sums: readonly Float64Array[]): (number | null)[] {
+  const { s, ks, labels } = input;
   return ks.map((k, m) => {
     const lab = labels[m];
     const counts = new Int32Array(k);
@@ -88,6 +106,19 @@ export function silhouetteScores(
     }
     return total / s;
   });
+}
+
+/**
+ * Mean silhouette per labeling, or null where it is undefined (fewer than 2 or more than
+ * n - 1 distinct labels among the scored points, as scikit-learn refuses those).
+ */
+export function silhouetteScores(
+  points: Points,
+  labelings: readonly Labeling[],
+  opts: SilhouetteOptions = {},
+): (number | null)[] {
+  const input = silhouetteInput(points, labelings, opts);
+  return finishSilhouette(input, accumulatePairs(input, 0, 1));
 }
 
 /** Mean silhouette of one labeling (see silhouetteScores). */
