@@ -39,6 +39,9 @@ Prediction logging (for DriftMonitors reading live traffic; needs the registry):
   --log-batch-size N       rows per insert (default 500)
   --log-flush-interval D   a partial batch is written after this long (default 1s)`;
 
+/** Same variable as the trainer's (operator/src/trainer/cli.ts), kept here so serve does not load the trainer. */
+const GCS_ENDPOINT_ENV = 'PERSONA_GCS_ENDPOINT';
+
 const NAME_RE = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 export interface ServeConfig {
@@ -229,7 +232,13 @@ export async function runServe(
   let registry: Registry | undefined;
   if (config.registryUrl) {
     try {
-      registry = await Registry.connect(config.registryUrl, { applicationName: 'persona-predictor', max: 2 });
+      registry = await Registry.connect(config.registryUrl, {
+        applicationName: 'persona-predictor',
+        max: 2,
+        // Artifacts kept in GCS are read with the pod's credentials; the endpoint override is
+        // the same variable the trainer reads (a local fake in tests and the local cluster).
+        gcs: process.env[GCS_ENDPOINT_ENV] ? { apiEndpoint: process.env[GCS_ENDPOINT_ENV] } : {},
+      });
     } catch (err) {
       log.error({ err: scrub(String(err), config.registryUrl) }, 'cannot connect to the registry');
       return EXIT_TRANSIENT;
