@@ -264,3 +264,22 @@ describe('training runs, archive, drift reports, prediction log', () => {
     assert.equal(await registry.prunePredictionLog(at(6)), 2);
   });
 });
+
+describe('resilience', () => {
+  test('a registry keeps working after Postgres restarts (idle connections are replaced)', async () => {
+    const own = await startPostgres({ ownServer: true });
+    const r = await Registry.connect(own.url, { max: 2 });
+    try {
+      await r.migrate();
+      const model = { namespace: 'shop', name: 'restart' };
+      await r.registerVersion({ model, runId: 'before', artifact: sampleArtifact() });
+      assert.ok(own.restart, 'a throwaway cluster can restart');
+      await own.restart();
+      const { version } = await r.registerVersion({ model, runId: 'after', artifact: sampleArtifact() });
+      assert.equal(version.version, 2);
+    } finally {
+      await r.close();
+      await own.stop();
+    }
+  });
+});
