@@ -1,7 +1,6 @@
 // The predictor's fastify app. Each concern installs itself on the root instance (plain
 // functions rather than encapsulated plugins, so the metrics hook sees every route and the
 // error handler covers all of them).
-import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installErrorHandling } from './errors.ts';
 import { installHealthRoutes } from './health.ts';
@@ -11,6 +10,8 @@ import { PredictionLog, type PredictionLogSink } from './prediction-log.ts';
 import { installV1Routes } from './routes-v1.ts';
 import { installV2Routes } from './routes-v2.ts';
 import { PredictorState } from './state.ts';
+// A JSON import (inlined by the image's bundler) rather than a file read relative to this module.
+import predictorPackage from '../package.json' with { type: 'json' };
 
 export const DEFAULT_MAX_BATCH = 10_000;
 /** Enough for a 10k-row batch of a dozen features sent as objects. */
@@ -54,9 +55,7 @@ declare module 'fastify' {
   }
 }
 
-const serverVersion = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+const serverVersion = predictorPackage.version;
 
 const WARN_INTERVAL_MS = 10_000;
 
