@@ -518,10 +518,18 @@ export class Registry {
 
   // ---- drift reports ----
 
+  /**
+   * Stores a drift report. With a runId the insert is idempotent: when the monitor already has
+   * a report for that run (a retried Job), that report is returned and nothing is written.
+   */
   async insertDriftReport(input: DriftReportInput): Promise<DriftReport> {
+    if (input.runId !== undefined && input.runId === '') {
+      throw new RegistryError('insertDriftReport: runId must not be empty');
+    }
     const res = await this.pool.query<{ id: string }>(
-      `INSERT INTO drift_reports (monitor, model_id, version, drift_detected, share, columns, summary, html)
-       SELECT $1, m.id, $4, $5, $6, $7, $8, $9 FROM models m WHERE m.namespace = $2 AND m.name = $3
+      `INSERT INTO drift_reports (monitor, model_id, version, drift_detected, share, columns, summary, html, run_id)
+       SELECT $1, m.id, $4, $5, $6, $7, $8, $9, $10 FROM models m WHERE m.namespace = $2 AND m.name = $3
+       ON CONFLICT (monitor, run_id) WHERE run_id IS NOT NULL DO NOTHING
        RETURNING id`,
       [
         input.monitor,
@@ -533,10 +541,25 @@ export class Registry {
         JSON.stringify(input.columns),
         JSON.stringify(input.summary ?? {}),
         input.html ?? null,
+        input.runId ?? null,
       ],
     );
-    if (!res.rows[0]) throw new RegistryNotFoundError(`model ${fmt(input.model)} is not in the registry`);
+    if (!res.rows[0]) {
+      const earlier = input.runId ? await this.getDriftReportByRun(input.monitor, input.runId) : undefined;
+      if (earlier) return earlier;
+      throw new RegistryNotFoundError(`model ${fmt(input.model)} is not in the registry`);
+    }
     return (await this.getDriftReport(Number(res.rows[0].id)))!;
+  }
+
+  /** The report a drift Job stored for this monitor ("<namespace>/<name>") and run id, if any. */
+  async getDriftReportByRun(monitor: string, runId: string): Promise<DriftReport | undefined> {
+    const res = await this.pool.query<DriftRow>(
+      `SELECT ${DRIFT_COLUMNS} FROM drift_reports d JOIN models m ON m.id = d.model_id
+       WHERE d.monitor = $1 AND d.run_id = $2`,
+      [monitor, runId],
+    );
+    return res.rows[0] ? toDriftReport(res.rows[0]) : undefined;
   }
 
   async getDriftReport(id: number): Promise<DriftReport | undefined> {

@@ -125,7 +125,7 @@ export const toRun = (r: RunRow): TrainingRun => ({
 });
 
 export const DRIFT_COLUMNS = `d.id, d.monitor, m.namespace, m.name, d.version, d.created_at, d.drift_detected, d.share,
-  d.columns, d.summary, d.html`;
+  d.columns, d.summary, d.html, d.run_id`;
 
 export interface DriftRow {
   id: string;
@@ -139,6 +139,7 @@ export interface DriftRow {
   columns: DriftColumnResult[];
   summary: Record<string, unknown>;
   html: string | null;
+  run_id: string | null;
 }
 
 export const toDriftReport = (r: DriftRow): DriftReport => ({
@@ -151,4 +152,5 @@ export const toDriftReport = (r: DriftRow): DriftReport => ({
   columns: r.columns,
   summary: r.summary,
   ...(r.html === null ? {} : { html: r.html }),
+  ...(r.run_id === null ? {} : { runId: r.run_id }),
 });

@@ -118,6 +118,11 @@ export interface DriftReportInput {
   /** Anything else worth keeping (row counts, windows, test settings). */
   summary?: Record<string, unknown>;
   html?: string;
+  /**
+   * The drift Job's run id (its UID): the operator looks the result up by (monitor, runId), and
+   * a retried Job that already stored its report gets that report back instead of a second one.
+   */
+  runId?: string;
 }
 
 export interface DriftReport extends DriftReportInput {
