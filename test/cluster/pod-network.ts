@@ -2,8 +2,9 @@
 // server accepts in EndpointSlices. 127.0.0.0/8 binds without setup but the API server
 // rejects loopback endpoint addresses ("may not be in the loopback range"), so pods get
 // addresses from 198.18.0.0/15 (RFC 2544 benchmarking space, never routed publicly)
-// made local with one `ip route add local ... dev lo` (Linux "AnyIP"). Without the
-// privilege for that route we fall back to 127.0.x.y: pods run and are reachable,
+// made local with one `ip route add local ... dev lo` (Linux "AnyIP"). The test runner
+// adds that route inside a network namespace of its own, so nothing changes on the host;
+// elsewhere, without the route, we fall back to 127.0.x.y: pods run and are reachable,
 // but Services get no endpoints.
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
@@ -46,7 +47,9 @@ export async function setupPodNetwork(mode = process.env.PERSONA_POD_NETWORK ?? 
   const probe = '198.18.255.254';
   let note = 'PERSONA_POD_NETWORK=loopback';
   if (mode !== 'loopback') {
-    if (!(await canBind(probe))) {
+    // The route is only added inside a network namespace made for the test run
+    // (scripts/run-tests.mjs); on the host it must already be there (added by hand).
+    if (!(await canBind(probe)) && process.env.PERSONA_TEST_NETNS) {
       try {
         execFileSync('ip', ['route', 'add', 'local', POD_CIDR, 'dev', 'lo'], { stdio: 'pipe' });
       } catch (err) {
