@@ -25,7 +25,8 @@ Options:
   --out DIR         output folder, created if missing
   --rows N          rows per month (default 500)
   --seed N          random seed (default 42)
-  --postgres URL    also (or instead) write all months into one table, replacing its rows:
+  --postgres URL    also (or instead) write all months into one table, replacing its rows
+                    (without --out, env PERSONA_DATA_URL is used when the flag is absent):
                     the features plus a "month" column ('2025-01' .. '2025-04')
   --table NAME      that table (default survey)
 
@@ -142,8 +143,10 @@ export const command: Command = {
         EXIT_BAD_INPUT,
       );
     }
-    if (!values.out && !values.postgres)
-      throw new CliError('--out DIR or --postgres URL is required', EXIT_BAD_INPUT);
+    // In a Job the URL comes from a Secret through the environment, never from the args.
+    const postgres = values.postgres ?? (values.out ? undefined : process.env.PERSONA_DATA_URL);
+    if (!values.out && !postgres)
+      throw new CliError('--out DIR or --postgres URL (or env PERSONA_DATA_URL) is required', EXIT_BAD_INPUT);
     const scenario = generateSeedScenario({
       rowsPerMonth: intFlag(values.rows, '--rows', 500, 1),
       seed: intFlag(values.seed, '--seed', 42, 0),
@@ -152,7 +155,7 @@ export const command: Command = {
       const files = await writeSeedScenario(values.out, scenario);
       for (const f of files) process.stdout.write(`wrote ${f}\n`);
     }
-    if (values.postgres) await generateIntoPostgres(values.postgres, values.table ?? 'survey', scenario);
+    if (postgres) await generateIntoPostgres(postgres, values.table ?? 'survey', scenario);
     return 0;
   },
 };
