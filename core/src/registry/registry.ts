@@ -371,12 +371,15 @@ export class Registry {
     });
   }
 
-  /** Alias events of the model, newest first. */
+  /**
+   * Alias events of the model, newest first. Ordered by id: ids are taken under the model lock,
+   * so they follow commit order, while a waiting transaction's now() can predate the winner's.
+   */
   async listAliasEvents(ref: ModelRef, opts: { alias?: string; limit?: number } = {}): Promise<AliasEvent[]> {
     const res = await this.pool.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM alias_events e JOIN models m ON m.id = e.model_id
        WHERE m.namespace = $1 AND m.name = $2 AND ($3::text IS NULL OR e.alias = $3)
-       ORDER BY e.at DESC, e.id DESC LIMIT $4`,
+       ORDER BY e.id DESC LIMIT $4`,
       [ref.namespace, ref.name, opts.alias ?? null, opts.limit ?? 100],
     );
     return res.rows.map(toEvent);
@@ -393,7 +396,7 @@ export class Registry {
   private async lastEvent(c: pg.PoolClient, modelId: string, alias: string): Promise<AliasEvent | null> {
     const res = await c.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM alias_events e JOIN models m ON m.id = e.model_id
-       WHERE e.model_id = $1 AND e.alias = $2 ORDER BY e.at DESC, e.id DESC LIMIT 1`,
+       WHERE e.model_id = $1 AND e.alias = $2 ORDER BY e.id DESC LIMIT 1`,
       [modelId, alias],
     );
     return res.rows[0] ? toEvent(res.rows[0]) : null;
@@ -410,8 +413,8 @@ export class Registry {
   ): Promise<AliasEvent> {
     const res = await c.query<EventRow>(
       `WITH e AS (
-         INSERT INTO alias_events (model_id, alias, action, from_version, to_version, actor, reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *)
+         INSERT INTO alias_events (model_id, alias, action, from_version, to_version, actor, reason, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp()) RETURNING *)
        SELECT ${EVENT_COLUMNS} FROM e JOIN models m ON m.id = e.model_id`,
       [modelId, alias, action, from, to, opts.actor, opts.reason],
     );
