@@ -102,7 +102,8 @@ export interface TrainingRun extends ModelRef {
 export interface DriftColumnResult {
   name: string;
   test: string;
-  statistic: number;
+  /** Null when the statistic is infinite (PSI of an empty bin): JSON has no Infinity. */
+  statistic: number | null;
   pValue: number | null;
   threshold: number;
   drifted: boolean;
