@@ -1,5 +1,7 @@
 // `persona drift`: compares current data with reference data column by column (Evidently's
-// tests) and says whether the dataset drifted. Local mode reads two CSV files.
+// tests) and says whether the dataset drifted. Local mode reads two CSV files; Job mode
+// (operator/src/driftcheck) compares the production version's reference sample with the
+// monitor's current data and stores the report in the registry.
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { InputError } from '@persona-operator/core/data/input-error';
@@ -15,10 +17,12 @@ import {
   type TestChoice,
 } from '@persona-operator/core/drift/index';
 import { renderDriftReportHtml } from '@persona-operator/core/drift/report-html';
+import { isJobMode, JOB_OPTIONS, JOB_USAGE, runDriftJobMode } from '../../driftcheck/cli.ts';
 import type { Command } from '../main.ts';
 import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_TRANSIENT } from '../errors.ts';
 
 const usage = `Usage: persona drift --reference ref.csv --current cur.csv [options]
+       persona drift --registry URL --model NS/NAME --monitor NS/NAME (--query SQL | --window 24h | --spec FILE)
 
 Tests every reference column against the same column of the current data and reports
 whether the dataset drifted (Evidently's default tests and thresholds).
@@ -36,6 +40,8 @@ Options:
   --threshold X             threshold for every column (p-value or distance, per test)
   --feature-test NAME=T[:X] test T (and threshold X) for one column; repeatable
   --drift-share X           the dataset drifts when this share of columns drifts (default 0.5)
+
+${JOB_USAGE.trimEnd()}
 
 Exit codes: 0 the check ran (drift or not), 1 transient failure, 2 bad options or bad data.`;
 
@@ -126,12 +132,10 @@ async function run(argv: string[]): Promise<number> {
       threshold: { type: 'string' },
       'feature-test': { type: 'string', multiple: true },
       'drift-share': { type: 'string' },
+      ...JOB_OPTIONS,
     },
   });
   if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"; see --help`);
-  if (!values.reference) throw new CliError('--reference FILE is required (the reference data as CSV)');
-  if (!values.current) throw new CliError('--current FILE is required (the current data as CSV)');
-
   const options: DriftOptions = {
     numeric: values['numeric-test'] as TestChoice | undefined,
     categorical: values['categorical-test'] as TestChoice | undefined,
@@ -139,6 +143,25 @@ async function run(argv: string[]): Promise<number> {
     driftShare: parseNumber(values['drift-share'], '--drift-share'),
     perFeature: parseFeatureTests(values['feature-test'] ?? []),
   };
+  if (isJobMode(values)) {
+    const local = (['reference', 'current', 'features', 'json', 'html', 'title'] as const).filter(
+      (k) => values[k] !== undefined && values[k] !== false,
+    );
+    if (local.length > 0) {
+      throw new CliError(`--${local[0]} is for local mode; Job mode reads the reference from the registry`);
+    }
+    const testFlags = [
+      'numeric-test',
+      'categorical-test',
+      'threshold',
+      'drift-share',
+      'feature-test',
+    ] as const;
+    const anyTestFlag = testFlags.some((k) => values[k] !== undefined);
+    return runDriftJobMode(values, anyTestFlag ? options : undefined);
+  }
+  if (!values.reference) throw new CliError('--reference FILE is required (the reference data as CSV)');
+  if (!values.current) throw new CliError('--current FILE is required (the current data as CSV)');
   let request: ColumnRequest[] | undefined;
   if (values.features !== undefined) {
     request = values.features.split(',').map((name) => ({ name: name.trim() }));

@@ -1,0 +1,220 @@
+// Job mode of `persona drift`: `--registry URL --model ns/name --monitor ns/name` with the
+// current data as flags, or a drift spec written by the operator (env PERSONA_DRIFT_SPEC as
+// JSON, or --spec FILE as JSON or YAML). Logs JSON lines on stdout, then prints the result as
+// one JSON line last; returns the exit code.
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { load } from 'js-yaml';
+import { pino, type Logger } from 'pino';
+import { InputError } from '@persona-operator/core/data/input-error';
+import {
+  DEFAULT_DATA_URL_ENV,
+  DEFAULT_ROW_LIMIT,
+  DriftSpecError,
+  parseDriftJobSpec,
+  type CurrentDataSource,
+  type DriftJobSpec,
+} from '@persona-operator/core/drift-spec';
+import type { DriftOptions } from '@persona-operator/core/drift/index';
+import { CliError, EXIT_BAD_INPUT } from '../cli/errors.ts';
+import { parseModelRef, registryUrl } from '../cli/registry-args.ts';
+import { runDriftJob, type DriftJobResultLine } from './job.ts';
+
+export const DRIFT_SPEC_ENV = 'PERSONA_DRIFT_SPEC';
+export const RUN_ID_ENV = 'PERSONA_RUN_ID';
+
+/** parseArgs options `persona drift` adds for Job mode. */
+export const JOB_OPTIONS = {
+  registry: { type: 'string' },
+  model: { type: 'string' },
+  monitor: { type: 'string' },
+  'run-id': { type: 'string' },
+  spec: { type: 'string' },
+  query: { type: 'string' },
+  postgres: { type: 'string' },
+  'row-limit': { type: 'string' },
+  window: { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+} as const;
+
+export const JOB_USAGE = `
+Job mode (reference = the model's production version, report stored in the registry):
+  --registry URL         registry Postgres URL (default: env PERSONA_REGISTRY_URL)
+  --model NS/NAME        the PersonaModel whose production version is the reference
+  --monitor NS/NAME      the DriftMonitor the report belongs to
+  --run-id UID           idempotency key, the Job's UID: a retried run stores nothing new
+                         (default: env PERSONA_RUN_ID, else a new random id)
+  --query SQL [--postgres URL] [--row-limit N]
+                         current data from a query (URL default: env PERSONA_DATA_URL)
+  --window 24h           current data = the predictor's logged traffic over the window (s, m, h, d)
+  --spec FILE            drift spec (JSON or YAML) instead of the flags; also env PERSONA_DRIFT_SPEC
+  --quiet                log warnings and errors only
+  The test options above apply too. Logs JSON lines, then prints the result as the last line:
+  {"reportId", "monitor", "runId", "model", "version", "driftDetected", "driftShare", "driftedColumns"}
+  or {"error", "kind", "exitCode", ...}. Exit 0 done (drift or not), 1 transient (retry), 2 bad spec or data.`;
+
+export type JobFlags = {
+  [K in keyof typeof JOB_OPTIONS]?: (typeof JOB_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+export function isJobMode(values: JobFlags, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(
+    values.registry || values.model || values.monitor || values['run-id'] || values.spec || specEnv(env),
+  );
+}
+
+/** The spec from the environment; an empty variable counts as unset. */
+function specEnv(env: NodeJS.ProcessEnv): string | undefined {
+  return env[DRIFT_SPEC_ENV] || undefined;
+}
+
+const WINDOW_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** "24h" -> 86400; the units of the DriftMonitor's `current.predictions.window`. */
+export function parseWindow(value: string): number {
+  const m = /^(\d+)(s|m|h|d)$/.exec(value.trim());
+  const seconds = m ? Number(m[1]) * WINDOW_UNITS[m[2]] : NaN;
+  if (!Number.isSafeInteger(seconds) || seconds < 1) {
+    throw new CliError(`--window: expected a duration such as 90m, 24h or 7d, got ${JSON.stringify(value)}`);
+  }
+  return seconds;
+}
+
+async function specFromFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read --spec ${path}: ${(err as Error).message}`, EXIT_BAD_INPUT);
+  }
+  try {
+    return load(text);
+  } catch (err) {
+    throw new DriftSpecError(
+      '(spec)',
+      `${path} is not valid JSON or YAML: ${(err as Error).message.split('\n')[0]}`,
+    );
+  }
+}
+
+function currentFromFlags(values: JobFlags): CurrentDataSource {
+  if (values.query && values.window) throw new CliError('give either --query or --window, not both');
+  if (values.window) {
+    if (values.postgres || values['row-limit'])
+      throw new CliError('--postgres and --row-limit go with --query, not --window');
+    return { predictions: { windowSeconds: parseWindow(values.window) } };
+  }
+  if (!values.query) {
+    throw new CliError('the current data is required: --query SQL (with --postgres URL) or --window 24h');
+  }
+  const rowLimit = values['row-limit'] === undefined ? DEFAULT_ROW_LIMIT : Number(values['row-limit']);
+  if (!Number.isInteger(rowLimit) || rowLimit < 1) throw new CliError('--row-limit must be an integer >= 1');
+  // The URL reaches the reader through the environment (--postgres, else PERSONA_DATA_URL), as
+  // a Job's Secret does, so it is never part of the logged parameters.
+  return { postgres: { query: values.query, urlEnv: DEFAULT_DATA_URL_ENV, rowLimit } };
+}
+
+function sameRef(flag: string, value: string | undefined, ref: { namespace: string; name: string }): void {
+  if (value === undefined) return;
+  const m = parseModelRef(value, flag);
+  if (m.namespace !== ref.namespace || m.name !== ref.name) {
+    throw new CliError(
+      `${flag} ${value} differs from the spec's ${flag.slice(2)} ${ref.namespace}/${ref.name}`,
+    );
+  }
+}
+
+/** The spec from --spec / PERSONA_DRIFT_SPEC, else from the flags. */
+async function resolveSpec(
+  values: JobFlags,
+  tests: DriftOptions | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<DriftJobSpec> {
+  const source = values.spec ? await specFromFile(values.spec) : specEnv(env);
+  if (source === undefined) {
+    const spec: DriftJobSpec = {
+      model: parseModelRef(values.model, '--model'),
+      monitor: parseModelRef(values.monitor, '--monitor'),
+      current: currentFromFlags(values),
+    };
+    if (tests) spec.tests = tests;
+    return spec;
+  }
+  if (values.query || values.window || values['row-limit'] || tests) {
+    throw new CliError(
+      'with a drift spec, the current data and the tests come from the spec, not from flags',
+    );
+  }
+  let doc: unknown = source;
+  if (typeof source === 'string') {
+    try {
+      doc = JSON.parse(source);
+    } catch (err) {
+      throw new DriftSpecError('(spec)', `${DRIFT_SPEC_ENV} is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  const spec = parseDriftJobSpec(doc);
+  sameRef('--model', values.model, spec.model);
+  sameRef('--monitor', values.monitor, spec.monitor);
+  return spec;
+}
+
+function jobLogger(quiet: boolean | undefined, bindings: Record<string, string>): Logger {
+  // Synchronous writes keep the log lines before the result line printed after them.
+  return pino(
+    { name: 'persona-drift', level: quiet ? 'warn' : 'info', base: bindings },
+    pino.destination({ fd: 1, sync: true }),
+  );
+}
+
+function printResult(line: DriftJobResultLine): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+/**
+ * Runs `persona drift` in Job mode. `tests` are the drift command's parses of the test flags
+ * (undefined when none was given), so both modes accept exactly the same values.
+ */
+export async function runDriftJobMode(
+  values: JobFlags,
+  tests: DriftOptions | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const bootLog = jobLogger(values.quiet, {});
+  let spec: DriftJobSpec;
+  let url: string;
+  try {
+    url = registryUrl(values.registry);
+    spec = await resolveSpec(values, tests, env);
+  } catch (err) {
+    if (err instanceof InputError || err instanceof CliError) {
+      const exitCode = err instanceof CliError ? err.exitCode : EXIT_BAD_INPUT;
+      const field = err instanceof DriftSpecError ? { field: err.field } : {};
+      bootLog.error({ phase: 'failed', kind: 'bad-input', exitCode, ...field }, err.message);
+      printResult({
+        error: err.message,
+        kind: 'bad-input',
+        exitCode,
+        monitor: values.monitor ?? '',
+        runId: values['run-id'] ?? '',
+      });
+      return exitCode;
+    }
+    throw err;
+  }
+  const runId = values['run-id'] ?? env[RUN_ID_ENV] ?? spec.runId ?? randomUUID();
+  const logger = jobLogger(values.quiet, {
+    monitor: `${spec.monitor.namespace}/${spec.monitor.name}`,
+    model: `${spec.model.namespace}/${spec.model.name}`,
+    runId,
+  });
+  const result = await runDriftJob(spec, {
+    registryUrl: url,
+    runId,
+    logger,
+    // --postgres URL reaches the reader through the environment, like a Job's Secret.
+    env: values.postgres ? { ...env, [DEFAULT_DATA_URL_ENV]: values.postgres } : env,
+  });
+  printResult(result.line);
+  return result.exitCode;
+}

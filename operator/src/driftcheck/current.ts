@@ -1,0 +1,107 @@
+// The current side of a drift check: the monitor's Postgres query (URL from an environment
+// variable, normally a Secret) or the predictor's logged traffic over a window, read as typed
+// columns for the model's features. Every way the data can be unusable is an InputError whose
+// message says which source, column and row.
+import type { FeatureSpec } from '@persona-operator/core/artifact/types';
+import { InputError } from '@persona-operator/core/data/input-error';
+import { readPostgresTable } from '@persona-operator/core/data/postgres-source';
+import { tableFromRecords, type Table } from '@persona-operator/core/data/table';
+import type { CurrentDataSource } from '@persona-operator/core/drift-spec';
+import { isTransientDbError, type ModelRef, type Registry } from '@persona-operator/core/registry/index';
+
+/** More logged predictions than this in one window is refused: the window is too long. */
+export const MAX_PREDICTION_ROWS = 1_000_000;
+
+export interface CurrentDataOptions {
+  env: NodeJS.ProcessEnv;
+  registry: Pick<Registry, 'readPredictionLog'>;
+  model: ModelRef;
+  now: Date;
+  onProgress?: (rowsRead: number) => void;
+}
+
+// A query the database refuses (undefined table 42P01, undefined column 42703, syntax, types)
+// is the monitor's configuration: say so, with the server's own words and its code.
+const QUERY_SQLSTATE = /^(22|42|0A)/;
+
+export function describeSource(source: CurrentDataSource): string {
+  return 'postgres' in source
+    ? 'current.postgres.query'
+    : `logged predictions over the last ${source.predictions.windowSeconds}s`;
+}
+
+async function fromPostgres(
+  source: Extract<CurrentDataSource, { postgres: unknown }>,
+  features: readonly FeatureSpec[],
+  opts: CurrentDataOptions,
+): Promise<Table> {
+  const { query, urlEnv, rowLimit } = source.postgres;
+  const url = opts.env[urlEnv];
+  if (!url) {
+    throw new InputError(
+      `current.postgres: environment variable ${urlEnv} (the data database URL) is not set`,
+    );
+  }
+  try {
+    return await readPostgresTable({
+      db: url,
+      query,
+      columns: features,
+      rowLimit,
+      onProgress: opts.onProgress,
+    });
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(`current.postgres.query: ${err.message}`);
+    const code = (err as { code?: unknown }).code;
+    if (!isTransientDbError(err) && typeof code === 'string' && QUERY_SQLSTATE.test(code)) {
+      throw new InputError(`current.postgres.query failed: ${(err as Error).message} (SQLSTATE ${code})`);
+    }
+    throw err;
+  }
+}
+
+async function fromPredictions(
+  windowSeconds: number,
+  features: readonly FeatureSpec[],
+  opts: CurrentDataOptions,
+): Promise<Table> {
+  const since = new Date(opts.now.getTime() - windowSeconds * 1000);
+  const where = `current.predictions (the last ${windowSeconds}s of logged predictions)`;
+  const entries = await opts.registry.readPredictionLog(opts.model, {
+    since,
+    until: opts.now,
+    limit: MAX_PREDICTION_ROWS + 1,
+  });
+  if (entries.length === 0) {
+    throw new InputError(
+      `${where}: no predictions of ${opts.model.namespace}/${opts.model.name} were logged since ${since.toISOString()} ` +
+        '(is serving.logPredictions on?)',
+    );
+  }
+  if (entries.length > MAX_PREDICTION_ROWS) {
+    throw new InputError(`${where}: more than ${MAX_PREDICTION_ROWS} rows; use a shorter window`);
+  }
+  opts.onProgress?.(entries.length);
+  try {
+    return tableFromRecords(
+      entries.map((e) => e.features),
+      features,
+    );
+  } catch (err) {
+    if (err instanceof InputError) {
+      throw new InputError(`${where}: ${err.message.replace('the query result', 'the logged features')}`);
+    }
+    throw err;
+  }
+}
+
+/** Reads the current data for the model's features from the monitor's source. */
+export async function readCurrentTable(
+  source: CurrentDataSource,
+  features: readonly FeatureSpec[],
+  opts: CurrentDataOptions,
+): Promise<Table> {
+  return 'postgres' in source
+    ? fromPostgres(source, features, opts)
+    : fromPredictions(source.predictions.windowSeconds, features, opts);
+}
