@@ -119,7 +119,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       : '';
   const apiUrl = new URL(cluster.server);
   const supervisor = new Supervisor('persona-node');
-  const network = await setupPodNetwork();
+  const network = await setupPodNetwork(undefined, log);
   if (network.kind === 'loopback') {
     log(`node agent: pods get 127.0.x.y addresses, which EndpointSlices reject: ${network.note}`);
   }
@@ -220,6 +220,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
   };
   const tokenKubeconfigs = new Map<string, string>();
   const podEnv = async (pod: V1Pod, dir: string): Promise<Record<string, string>> => {
+    await network.ensure();
     const podIP = runtimes.get(pod.metadata!.uid!)?.podIP ?? HOST_IP;
     const env: Record<string, string> = {
       HOSTNAME: pod.metadata!.name!,

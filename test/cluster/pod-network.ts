@@ -16,6 +16,11 @@ export interface PodNetwork {
   kind: 'anyip' | 'loopback';
   /** A fresh address for a pod. */
   allocate(): string;
+  /**
+   * Re-creates the local route if it has gone (it lives in the host's routing table,
+   * where other software may flush it); called before every container start.
+   */
+  ensure(): Promise<void>;
   /** Why the loopback fallback was chosen (empty for anyip). */
   note: string;
 }
@@ -43,24 +48,43 @@ function allocator(base: number, first: number, last: number): () => string {
   };
 }
 
-export async function setupPodNetwork(mode = process.env.PERSONA_POD_NETWORK ?? 'auto'): Promise<PodNetwork> {
-  const probe = '198.18.255.254';
+const PROBE_IP = '198.18.255.254';
+
+function addRoute(): string | undefined {
+  try {
+    execFileSync('ip', ['route', 'add', 'local', POD_CIDR, 'dev', 'lo'], { stdio: 'pipe' });
+    return undefined;
+  } catch (err) {
+    const stderr = String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim();
+    return `could not make ${POD_CIDR} local (ip route add local ${POD_CIDR} dev lo: ${stderr})`;
+  }
+}
+
+export async function setupPodNetwork(
+  mode = process.env.PERSONA_POD_NETWORK ?? 'auto',
+  log: (line: string) => void = () => undefined,
+): Promise<PodNetwork> {
   let note = 'PERSONA_POD_NETWORK=loopback';
   if (mode !== 'loopback') {
-    // The route is only added inside a network namespace made for the test run
-    // (scripts/run-tests.mjs); on the host it must already be there (added by hand).
-    if (!(await canBind(probe)) && process.env.PERSONA_TEST_NETNS) {
-      try {
-        execFileSync('ip', ['route', 'add', 'local', POD_CIDR, 'dev', 'lo'], { stdio: 'pipe' });
-      } catch (err) {
-        const stderr = String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim();
-        note = `could not make ${POD_CIDR} local (ip route add local ${POD_CIDR} dev lo: ${stderr})`;
-      }
-    }
-    if (await canBind(probe)) {
-      return { kind: 'anyip', allocate: allocator(0xc6120000, 2, (1 << 17) - 2), note: '' };
+    if (!(await canBind(PROBE_IP))) note = addRoute() ?? note;
+    if (await canBind(PROBE_IP)) {
+      return {
+        kind: 'anyip',
+        allocate: allocator(0xc6120000, 2, (1 << 17) - 2),
+        ensure: async () => {
+          if (await canBind(PROBE_IP)) return;
+          const failure = addRoute();
+          log(`node agent: the local route for ${POD_CIDR} had gone; ${failure ?? 're-added it'}`);
+        },
+        note: '',
+      };
     }
   }
   // 127.0.1.0 upwards: 127.0.0.x stays for the control plane.
-  return { kind: 'loopback', allocate: allocator(0x7f000000, 1 << 8, (1 << 16) - 2), note };
+  return {
+    kind: 'loopback',
+    allocate: allocator(0x7f000000, 1 << 8, (1 << 16) - 2),
+    ensure: async () => undefined,
+    note,
+  };
 }

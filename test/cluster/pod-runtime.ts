@@ -97,6 +97,8 @@ export class PodRuntime {
   private terminating = false;
   private initIndex = 0;
   private initFailed = false;
+  /** When each condition last changed: controllers read it (e.g. Deployment minReadySeconds). */
+  private readonly transitions = new Map<string, { ok: boolean; at: Date }>();
 
   constructor(
     public pod: V1Pod,
@@ -386,12 +388,19 @@ export class PodRuntime {
     const terminal = phase === 'Succeeded' || phase === 'Failed';
     const initialized = this.initIndex >= this.initContainers.length;
     const containersReady = !terminal && initialized && this.containers.every((c) => c.ready);
-    const cond = (type: string, ok: boolean, reason?: string): V1PodCondition => ({
-      type,
-      status: ok ? 'True' : 'False',
-      reason: ok ? undefined : reason,
-      lastTransitionTime: undefined,
-    });
+    const cond = (type: string, ok: boolean, reason?: string): V1PodCondition => {
+      let t = this.transitions.get(type);
+      if (!t || t.ok !== ok) {
+        t = { ok, at: new Date() };
+        this.transitions.set(type, t);
+      }
+      return {
+        type,
+        status: ok ? 'True' : 'False',
+        reason: ok ? undefined : reason,
+        lastTransitionTime: t.at,
+      };
+    };
     const notReadyReason = terminal ? 'PodCompleted' : 'ContainersNotReady';
     return {
       phase,

@@ -152,6 +152,8 @@ describe('local cluster: workloads through the node agent', () => {
         metadata: { name: 'web' },
         spec: {
           replicas: 2,
+          // Availability then depends on the Ready condition's lastTransitionTime, which the agent must report.
+          minReadySeconds: 1,
           selector: { matchLabels: labels },
           template: {
             metadata: { labels },
@@ -339,5 +341,13 @@ describe('local cluster: workloads through the node agent', () => {
       return cs && cs.restartCount >= 1 ? cs : undefined;
     });
     assert.equal(status.lastState?.terminated?.exitCode, 4);
+  });
+
+  test('the node agent carries on after an API server restart', async () => {
+    await cluster.controlPlane.restartApiServer();
+    await batch.createNamespacedJob({ namespace: NS, body: shellJob('after-restart', 'echo still here') });
+    await jobCondition('after-restart', 'Complete');
+    const node = await core.readNode({ name: cluster.nodeAgent.nodeName });
+    assert.equal(node.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
   });
 });
