@@ -1,0 +1,182 @@
+// `persona operator`: runs the controller against any kubeconfig (in a cluster: the pod's
+// service account). Logs are JSON lines (pino) because this is a service, not a one-shot CLI.
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { DEFAULT_CONFIG, type OperatorConfig } from '../../controllers/personamodel/config.ts';
+import { Manager } from '../../manager.ts';
+import { createLogger } from '../../runtime/logger.ts';
+import { CliError, EXIT_BAD_INPUT, EXIT_TRANSIENT } from '../errors.ts';
+import type { Command } from '../main.ts';
+
+const usage = `Usage: persona operator [--kubeconfig FILE] [--namespace NS ...] [--leader-elect]
+                        [--lease-namespace NS] [--health-port 8081] [--image IMG]
+                        [--registry URL] [--default-registry-secret NAME/KEY]
+
+Runs the PersonaModel controller until SIGTERM or SIGINT.
+
+Options:
+  --kubeconfig FILE            cluster credentials (default: $KUBECONFIG, ~/.kube/config or in-cluster)
+  --namespace NS               watch only this namespace; repeat for several (default: all)
+  --leader-elect               elect one active replica through a Lease (--leader-elect=false: off)
+  --lease-namespace NS         the Lease's namespace (default: $POD_NAMESPACE, else "default")
+  --lease-name NAME            the Lease's name (default persona-operator)
+  --lease-duration SECONDS     how long a leader's lease lasts without renewal (default 15)
+  --renew-deadline SECONDS     a leader that cannot renew for this long steps down (default 10)
+  --retry-period SECONDS       how often the lease is renewed or tried (default 2)
+  --identity ID                this replica's name in the Lease (default: $POD_NAME or host-pid)
+  --health-port PORT           /healthz, /readyz and /metrics (default 8081; 0 picks a free port)
+  --image IMG                  image of training Jobs and predictors (default: $PERSONA_IMAGE)
+  --registry URL               the registry the operator uses (default: $PERSONA_REGISTRY_URL;
+                               prefer the variable: arguments are visible to other processes)
+  --default-registry-secret NAME/KEY
+                               Secret handed to Jobs and predictors of models without
+                               spec.registry (default persona-registry/url); it must name the
+                               same database as --registry
+  --workers N                  concurrent reconciles per controller (default 4)
+
+Servers bind to $PERSONA_BIND_ADDRESS, else 0.0.0.0.`;
+
+function positive(value: string | undefined, flag: string, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new CliError(`${flag} must be an integer >= ${min}, got ${JSON.stringify(value)}`, EXIT_BAD_INPUT);
+  return n;
+}
+
+/** Accepts the `--leader-elect=true|false` form Helm values produce besides the bare flag. */
+function normaliseBooleans(argv: string[]): string[] {
+  return argv.flatMap((a) => {
+    const m = /^--leader-elect=(.*)$/.exec(a);
+    if (!m) return [a];
+    if (m[1] === 'true') return ['--leader-elect'];
+    if (m[1] === 'false') return [];
+    throw new CliError(`--leader-elect must be true or false, got ${JSON.stringify(m[1])}`, EXIT_BAD_INPUT);
+  });
+}
+
+function secretRef(value: string | undefined): OperatorConfig['defaultRegistrySecret'] {
+  if (value === undefined) return DEFAULT_CONFIG.defaultRegistrySecret;
+  const m = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)\/([-._a-zA-Z0-9]+)$/.exec(value);
+  if (!m)
+    throw new CliError(
+      `--default-registry-secret must be NAME/KEY (a Secret name and a key), got ${JSON.stringify(value)}`,
+      EXIT_BAD_INPUT,
+    );
+  return { name: m[1], key: m[3] };
+}
+
+function pullPolicy(value: string | undefined): OperatorConfig['imagePullPolicy'] {
+  if (value === undefined || value === '') return DEFAULT_CONFIG.imagePullPolicy;
+  if (value === 'Always' || value === 'IfNotPresent' || value === 'Never') return value;
+  throw new CliError(
+    `PERSONA_IMAGE_PULL_POLICY must be Always, IfNotPresent or Never, got ${JSON.stringify(value)}`,
+    EXIT_BAD_INPUT,
+  );
+}
+
+export const command: Command = {
+  summary: 'run the operator (PersonaModel controller) against a cluster',
+  usage,
+  async run(argv) {
+    const { values } = parseArgs({
+      args: normaliseBooleans(argv),
+      options: {
+        kubeconfig: { type: 'string' },
+        namespace: { type: 'string', multiple: true },
+        'leader-elect': { type: 'boolean', default: false },
+        'lease-namespace': { type: 'string' },
+        'lease-name': { type: 'string' },
+        'lease-duration': { type: 'string' },
+        'renew-deadline': { type: 'string' },
+        'retry-period': { type: 'string' },
+        identity: { type: 'string' },
+        'health-port': { type: 'string' },
+        image: { type: 'string' },
+        registry: { type: 'string' },
+        'default-registry-secret': { type: 'string' },
+        workers: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    const env = process.env;
+    const registryUrl = values.registry ?? env.PERSONA_REGISTRY_URL;
+    if (!registryUrl)
+      throw new CliError('--registry URL or PERSONA_REGISTRY_URL is required', EXIT_BAD_INPUT);
+    if (!/^postgres(ql)?:\/\//.test(registryUrl))
+      throw new CliError('the registry URL must be a postgres:// or postgresql:// URL', EXIT_BAD_INPUT);
+    const leaseDuration = positive(values['lease-duration'], '--lease-duration', 15);
+    const renewDeadline = positive(
+      values['renew-deadline'],
+      '--renew-deadline',
+      Math.min(10, Math.max(1, leaseDuration - 2)),
+    );
+    const retryPeriod = positive(values['retry-period'], '--retry-period', Math.min(2, renewDeadline));
+    if (renewDeadline >= leaseDuration)
+      throw new CliError('--renew-deadline must be shorter than --lease-duration', EXIT_BAD_INPUT);
+    if (retryPeriod > renewDeadline)
+      throw new CliError('--retry-period must not exceed --renew-deadline', EXIT_BAD_INPUT);
+
+    const kubeConfig = new KubeConfig();
+    try {
+      if (values.kubeconfig) kubeConfig.loadFromFile(values.kubeconfig);
+      else kubeConfig.loadFromDefault();
+    } catch (err) {
+      throw new CliError(`cannot load the kubeconfig: ${(err as Error).message}`, EXIT_BAD_INPUT);
+    }
+    if (!kubeConfig.getCurrentCluster())
+      throw new CliError('the kubeconfig names no current cluster', EXIT_BAD_INPUT);
+
+    const identity = values.identity ?? env.POD_NAME ?? `${hostname()}-${process.pid}`;
+    const logger = createLogger('persona-operator').child({ identity });
+    const manager = new Manager({
+      kubeConfig,
+      namespaces: values.namespace,
+      leaderElection: values['leader-elect']
+        ? {
+            namespace: values['lease-namespace'] ?? env.POD_NAMESPACE ?? 'default',
+            name: values['lease-name'],
+            leaseDurationSeconds: leaseDuration,
+            renewDeadlineSeconds: renewDeadline,
+            retryPeriodSeconds: retryPeriod,
+          }
+        : undefined,
+      identity,
+      healthPort: positive(values['health-port'], '--health-port', 8081, 0),
+      host: env.PERSONA_BIND_ADDRESS ?? '0.0.0.0',
+      registryUrl,
+      config: {
+        ...DEFAULT_CONFIG,
+        image: values.image ?? env.PERSONA_IMAGE ?? DEFAULT_CONFIG.image,
+        imagePullPolicy: pullPolicy(env.PERSONA_IMAGE_PULL_POLICY),
+        defaultRegistrySecret: secretRef(values['default-registry-secret']),
+      },
+      logger,
+      workers: positive(values.workers, '--workers', 4),
+      onLostLeadership: () => finish(EXIT_TRANSIENT),
+    });
+
+    let finish: (code: number) => void = () => undefined;
+    const finished = new Promise<number>((resolve) => {
+      finish = (code) => {
+        void manager.stop().finally(() => resolve(code));
+      };
+    });
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'stopping');
+      finish(0);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    try {
+      await manager.start();
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'operator failed to start');
+      await manager.stop();
+      return EXIT_TRANSIENT;
+    }
+    return finished;
+  },
+};

@@ -1,0 +1,54 @@
+// The PersonaModel controller as the manager hosts it: which store events queue which model,
+// and the reconcile.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { PersonaModel } from '../../api/v1alpha1/personamodel.ts';
+import { objectKey } from '../../runtime/informer.ts';
+import type { Controller } from '../../runtime/controller.ts';
+import { keyOf, type PersonaModelContext } from './context.ts';
+import { MODEL_LABEL } from './naming.ts';
+import { reconcilePersonaModel } from './reconcile.ts';
+
+/** Our own status writes change nothing the reconcile reads besides status: skip those events. */
+function worthReconciling(obj: PersonaModel, old: PersonaModel | undefined): boolean {
+  if (!old) return true;
+  const m = obj.metadata;
+  const o = old.metadata;
+  return (
+    m.generation !== o.generation ||
+    Boolean(m.deletionTimestamp) !== Boolean(o.deletionTimestamp) ||
+    JSON.stringify(m.annotations ?? {}) !== JSON.stringify(o.annotations ?? {}) ||
+    JSON.stringify(m.finalizers ?? []) !== JSON.stringify(o.finalizers ?? [])
+  );
+}
+
+/** An owned object's model: the label names it; the object's namespace is the model's. */
+function ownerKey(obj: KubernetesObject): string | undefined {
+  const model = obj.metadata?.labels?.[MODEL_LABEL];
+  const ns = obj.metadata?.namespace;
+  return model && ns ? keyOf(ns, model) : undefined;
+}
+
+export const PERSONA_MODEL_CONTROLLER = 'personamodel';
+
+export function personaModelController(ctx: PersonaModelContext): Controller {
+  return {
+    name: PERSONA_MODEL_CONTROLLER,
+    setup(enqueue) {
+      ctx.models.on('add', (obj) => enqueue(objectKey(obj)));
+      ctx.models.on('update', (obj, old) => {
+        if (worthReconciling(obj, old)) enqueue(objectKey(obj));
+      });
+      for (const store of [ctx.jobs, ctx.deployments] as const) {
+        const owned = (obj: KubernetesObject) => {
+          const key = ownerKey(obj);
+          if (key) enqueue(key);
+        };
+        store.on('add', owned);
+        store.on('update', owned);
+        store.on('delete', owned);
+      }
+    },
+    keys: () => ctx.models.list().map((m) => objectKey(m)),
+    reconcile: (key) => reconcilePersonaModel(ctx, key),
+  };
+}

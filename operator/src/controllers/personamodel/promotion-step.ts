@@ -1,0 +1,65 @@
+// Promotion: judges each newly trained version once with the gate and records the decision
+// in the registry (the production alias and its event, or a refusal event), in status and
+// as an Event. Every write is safe to repeat after a crash: an alias already pointing at the
+// candidate changes nothing, and a refusal already recorded is not recorded twice.
+import type { AliasEvent } from '@persona-operator/core/registry/index';
+import type { PersonaModel, PersonaModelStatus } from '../../api/v1alpha1/personamodel.ts';
+import { ACTOR, PRODUCTION, modelRef, type PersonaModelContext } from './context.ts';
+import type { ResolvedSpec } from './defaults.ts';
+import { promotionGate } from './promotion.ts';
+
+const findEvent = (events: AliasEvent[], action: AliasEvent['action'], version: number) =>
+  events.find((e) => e.action === action && e.toVersion === version);
+
+export async function promotionStep(
+  ctx: PersonaModelContext,
+  model: PersonaModel,
+  spec: ResolvedSpec,
+  status: PersonaModelStatus,
+): Promise<void> {
+  const last = status.lastTraining;
+  if (last?.result !== 'Succeeded' || last.version === undefined) return;
+  if (status.lastPromotion?.version === last.version) return; // judged already
+  const ref = modelRef(model);
+  const candidate = await ctx.registry.getVersion({ ...ref, version: last.version });
+  const production = await ctx.registry.productionVersion(ref);
+  const gate = promotionGate(
+    { version: candidate.version, silhouette: candidate.metrics.silhouette },
+    production && { version: production.version, silhouette: production.metrics.silhouette },
+    spec.promotion,
+  );
+  let reason = gate.reason;
+  if (gate.decision === 'Promoted') {
+    if (production?.version === candidate.version) {
+      // Promoted before a crash lost the status write: report the reason given then.
+      const events = await ctx.registry.listAliasEvents(ref, { alias: PRODUCTION, limit: 50 });
+      reason = findEvent(events, 'promote', candidate.version)?.reason ?? reason;
+    } else {
+      await ctx.registry.setAlias(ref, PRODUCTION, candidate.version, {
+        actor: ACTOR,
+        reason,
+        // Compare-and-set: someone moving the alias meanwhile makes this fail and retry.
+        expectedVersion: production?.version ?? null,
+      });
+    }
+  } else if (gate.decision === 'Refused') {
+    const events = await ctx.registry.listAliasEvents(ref, { alias: PRODUCTION, limit: 50 });
+    if (!findEvent(events, 'refuse', candidate.version)) {
+      await ctx.registry.recordRefusal(ref, PRODUCTION, candidate.version, { actor: ACTOR, reason });
+    }
+  }
+  status.lastPromotion = {
+    version: candidate.version,
+    decision: gate.decision,
+    reason,
+    time: new Date(ctx.clock.now()).toISOString(),
+  };
+  if (gate.decision === 'Promoted') {
+    status.productionVersion = candidate.version;
+    await ctx.events.record(model, 'Normal', 'Promoted', reason);
+  } else if (gate.decision === 'Refused') {
+    await ctx.events.record(model, 'Warning', 'PromotionRefused', reason);
+  } else {
+    await ctx.events.record(model, 'Normal', 'AwaitingManualPromotion', reason);
+  }
+}

@@ -1,0 +1,200 @@
+// Rollout: makes the predictor Deployment, Service, HPA and PDB serve the wanted version
+// (the pin in spec.serving.version, else the production alias), watches the Deployment get
+// there, and rolls back to the last good version when the new pods miss the progress deadline.
+import { createHash } from 'node:crypto';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { GROUP } from '../../api/v1alpha1/common.ts';
+import type { PersonaModel, PersonaModelStatus } from '../../api/v1alpha1/personamodel.ts';
+import { isNotFound } from '../../runtime/k8s-errors.ts';
+import { ACTOR, PRODUCTION, keyOf, modelRef, type PersonaModelContext } from './context.ts';
+import type { ResolvedSpec } from './defaults.ts';
+import { FIELD_MANAGER, canonicalJson, endpointFor, predictorName } from './naming.ts';
+import {
+  buildPredictorDeployment,
+  buildPredictorHpa,
+  buildPredictorPdb,
+  buildPredictorService,
+} from './objects/predictor.ts';
+import { rolloutState, servingTarget, type RolloutState } from './rollout.ts';
+
+/** Hash of everything applied for a version: equal hashes mean nothing to apply. */
+export const APPLIED_HASH_ANNOTATION = `${GROUP}/applied-hash`;
+/** Grace beyond progressDeadlineSeconds before the operator's own clock calls a rollout stalled. */
+const BACKSTOP_SECONDS = 10;
+
+export interface RolloutObservation {
+  state?: RolloutState;
+  targetVersion?: number;
+  rolledBack?: { version: number; reason: string };
+  requeueAfterMs?: number;
+}
+
+const apply = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+/** Applies the predictor objects for `version` unless the Deployment says they are applied. */
+export async function applyPredictor(
+  ctx: PersonaModelContext,
+  model: PersonaModel,
+  spec: ResolvedSpec,
+  version: number,
+): Promise<V1Deployment> {
+  const { namespace } = modelRef(model);
+  const name = predictorName(model.metadata.name!);
+  const deploy = buildPredictorDeployment(model, spec, ctx.config, version);
+  const service = buildPredictorService(model);
+  const hpa = buildPredictorHpa(model, spec);
+  const pdb = buildPredictorPdb(model, spec);
+  const hash = createHash('sha256')
+    .update(canonicalJson({ deploy, service, hpa, pdb }))
+    .digest('hex')
+    .slice(0, 16);
+  const key = keyOf(namespace, name);
+  const current = ctx.deployments.get(key);
+  if (current?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === hash) return current;
+  deploy.metadata = {
+    ...deploy.metadata,
+    annotations: { ...deploy.metadata?.annotations, [APPLIED_HASH_ANNOTATION]: hash },
+  };
+  const common = { name, namespace, fieldManager: FIELD_MANAGER, force: true };
+  // The Deployment first: it is what rolls the new version out.
+  const applied = await ctx.clients.apps.patchNamespacedDeployment({ ...common, body: deploy }, apply);
+  ctx.deployments.remember(key, applied);
+  await ctx.clients.core.patchNamespacedService({ ...common, body: service }, apply);
+  if (hpa)
+    await ctx.clients.autoscaling.patchNamespacedHorizontalPodAutoscaler({ ...common, body: hpa }, apply);
+  else
+    await ignoreNotFound(
+      ctx.clients.autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name, namespace }),
+    );
+  if (pdb) await ctx.clients.policy.patchNamespacedPodDisruptionBudget({ ...common, body: pdb }, apply);
+  else await ignoreNotFound(ctx.clients.policy.deleteNamespacedPodDisruptionBudget({ name, namespace }));
+  return applied;
+}
+
+async function rollBack(
+  ctx: PersonaModelContext,
+  model: PersonaModel,
+  spec: ResolvedSpec,
+  status: PersonaModelStatus,
+  failed: number,
+  stalled: RolloutState,
+  production: number | undefined,
+): Promise<RolloutObservation> {
+  const ref = modelRef(model);
+  const lastGood = status.servingVersion;
+  const reason =
+    `version ${failed} did not become ready within ${spec.serving.progressDeadlineSeconds}s (${stalled.message}); ` +
+    (lastGood !== undefined ? `rolled back to version ${lastGood}` : 'no earlier version to roll back to');
+  // The registry must not name a version as production that serves nothing.
+  if (production === failed && lastGood !== undefined && spec.serving.version === undefined) {
+    await ctx.registry.setAlias(ref, PRODUCTION, lastGood, { actor: ACTOR, reason, expectedVersion: failed });
+    status.productionVersion = lastGood;
+  }
+  const now = ctx.clock.now();
+  status.rollout = { targetVersion: lastGood, startTime: iso(now), failedVersion: failed, message: reason };
+  ctx.logger.warn(
+    { model: keyOf(ref.namespace, ref.name), failed, lastGood },
+    'rollout stalled; rolled back',
+  );
+  await ctx.events.record(model, 'Warning', 'RolledBack', reason);
+  const rolledBack = { version: failed, reason };
+  if (lastGood === undefined) return { state: stalled, rolledBack };
+  const deploy = await applyPredictor(ctx, model, spec, lastGood);
+  return { state: rolloutState(deploy, lastGood), targetVersion: lastGood, rolledBack };
+}
+
+export async function rolloutStep(
+  ctx: PersonaModelContext,
+  model: PersonaModel,
+  spec: ResolvedSpec,
+  status: PersonaModelStatus,
+): Promise<RolloutObservation> {
+  const ref = modelRef(model);
+  const now = ctx.clock.now();
+  const pinned = spec.serving.version;
+  const production = (await ctx.registry.productionVersion(ref))?.version;
+  status.productionVersion = production;
+  const wanted = pinned ?? production;
+  let failed = status.rollout?.failedVersion;
+  // A failure is forgotten once something new is wanted; until then the model stays Degraded
+  // on the last good version instead of retrying the failed one in a loop.
+  if (failed !== undefined && wanted !== failed && wanted !== status.servingVersion) failed = undefined;
+  const rolledBack =
+    failed !== undefined
+      ? { version: failed, reason: status.rollout?.message ?? `version ${failed} did not become ready` }
+      : undefined;
+  const target = servingTarget({ pinned, production, failedVersion: failed, serving: status.servingVersion });
+  if (target.version === undefined) {
+    status.rollout = failed !== undefined ? { ...status.rollout, failedVersion: failed } : undefined;
+    return { rolledBack };
+  }
+  const version = target.version;
+  const deploy = await applyPredictor(ctx, model, spec, version);
+  if (status.rollout?.targetVersion !== version || !status.rollout.startTime) {
+    status.rollout = {
+      targetVersion: version,
+      startTime: iso(now),
+      ...(rolledBack ? { failedVersion: rolledBack.version, message: rolledBack.reason } : {}),
+    };
+    if (status.servingVersion !== version)
+      await ctx.events.record(
+        model,
+        'Normal',
+        'RollingOut',
+        `rolling out version ${version}: ${target.reason}`,
+      );
+  } else if (!rolledBack) {
+    delete status.rollout.failedVersion;
+  }
+  let state = rolloutState(deploy, version);
+  const deadlineMs = (spec.serving.progressDeadlineSeconds + BACKSTOP_SECONDS) * 1000;
+  const started = Date.parse(status.rollout.startTime!);
+  if (state.state === 'Progressing' && now - started >= deadlineMs) {
+    state = { state: 'Stalled', message: `${state.message} after ${Math.round((now - started) / 1000)}s` };
+  }
+  if (state.state === 'Stalled' && version !== status.servingVersion && !rolledBack) {
+    return rollBack(ctx, model, spec, status, version, state, production);
+  }
+  if (state.state !== 'Complete') {
+    if (!rolledBack) status.rollout.message = state.message;
+    return {
+      state,
+      targetVersion: version,
+      rolledBack,
+      requeueAfterMs: state.state === 'Progressing' ? Math.max(0, started + deadlineMs - now) : undefined,
+    };
+  }
+  if (status.servingVersion !== version) {
+    await ctx.events.record(
+      model,
+      'Normal',
+      'RolloutComplete',
+      `serving version ${version}: ${state.message}`,
+    );
+  }
+  status.servingVersion = version;
+  status.endpoint = endpointFor(model);
+  if (!rolledBack) status.rollout.message = state.message;
+  if (pinned === version && production !== version) {
+    const reason = `spec.serving.version pins version ${version}`;
+    await ctx.registry.setAlias(ref, PRODUCTION, version, {
+      actor: ACTOR,
+      reason,
+      expectedVersion: production ?? null,
+    });
+    status.productionVersion = version;
+    status.lastPromotion = { version, decision: 'Promoted', reason, time: iso(now) };
+    await ctx.events.record(model, 'Normal', 'Promoted', reason);
+  }
+  return { state, targetVersion: version, rolledBack };
+}

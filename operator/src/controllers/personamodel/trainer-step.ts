@@ -1,0 +1,192 @@
+// The training runner: starts the Job the trigger asks for (or finds the one a previous
+// run of the operator already made: the name is deterministic) and, once it has finished,
+// records its outcome and the version it registered.
+import type { V1Job } from '@kubernetes/client-node';
+import type { ModelMetrics } from '@persona-operator/core/artifact/types';
+import { RETRAIN_ANNOTATION } from '../../api/v1alpha1/common.ts';
+import type {
+  LastTrainingStatus,
+  PersonaModel,
+  PersonaModelStatus,
+} from '../../api/v1alpha1/personamodel.ts';
+import { isConflict, isNotFound } from '../../runtime/k8s-errors.ts';
+import { keyOf, modelRef, type PersonaModelContext } from './context.ts';
+import type { ResolvedSpec } from './defaults.ts';
+import { trainingInputsHash, trainingJobName } from './naming.ts';
+import { buildTrainingJob } from './objects/job.ts';
+import { decideTraining, nextScheduledTime } from './trigger.ts';
+
+export type JobOutcome =
+  | { state: 'running' }
+  | { state: 'succeeded'; completionTime?: string }
+  | { state: 'failed'; message: string; completionTime?: string };
+
+const iso = (t: Date | string | undefined): string | undefined =>
+  t === undefined ? undefined : new Date(t).toISOString();
+
+/** Reads a Job's terminal conditions (Complete / Failed), as `kubectl wait` does. */
+export function jobOutcome(job: V1Job): JobOutcome {
+  const conditions = job.status?.conditions ?? [];
+  const done = (type: string) => conditions.find((c) => c.type === type && c.status === 'True');
+  const complete = done('Complete');
+  if (complete)
+    return {
+      state: 'succeeded',
+      completionTime: iso(job.status?.completionTime ?? complete.lastTransitionTime),
+    };
+  const failed = done('Failed');
+  if (failed) {
+    return {
+      state: 'failed',
+      message: `Job ${job.metadata?.name} failed (${failed.reason ?? 'Failed'}): ${failed.message ?? 'no message'}`,
+      completionTime: iso(failed.lastTransitionTime),
+    };
+  }
+  return { state: 'running' };
+}
+
+export function trainingMetrics(m: ModelMetrics): LastTrainingStatus['metrics'] {
+  return {
+    k: m.k,
+    inertia: m.inertia,
+    ...(m.silhouette !== null ? { silhouette: m.silhouette } : {}),
+  };
+}
+
+export interface TrainingStepResult {
+  requeueAfterMs?: number;
+}
+
+async function findJob(
+  ctx: PersonaModelContext,
+  namespace: string,
+  name: string,
+): Promise<V1Job | undefined> {
+  const cached = ctx.jobs.get(keyOf(namespace, name));
+  if (cached) return cached;
+  // A Job just created may not have reached the cache yet; ask once before concluding.
+  try {
+    return await ctx.clients.batch.readNamespacedJob({ name, namespace });
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+async function observeRunningJob(
+  ctx: PersonaModelContext,
+  model: PersonaModel,
+  status: PersonaModelStatus,
+  last: LastTrainingStatus,
+): Promise<void> {
+  const ref = modelRef(model);
+  const job = await findJob(ctx, ref.namespace, last.jobName);
+  if (!job) {
+    status.lastTraining = {
+      ...last,
+      result: 'Failed',
+      message: `Job ${last.jobName} disappeared before it finished`,
+      completionTime: new Date(ctx.clock.now()).toISOString(),
+    };
+    await ctx.events.record(model, 'Warning', 'TrainingFailed', status.lastTraining.message!);
+    return;
+  }
+  const outcome = jobOutcome(job);
+  if (outcome.state === 'running') return;
+  if (outcome.state === 'failed') {
+    status.lastTraining = {
+      ...last,
+      result: 'Failed',
+      message: outcome.message,
+      completionTime: outcome.completionTime,
+    };
+    await ctx.events.record(model, 'Warning', 'TrainingFailed', outcome.message);
+    return;
+  }
+  // The trainer registers with the Job's UID as run id: that finds exactly this Job's version.
+  const run = await ctx.registry.getTrainingRun(ref, job.metadata!.uid!);
+  if (!run || run.version === null) {
+    const message = `Job ${last.jobName} completed but registered no version (run ${run?.status ?? 'missing'})`;
+    status.lastTraining = { ...last, result: 'Failed', message, completionTime: outcome.completionTime };
+    await ctx.events.record(model, 'Warning', 'TrainingFailed', message);
+    return;
+  }
+  const version = await ctx.registry.getVersion({ ...ref, version: run.version });
+  status.lastTraining = {
+    ...last,
+    result: 'Succeeded',
+    completionTime: outcome.completionTime,
+    version: run.version,
+    metrics: trainingMetrics(version.metrics),
+    message: `version ${run.version} registered by Job ${last.jobName}`,
+  };
+  status.latestVersion = Math.max(status.latestVersion ?? 0, run.version);
+  await ctx.events.record(
+    model,
+    'Normal',
+    'Trained',
+    `version ${run.version} registered (k=${version.metrics.k}, silhouette=${version.metrics.silhouette ?? 'n/a'})`,
+  );
+}
+
+export async function trainingStep(
+  ctx: PersonaModelContext,
+  model: PersonaModel,
+  spec: ResolvedSpec,
+  status: PersonaModelStatus,
+): Promise<TrainingStepResult> {
+  const ref = modelRef(model);
+  const last = status.lastTraining;
+  if (last?.result === 'Running') {
+    await observeRunningJob(ctx, model, status, last);
+    if (status.lastTraining?.result === 'Running') return {};
+  }
+  const now = new Date(ctx.clock.now());
+  const inputsHash = trainingInputsHash(spec);
+  const retrainToken = model.metadata.annotations?.[RETRAIN_ANNOTATION];
+  const hasVersion =
+    status.latestVersion !== undefined || (await ctx.registry.latestVersion(ref)) !== undefined;
+  const decision = decideTraining({
+    now,
+    inputsHash,
+    retrainToken,
+    status,
+    hasVersion,
+    schedule: spec.training.schedule,
+    createdAt: new Date(model.metadata.creationTimestamp ?? now),
+  });
+  const requeue = spec.training.schedule
+    ? {
+        requeueAfterMs: Math.max(0, nextScheduledTime(spec.training.schedule, now).getTime() - now.getTime()),
+      }
+    : {};
+  if (!decision.train) return requeue;
+
+  const jobName = trainingJobName(ref.name, inputsHash, decision.token);
+  const job = buildTrainingJob(model, spec, ctx.config, { jobName, inputsHash, trigger: decision.reason });
+  let created = false;
+  if (!ctx.jobs.get(keyOf(ref.namespace, jobName))) {
+    try {
+      await ctx.clients.batch.createNamespacedJob({ namespace: ref.namespace, body: job });
+      created = true;
+    } catch (err) {
+      // 409: this operator (before a restart) or another replica made it already; adopt it.
+      if (!isConflict(err)) throw err;
+    }
+  }
+  status.lastTraining = {
+    jobName,
+    inputsHash,
+    trigger: decision.reason,
+    startTime: now.toISOString(),
+    result: 'Running',
+  };
+  // The token is acted upon whichever policy fired, so it does not fire again.
+  if (retrainToken !== undefined) status.retrainToken = retrainToken;
+  ctx.logger.info(
+    { model: keyOf(ref.namespace, ref.name), job: jobName, created, reason: decision.reason },
+    'training',
+  );
+  await ctx.events.record(model, 'Normal', 'TrainingStarted', `${decision.message}: Job ${jobName}`);
+  return requeue;
+}

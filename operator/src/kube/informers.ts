@@ -1,0 +1,182 @@
+// Shared informers: one list+watch per (resource, namespace, selector), however many
+// controllers read it, and a Store that answers lookups across the watched namespaces.
+import type { KubernetesObject, V1Deployment, V1Job } from '@kubernetes/client-node';
+import { GROUP, VERSION } from '../api/v1alpha1/common.ts';
+import { PERSONA_MODEL_PLURAL, type PersonaModel } from '../api/v1alpha1/personamodel.ts';
+import { ResilientInformer, type InformerEvent, type ListResult } from '../runtime/informer.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { OperatorMetrics } from '../runtime/metrics.ts';
+import type { KubeClients } from './clients.ts';
+
+export interface ResourceKind<T extends KubernetesObject> {
+  /** Plural, for logs and metrics. */
+  name: string;
+  /** Collection path for the watch, across all namespaces when `namespace` is undefined. */
+  path(namespace: string | undefined): string;
+  list(clients: KubeClients, namespace: string | undefined, labelSelector?: string): Promise<ListResult<T>>;
+}
+
+const crdPath = (plural: string) => (ns: string | undefined) =>
+  ns ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${plural}` : `/apis/${GROUP}/${VERSION}/${plural}`;
+
+export const personaModelKind: ResourceKind<PersonaModel> = {
+  name: PERSONA_MODEL_PLURAL,
+  path: crdPath(PERSONA_MODEL_PLURAL),
+  list: async (c, namespace, labelSelector) =>
+    (namespace
+      ? await c.custom.listNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace,
+          plural: PERSONA_MODEL_PLURAL,
+          labelSelector,
+        })
+      : await c.custom.listClusterCustomObject({
+          group: GROUP,
+          version: VERSION,
+          plural: PERSONA_MODEL_PLURAL,
+          labelSelector,
+        })) as ListResult<PersonaModel>,
+};
+
+/** A custom resource kind of this operator's group, for controllers of other kinds. */
+export function customKind<T extends KubernetesObject>(plural: string): ResourceKind<T> {
+  return {
+    name: plural,
+    path: crdPath(plural),
+    list: async (c, namespace, labelSelector) =>
+      (namespace
+        ? await c.custom.listNamespacedCustomObject({
+            group: GROUP,
+            version: VERSION,
+            namespace,
+            plural,
+            labelSelector,
+          })
+        : await c.custom.listClusterCustomObject({
+            group: GROUP,
+            version: VERSION,
+            plural,
+            labelSelector,
+          })) as ListResult<T>,
+  };
+}
+
+export const jobKind: ResourceKind<V1Job> = {
+  name: 'jobs',
+  path: (ns) => (ns ? `/apis/batch/v1/namespaces/${ns}/jobs` : '/apis/batch/v1/jobs'),
+  list: async (c, namespace, labelSelector) =>
+    (namespace
+      ? await c.batch.listNamespacedJob({ namespace, labelSelector })
+      : await c.batch.listJobForAllNamespaces({ labelSelector })) as ListResult<V1Job>,
+};
+
+export const deploymentKind: ResourceKind<V1Deployment> = {
+  name: 'deployments',
+  path: (ns) => (ns ? `/apis/apps/v1/namespaces/${ns}/deployments` : '/apis/apps/v1/deployments'),
+  list: async (c, namespace, labelSelector) =>
+    (namespace
+      ? await c.apps.listNamespacedDeployment({ namespace, labelSelector })
+      : await c.apps.listDeploymentForAllNamespaces({ labelSelector })) as ListResult<V1Deployment>,
+};
+
+/** Numeric resourceVersions (etcd revisions) compared; anything else counts as unknown. */
+function newer(a: KubernetesObject, b: KubernetesObject): boolean {
+  const ra = Number(a.metadata?.resourceVersion);
+  const rb = Number(b.metadata?.resourceVersion);
+  return Number.isFinite(ra) && Number.isFinite(rb) && ra > rb;
+}
+
+/**
+ * The cached objects of one resource over every watched namespace. Objects the operator
+ * itself just wrote are remembered until the watch delivers them (or something newer), so a
+ * reconcile that follows its own write does not act on the state from before it.
+ */
+export class Store<T extends KubernetesObject> {
+  private readonly written = new Map<string, T>();
+
+  constructor(readonly informers: ResilientInformer<T>[]) {}
+
+  get(key: string): T | undefined {
+    let cached: T | undefined;
+    for (const inf of this.informers) {
+      cached = inf.get(key);
+      if (cached) break;
+    }
+    const mine = this.written.get(key);
+    if (mine && (!cached || newer(mine, cached))) return mine;
+    if (mine) this.written.delete(key);
+    return cached;
+  }
+
+  list(): T[] {
+    return this.informers.flatMap((i) => i.list());
+  }
+
+  /** Records the object the API server returned for our write. */
+  remember(key: string, obj: T): void {
+    this.written.set(key, obj);
+  }
+
+  forget(key: string): void {
+    this.written.delete(key);
+  }
+
+  on(event: InformerEvent, handler: (obj: T, old?: T) => void): void {
+    for (const inf of this.informers) inf.on(event, handler);
+  }
+
+  hasSynced(): boolean {
+    return this.informers.every((i) => i.hasSynced());
+  }
+}
+
+export interface InformerFactoryOptions {
+  clients: KubeClients;
+  /** Namespaces to watch; undefined watches all. */
+  namespaces?: string[];
+  logger: Logger;
+  metrics?: OperatorMetrics;
+  watchTimeoutSeconds?: number;
+}
+
+export class InformerFactory {
+  private readonly stores = new Map<string, Store<KubernetesObject>>();
+
+  constructor(private readonly opts: InformerFactoryOptions) {}
+
+  store<T extends KubernetesObject>(kind: ResourceKind<T>, labelSelector?: string): Store<T> {
+    const id = `${kind.name}?${labelSelector ?? ''}`;
+    const existing = this.stores.get(id);
+    if (existing) return existing as unknown as Store<T>;
+    const namespaces = this.opts.namespaces?.length ? this.opts.namespaces : [undefined];
+    const informers = namespaces.map(
+      (ns) =>
+        new ResilientInformer<T>({
+          name: ns ? `${kind.name}/${ns}` : kind.name,
+          path: kind.path(ns),
+          list: () => kind.list(this.opts.clients, ns, labelSelector),
+          watcher: this.opts.clients.watcher,
+          labelSelector,
+          watchTimeoutSeconds: this.opts.watchTimeoutSeconds,
+          logger: this.opts.logger,
+          onRestart: (reason) => this.opts.metrics?.watchRestarts.inc({ resource: kind.name, reason }),
+        }),
+    );
+    const store = new Store<T>(informers);
+    this.stores.set(id, store as unknown as Store<KubernetesObject>);
+    return store;
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([...this.stores.values()].flatMap((s) => s.informers.map((i) => i.start())));
+  }
+
+  stop(): void {
+    for (const s of this.stores.values()) for (const i of s.informers) i.stop();
+  }
+
+  hasSynced(): boolean {
+    return [...this.stores.values()].every((s) => s.hasSynced());
+  }
+}

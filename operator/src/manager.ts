@@ -1,0 +1,197 @@
+// The operator process: shared informers, the registry connection, the controllers, leader
+// election gating their workers, and the health/metrics server. Controllers are built from
+// the shared dependencies, so a second kind (DriftMonitor) is one more factory in the list.
+import { KubeConfig } from '@kubernetes/client-node';
+import { Registry } from '@persona-operator/core/registry/index';
+import { personaModelController } from './controllers/personamodel/controller.ts';
+import { DEFAULT_CONFIG, type OperatorConfig } from './controllers/personamodel/config.ts';
+import type { PersonaModelContext } from './controllers/personamodel/context.ts';
+import { MANAGED_BY } from './controllers/personamodel/naming.ts';
+import { makeClients, type KubeClients } from './kube/clients.ts';
+import { InformerFactory, deploymentKind, jobKind, personaModelKind } from './kube/informers.ts';
+import { backoffDelay } from './runtime/backoff.ts';
+import { systemClock } from './runtime/clock.ts';
+import { ControllerRunner, type Controller } from './runtime/controller.ts';
+import { KubeEventRecorder, type EventRecorder } from './runtime/events.ts';
+import { startHealthServer, type HealthServer } from './runtime/health.ts';
+import { LeaderElector } from './runtime/leader.ts';
+import type { Logger } from './runtime/logger.ts';
+import { createMetrics, type OperatorMetrics } from './runtime/metrics.ts';
+
+/** Selector of every object the operator made: its informers see nothing else. */
+export const MANAGED_SELECTOR = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
+
+export interface LeaderElectionOptions {
+  namespace: string;
+  name?: string;
+  leaseDurationSeconds?: number;
+  renewDeadlineSeconds?: number;
+  retryPeriodSeconds?: number;
+}
+
+export interface ManagerOptions {
+  kubeConfig: KubeConfig;
+  /** Namespaces to watch; empty or undefined watches all. */
+  namespaces?: string[];
+  /** Undefined: act at once, as the only replica. */
+  leaderElection?: LeaderElectionOptions;
+  identity: string;
+  healthPort: number;
+  host: string;
+  /** The registry the operator itself reads and writes; never logged (it holds a password). */
+  registryUrl: string;
+  config?: OperatorConfig;
+  logger: Logger;
+  workers?: number;
+  watchTimeoutSeconds?: number;
+  /** Called when leadership is lost: the process should exit so it never acts unelected. */
+  onLostLeadership?: () => void;
+}
+
+/** What controllers share. */
+export interface ManagerDeps {
+  clients: KubeClients;
+  informers: InformerFactory;
+  registry: Registry;
+  events: EventRecorder;
+  config: OperatorConfig;
+  logger: Logger;
+  metrics: OperatorMetrics;
+}
+
+export type ControllerFactory = (deps: ManagerDeps) => Controller;
+
+export const personaModelControllerFactory: ControllerFactory = (deps) => {
+  const ctx: PersonaModelContext = {
+    clients: deps.clients,
+    models: deps.informers.store(personaModelKind),
+    jobs: deps.informers.store(jobKind, MANAGED_SELECTOR),
+    deployments: deps.informers.store(deploymentKind, MANAGED_SELECTOR),
+    registry: deps.registry,
+    events: deps.events,
+    config: deps.config,
+    logger: deps.logger.child({ controller: 'personamodel' }),
+    clock: systemClock,
+  };
+  return personaModelController(ctx);
+};
+
+export const DEFAULT_CONTROLLERS: ControllerFactory[] = [personaModelControllerFactory];
+
+/** Connects to the registry, retrying until it answers or `cancelled()` says to give up. */
+async function connectRegistry(url: string, logger: Logger, cancelled: () => boolean): Promise<Registry> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await Registry.connect(url, { applicationName: 'persona-operator', max: 8 });
+    } catch (err) {
+      if (cancelled()) throw err;
+      // The error text of pg never includes the connection string; the URL itself is not logged.
+      logger.warn({ err: (err as Error).message, attempt }, 'registry unreachable; retrying');
+      await new Promise((r) => setTimeout(r, backoffDelay(attempt, { baseMs: 500, maxMs: 10_000 })));
+    }
+  }
+}
+
+export class Manager {
+  readonly metrics: OperatorMetrics = createMetrics({ defaultMetrics: true });
+  private runners: ControllerRunner[] = [];
+  private informers: InformerFactory | undefined;
+  private registry: Registry | undefined;
+  private health: HealthServer | undefined;
+  private elector: LeaderElector | undefined;
+  private electing: Promise<void> | undefined;
+  private stopping = false;
+  private leading = false;
+
+  constructor(
+    private readonly opts: ManagerOptions,
+    private readonly controllers: ControllerFactory[] = DEFAULT_CONTROLLERS,
+  ) {}
+
+  get healthPort(): number | undefined {
+    return this.health?.port;
+  }
+
+  async start(): Promise<void> {
+    const { opts, metrics } = this;
+    const logger = opts.logger;
+    const clients = makeClients(opts.kubeConfig, metrics);
+    this.health = await startHealthServer({
+      port: opts.healthPort,
+      host: opts.host,
+      registry: metrics.registry,
+      readiness: {
+        informers: () => (this.informers?.hasSynced() ? undefined : 'caches not synced yet'),
+        registry: () => (this.registry ? undefined : 'registry not connected yet'),
+      },
+    });
+    logger.info({ port: this.health.port }, 'health and metrics server listening');
+    this.registry = await connectRegistry(opts.registryUrl, logger, () => this.stopping);
+    this.informers = new InformerFactory({
+      clients,
+      namespaces: opts.namespaces,
+      logger,
+      metrics,
+      watchTimeoutSeconds: opts.watchTimeoutSeconds,
+    });
+    const deps: ManagerDeps = {
+      clients,
+      informers: this.informers,
+      registry: this.registry,
+      events: new KubeEventRecorder(clients.core, logger, opts.identity),
+      config: opts.config ?? DEFAULT_CONFIG,
+      logger,
+      metrics,
+    };
+    this.runners = this.controllers.map(
+      (make) => new ControllerRunner(make(deps), { metrics, logger, workers: opts.workers }),
+    );
+    await this.informers.start();
+    logger.info({ namespaces: opts.namespaces?.length ? opts.namespaces : 'all' }, 'caches synced');
+    if (this.stopping) return;
+    const le = opts.leaderElection;
+    if (!le) {
+      this.startLeading();
+      return;
+    }
+    this.elector = new LeaderElector({
+      api: clients.coordination,
+      namespace: le.namespace,
+      name: le.name ?? 'persona-operator',
+      identity: opts.identity,
+      leaseDurationSeconds: le.leaseDurationSeconds,
+      renewDeadlineSeconds: le.renewDeadlineSeconds,
+      retryPeriodSeconds: le.retryPeriodSeconds,
+      logger,
+      onStartedLeading: () => this.startLeading(),
+      onStoppedLeading: () => {
+        metrics.leader.set(0);
+        if (!this.stopping) {
+          logger.error('leadership lost; stopping so that only the leader acts');
+          opts.onLostLeadership?.();
+        }
+      },
+    });
+    this.electing = this.elector.run();
+  }
+
+  private startLeading(): void {
+    if (this.leading || this.stopping) return;
+    this.leading = true;
+    this.metrics.leader.set(1);
+    for (const r of this.runners) r.start();
+    this.opts.logger.info({ identity: this.opts.identity }, 'controllers started');
+  }
+
+  /** Graceful stop: finish reconciles in flight, hand the lease back, close everything. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await Promise.all(this.runners.map((r) => r.stop()));
+    await this.elector?.stop();
+    await this.electing;
+    this.informers?.stop();
+    await this.registry?.close().catch(() => undefined);
+    await this.health?.close();
+  }
+}

@@ -1,0 +1,91 @@
+// Runs one controller: its work queue, its workers and its metrics. A controller is the
+// informers it reads (registered in `setup`) and a level-triggered reconcile keyed by
+// namespace/name; the manager hosts any number of them and starts their workers only
+// while this process leads.
+import type { Logger } from './logger.ts';
+import type { OperatorMetrics } from './metrics.ts';
+import { WorkQueue } from './workqueue.ts';
+
+export interface ReconcileResult {
+  /** Reconcile this key again after this long even if nothing changes (a schedule, a deadline). */
+  requeueAfterMs?: number;
+}
+
+export interface Controller {
+  name: string;
+  /** Subscribes to the stores it needs; `enqueue` queues a namespace/name key. */
+  setup(enqueue: (key: string) => void): void;
+  /** Every key the controller knows of, queued once this process becomes the leader. */
+  keys(): string[];
+  reconcile(key: string): Promise<ReconcileResult | void>;
+}
+
+export interface ControllerRunnerOptions {
+  workers?: number;
+  metrics: OperatorMetrics;
+  logger: Logger;
+}
+
+export class ControllerRunner {
+  readonly queue: WorkQueue<string>;
+  private running: Promise<void>[] = [];
+  private readonly logger: Logger;
+
+  constructor(
+    readonly controller: Controller,
+    private readonly opts: ControllerRunnerOptions,
+  ) {
+    this.logger = opts.logger.child({ controller: controller.name });
+    this.queue = new WorkQueue<string>({
+      onDepth: (depth) => opts.metrics.queueDepth.set({ queue: controller.name }, depth),
+    });
+    controller.setup((key) => this.queue.add(key));
+  }
+
+  /** Starts the workers and queues every known key (a new leader checks everything once). */
+  start(): void {
+    for (const key of this.controller.keys()) this.queue.add(key);
+    const n = this.opts.workers ?? 4;
+    for (let i = 0; i < n; i++) this.running.push(this.work());
+  }
+
+  /** Stops taking keys and waits for the reconciles in flight. */
+  async stop(): Promise<void> {
+    this.queue.shutDown();
+    await Promise.all(this.running);
+    this.running = [];
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      await this.processOne(key);
+    }
+  }
+
+  private async processOne(key: string): Promise<void> {
+    const { metrics } = this.opts;
+    const name = this.controller.name;
+    const end = metrics.reconcileDuration.startTimer({ controller: name });
+    try {
+      const result = await this.controller.reconcile(key);
+      this.queue.forget(key);
+      if (result?.requeueAfterMs !== undefined) {
+        this.queue.addAfter(key, result.requeueAfterMs);
+        metrics.reconciles.inc({ controller: name, result: 'requeue' });
+      } else metrics.reconciles.inc({ controller: name, result: 'success' });
+    } catch (err) {
+      metrics.reconciles.inc({ controller: name, result: 'error' });
+      metrics.reconcileErrors.inc({ controller: name });
+      this.logger.warn(
+        { key, err: err instanceof Error ? err.message : String(err), retries: this.queue.numRequeues(key) },
+        'reconcile failed; retrying with backoff',
+      );
+      if (!this.queue.isShuttingDown) this.queue.addRateLimited(key);
+    } finally {
+      end();
+      this.queue.done(key);
+    }
+  }
+}
