@@ -150,14 +150,27 @@ const monitorStatus: DriftMonitorStatus = {
   lastRunTime: '2025-01-01T00:00:00Z',
   nextRunTime: '2025-01-01T01:00:00Z',
   lastJobName: 'usage-drift-1735693200',
+  lastRunResult: 'Succeeded',
+  runNowToken: 'again',
   lastReport: {
     id: 9,
     version: 2,
     driftDetected: true,
     driftShare: 0.6,
+    url: 'http://persona-operator.personas.svc:8081/reports/9',
     columns: [{ name: 'income', test: 'psi', statistic: 0.3, pValue: 0.01, threshold: 0.2, drifted: true }],
   },
   lastRetrainTriggered: '2025-01-01T00:00:00Z',
+  notifications: [
+    {
+      kind: 'webhook',
+      target: 'webhook https://example.com/hook',
+      delivered: false,
+      attempts: 4,
+      error: 'HTTP 503',
+      time: '2025-01-01T00:00:05Z',
+    },
+  ],
 };
 
 function checkCoverage(schema: JSONSchemaProps, samples: unknown[]): void {

@@ -59,20 +59,40 @@ export interface DriftColumnStatus {
   drifted: boolean;
 }
 
+/** How one notification of the last run went (never a secret: targets are named safely). */
+export interface NotificationStatus {
+  kind: 'telegram' | 'slack' | 'webhook';
+  target: string;
+  delivered: boolean;
+  attempts: number;
+  error?: string;
+  time: string;
+}
+
+export type DriftRunResult = 'Running' | 'Succeeded' | 'Failed';
+
 export interface DriftMonitorStatus {
   observedGeneration?: number;
   conditions?: Condition[];
   lastRunTime?: string;
   nextRunTime?: string;
   lastJobName?: string;
+  /** Whether the run of lastJobName is still going, found a report, or failed. */
+  lastRunResult?: DriftRunResult;
+  /** The run-now annotation value already acted upon. */
+  runNowToken?: string;
   lastReport?: {
     id: number;
     version?: number;
     driftDetected: boolean;
     driftShare: number;
+    /** The HTML report served by the operator. */
+    url?: string;
     columns?: DriftColumnStatus[];
   };
   lastRetrainTriggered?: string;
+  /** Notifications of the last finished run. */
+  notifications?: NotificationStatus[];
 }
 
 export interface DriftMonitor extends KubernetesObject {
@@ -212,6 +232,8 @@ export const driftMonitorStatusSchema = {
     lastRunTime: { type: 'string', format: 'date-time' },
     nextRunTime: { type: 'string', format: 'date-time' },
     lastJobName: { type: 'string' },
+    lastRunResult: { type: 'string', enum: ['Running', 'Succeeded', 'Failed'] },
+    runNowToken: { type: 'string', maxLength: 253 },
     lastReport: {
       type: 'object',
       required: ['id', 'driftDetected', 'driftShare'],
@@ -220,6 +242,7 @@ export const driftMonitorStatusSchema = {
         version: { type: 'integer' },
         driftDetected: { type: 'boolean' },
         driftShare: { type: 'number' },
+        url: { type: 'string' },
         columns: {
           type: 'array',
           items: {
@@ -238,6 +261,22 @@ export const driftMonitorStatusSchema = {
       },
     },
     lastRetrainTriggered: { type: 'string', format: 'date-time' },
+    notifications: {
+      type: 'array',
+      maxItems: 16,
+      items: {
+        type: 'object',
+        required: ['kind', 'target', 'delivered', 'attempts', 'time'],
+        properties: {
+          kind: { type: 'string', enum: ['telegram', 'slack', 'webhook'] },
+          target: { type: 'string' },
+          delivered: { type: 'boolean' },
+          attempts: { type: 'integer' },
+          error: { type: 'string' },
+          time: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
   },
 } as const satisfies JSONSchemaProps;
 
