@@ -11,7 +11,13 @@ import {
   RbacAuthorizationV1Api,
   VersionApi,
 } from '@kubernetes/client-node';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
+import { helmPath } from './index.ts';
 import { waitFor } from './wait.ts';
 
 function statusCode(err: unknown): number | undefined {
@@ -198,5 +204,34 @@ describe('local control plane: API semantics', () => {
     await cp.restartApiServer();
     const cm = await core.readNamespacedConfigMap({ name: 'before-restart', namespace: 'default' });
     assert.equal(cm.metadata?.name, 'before-restart');
+  });
+
+  test('helm installs a chart against it and sees the server version', async () => {
+    const chart = mkdtempSync(join(tmpdir(), 'persona-chart-'));
+    try {
+      mkdirSync(join(chart, 'templates'));
+      writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: smoke\nversion: 0.1.0\n');
+      writeFileSync(
+        join(chart, 'templates', 'cm.yaml'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-smoke\n' +
+          'data:\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n',
+      );
+      await promisify(execFile)(
+        helmPath(),
+        ['install', 'demo', chart, '--kubeconfig', cp.kubeconfigPath, '--namespace', 'default'],
+        {
+          env: {
+            ...process.env,
+            HELM_CACHE_HOME: join(chart, '.cache'),
+            HELM_CONFIG_HOME: join(chart, '.config'),
+            HELM_DATA_HOME: join(chart, '.data'),
+          },
+        },
+      );
+      const cm = await core.readNamespacedConfigMap({ name: 'demo-smoke', namespace: 'default' });
+      assert.match(cm.data?.kube ?? '', /^v1\.\d+\.\d+$/);
+    } finally {
+      rmSync(chart, { recursive: true, force: true });
+    }
   });
 });

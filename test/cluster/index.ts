@@ -4,10 +4,18 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts';
 import { startNodeAgent, type NodeAgent } from './node-agent.ts';
 import type { ImageTable } from './images.ts';
+import { requireAssets } from './assets.ts';
 
 export { startControlPlane, type ControlPlane } from './control-plane.ts';
 export { startNodeAgent, type NodeAgent } from './node-agent.ts';
 export { hostCommandImage, nodeImage, personaImage, type ImageTable, type ImageCommand } from './images.ts';
+export { assetPaths, requireAssets, type AssetPaths, type BinaryName } from './assets.ts';
+export { waitFor } from './wait.ts';
+
+/** The helm binary built by `npm run cluster:assets` (or TEST_ASSET_HELM / KUBEBUILDER_ASSETS); throws saying how to get it. */
+export function helmPath(): string {
+  return requireAssets(['helm']).helm;
+}
 
 export interface ClusterOptions extends ControlPlaneOptions {
   images?: ImageTable;
