@@ -1,0 +1,157 @@
+// The drift Job for one run of a monitor: a pure function of the monitor, its model and the
+// operator's configuration. Same image, service account and security settings as the
+// trainer; `persona drift` in Job mode reads everything it needs from the environment.
+import type { V1EnvVar, V1Job } from '@kubernetes/client-node';
+import { DEFAULT_ROW_LIMIT, type DriftJobSpec } from '@persona-operator/core/drift-spec';
+import type { DriftOptions } from '@persona-operator/core/drift/index';
+import type { DriftMonitor } from '../../api/v1alpha1/driftmonitor.ts';
+import type { PersonaModel } from '../../api/v1alpha1/personamodel.ts';
+import type { OperatorConfig } from '../personamodel/config.ts';
+import { SpecProblem } from '../personamodel/errors.ts';
+import {
+  containerSecurityContext,
+  podSecurityContext,
+  secretEnv,
+  tmpMount,
+  tmpVolume,
+} from '../personamodel/objects/pod.ts';
+import { SLOT_ANNOTATION, driftLabels, monitorOwnerReference } from './naming.ts';
+import { parseDuration } from './schedule.ts';
+
+export const DRIFT_CONTAINER = 'drift';
+/** Exit code of `persona drift` for bad configuration or data: the Job fails at once. */
+export const EXIT_BAD_INPUT = 2;
+export const DATA_URL_ENV = 'PERSONA_DATA_URL';
+export const DEFAULT_WINDOW = '24h';
+/** Retries of a transient failure (registry or data database briefly away). */
+const BACKOFF_LIMIT = 2;
+const ACTIVE_DEADLINE_SECONDS = 1800;
+/** Long enough for an operator that was down to still find the Job and read its outcome. */
+const TTL_SECONDS_AFTER_FINISHED = 86_400;
+
+function testOptions(monitor: DriftMonitor): DriftOptions | undefined {
+  const t = monitor.spec.tests;
+  if (!t) return undefined;
+  const out: DriftOptions = {};
+  if (t.numeric !== undefined) out.numeric = t.numeric;
+  if (t.categorical !== undefined) out.categorical = t.categorical;
+  if (t.driftShare !== undefined) out.driftShare = t.driftShare;
+  if (t.perFeature && Object.keys(t.perFeature).length > 0) out.perFeature = structuredClone(t.perFeature);
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** The document the checker reads from PERSONA_DRIFT_SPEC. */
+export function driftJobSpec(monitor: DriftMonitor): DriftJobSpec {
+  const namespace = monitor.metadata.namespace!;
+  const c = monitor.spec.current;
+  let current: DriftJobSpec['current'];
+  if (c.postgres) {
+    current = { postgres: { query: c.postgres.query, urlEnv: DATA_URL_ENV, rowLimit: DEFAULT_ROW_LIMIT } };
+  } else if (c.predictions) {
+    const window = c.predictions.window ?? DEFAULT_WINDOW;
+    let ms: number;
+    try {
+      ms = parseDuration(window, 'spec.current.predictions.window');
+    } catch (err) {
+      throw new SpecProblem(
+        'spec.current.predictions.window',
+        (err as Error).message.replace(/^[^:]*: /, ''),
+      );
+    }
+    current = { predictions: { windowSeconds: Math.max(1, Math.round(ms / 1000)) } };
+  } else {
+    throw new SpecProblem('spec.current', 'exactly one of postgres, predictions must be set');
+  }
+  const spec: DriftJobSpec = {
+    monitor: { namespace, name: monitor.metadata.name! },
+    model: { namespace, name: monitor.spec.modelRef.name },
+    current,
+  };
+  const tests = testOptions(monitor);
+  if (tests) spec.tests = tests;
+  return spec;
+}
+
+export interface DriftJobOptions {
+  jobName: string;
+  /** The slot the run is for (the cron time, or now for a run-now request). */
+  slot: Date;
+  /** Why the run started, for `kubectl describe job`. */
+  trigger: string;
+}
+
+export function buildDriftJob(
+  monitor: DriftMonitor,
+  model: PersonaModel | undefined,
+  cfg: OperatorConfig,
+  opts: DriftJobOptions,
+): V1Job {
+  const registry = model?.spec.registry?.secretRef ?? cfg.defaultRegistrySecret;
+  if (!registry) {
+    throw new SpecProblem(
+      'spec.registry',
+      'the model names no registry Secret and the operator has no default',
+    );
+  }
+  const labels = driftLabels(monitor);
+  const env: V1EnvVar[] = [
+    { name: 'PERSONA_DRIFT_SPEC', value: JSON.stringify(driftJobSpec(monitor)) },
+    secretEnv('PERSONA_REGISTRY_URL', registry),
+    // Retried pods share the Job's UID, so a retry finds the report a first attempt stored.
+    {
+      name: 'PERSONA_RUN_ID',
+      valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/controller-uid']" } },
+    },
+  ];
+  if (monitor.spec.current.postgres)
+    env.push(secretEnv(DATA_URL_ENV, monitor.spec.current.postgres.secretRef));
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: opts.jobName,
+      namespace: monitor.metadata.namespace,
+      labels,
+      annotations: { [SLOT_ANNOTATION]: opts.slot.toISOString(), 'personas.dtc.dev/trigger': opts.trigger },
+      ownerReferences: [monitorOwnerReference(monitor)],
+    },
+    spec: {
+      backoffLimit: BACKOFF_LIMIT,
+      activeDeadlineSeconds: ACTIVE_DEADLINE_SECONDS,
+      ttlSecondsAfterFinished: TTL_SECONDS_AFTER_FINISHED,
+      podFailurePolicy: {
+        rules: [
+          {
+            action: 'FailJob',
+            onExitCodes: { containerName: DRIFT_CONTAINER, operator: 'In', values: [EXIT_BAD_INPUT] },
+          },
+          { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+        ],
+      },
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          serviceAccountName: cfg.trainerServiceAccount,
+          automountServiceAccountToken: false,
+          securityContext: podSecurityContext,
+          volumes: [tmpVolume],
+          containers: [
+            {
+              name: DRIFT_CONTAINER,
+              image: cfg.image,
+              imagePullPolicy: cfg.imagePullPolicy,
+              args: ['drift'],
+              env,
+              securityContext: containerSecurityContext,
+              volumeMounts: [tmpMount],
+              // The checker's last stdout line is its one-line result: on failure the kubelet
+              // copies the log tail into the termination message, where the operator reads why.
+              terminationMessagePolicy: 'FallbackToLogsOnError',
+            },
+          ],
+        },
+      },
+    },
+  };
+}
