@@ -181,6 +181,23 @@ describe('drift job: the seed scenario', () => {
     assert.equal(stored?.driftDetected, true, 'one of nine columns reaches a share of 0.1');
   });
 
+  test('worker threads give the same report as one thread', async () => {
+    const { logger } = capture();
+    const threaded = await runDriftJob(
+      spec(query('SELECT * FROM survey_mar'), { monitor: { namespace: 'shop', name: 'threads' } }),
+      {
+        registryUrl: db.url,
+        runId: 'threads-2',
+        logger,
+        env: { PERSONA_DATA_URL: db.url },
+        threads: 2,
+      },
+    );
+    assert.equal(threaded.exitCode, 0, JSON.stringify(threaded.line));
+    const single = await registry.getDriftReportByRun('shop/customers-drift', 'drift-mar');
+    assert.deepEqual(threaded.report?.columns, single?.columns);
+  });
+
   test("the predictor's logged traffic over a window is the current data", async () => {
     const now = new Date('2026-03-31T12:00:00Z');
     const march = month('march');
