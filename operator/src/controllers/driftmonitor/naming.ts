@@ -23,13 +23,15 @@ export function slotStamp(slot: Date): string {
 }
 
 /**
- * `<monitor>-drift-<yyyymmddhhmm>` for a scheduled slot; a run asked for with the run-now
- * annotation adds a hash of its token, so it never collides with the slot's own Job.
+ * `<monitor>-drift-<yyyymmddhhmm>` for a scheduled slot. A run asked for with the run-now
+ * annotation is named by its token instead (`<monitor>-drift-now-<hash>`): the token, not the
+ * clock, identifies that run, so a reconcile repeated a minute later finds the same Job.
  */
 export function driftJobName(monitor: string, slot: Date, runNowToken?: string): string {
-  const token =
-    runNowToken === undefined ? '' : `-${createHash('sha256').update(runNowToken).digest('hex').slice(0, 6)}`;
-  const suffix = `-drift-${slotStamp(slot)}${token}`;
+  const suffix =
+    runNowToken === undefined
+      ? `-drift-${slotStamp(slot)}`
+      : `-drift-now-${createHash('sha256').update(runNowToken).digest('hex').slice(0, 10)}`;
   return `${monitor.slice(0, LABEL_MAX - suffix.length).replace(/-+$/, '')}${suffix}`;
 }
 
