@@ -41,7 +41,7 @@ Options:
   --feature-test NAME=T[:X] test T (and threshold X) for one column; repeatable
   --drift-share X           the dataset drifts when this share of columns drifts (default 0.5)
 
-${JOB_USAGE.trimEnd()}
+${JOB_USAGE.trim()}
 
 Exit codes: 0 the check ran (drift or not), 1 transient failure, 2 bad options or bad data.`;
 
