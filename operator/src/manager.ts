@@ -2,7 +2,9 @@
 // election gating their workers, and the health/metrics server. Controllers are built from
 // the shared dependencies, so a second kind (DriftMonitor) is one more factory in the list.
 import { KubeConfig } from '@kubernetes/client-node';
+import { REPORTS_PREFIX, handleReportRequest } from '@persona-operator/core/drift/report-server';
 import { Registry } from '@persona-operator/core/registry/index';
+import { driftMonitorControllerFactory } from './controllers/driftmonitor/factory.ts';
 import { personaModelController } from './controllers/personamodel/controller.ts';
 import { DEFAULT_CONFIG, type OperatorConfig } from './controllers/personamodel/config.ts';
 import type { PersonaModelContext } from './controllers/personamodel/context.ts';
@@ -76,7 +78,10 @@ export const personaModelControllerFactory: ControllerFactory = (deps) => {
   return personaModelController(ctx);
 };
 
-export const DEFAULT_CONTROLLERS: ControllerFactory[] = [personaModelControllerFactory];
+export const DEFAULT_CONTROLLERS: ControllerFactory[] = [
+  personaModelControllerFactory,
+  driftMonitorControllerFactory,
+];
 
 /** Connects to the registry, retrying until it answers or `cancelled()` says to give up. */
 async function connectRegistry(url: string, logger: Logger, cancelled: () => boolean): Promise<Registry> {
@@ -124,6 +129,19 @@ export class Manager {
         informers: () => (this.informers?.hasSynced() ? undefined : 'caches not synced yet'),
         registry: () => (this.registry ? undefined : 'registry not connected yet'),
       },
+      // Drift report pages (linked from DriftMonitor status and notifications), on every replica.
+      routes: [
+        {
+          prefix: REPORTS_PREFIX,
+          handle: async (req, res) => {
+            if (!this.registry) {
+              res.writeHead(503, { 'content-type': 'text/plain' }).end('the registry is not connected yet\n');
+              return;
+            }
+            await handleReportRequest(this.registry, req, res);
+          },
+        },
+      ],
     });
     logger.info({ port: this.health.port }, 'health and metrics server listening');
     this.registry = await connectRegistry(opts.registryUrl, logger, () => this.stopping);

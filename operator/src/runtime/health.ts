@@ -1,17 +1,24 @@
 // /healthz (the process answers), /readyz (every readiness check passes) and /metrics
 // (Prometheus text) on one small HTTP server.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
 /** A named readiness check; returns undefined when fine or the reason it is not. */
 export type ReadinessCheck = () => string | undefined;
 
+/** Extra pages served beside the probes (the drift reports), by path prefix. */
+export interface ExtraRoute {
+  prefix: string;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
 export interface HealthServerOptions {
   port: number;
   host: string;
   registry: Registry;
   readiness: Record<string, ReadinessCheck>;
+  routes?: ExtraRoute[];
 }
 
 export interface HealthServer {
@@ -23,6 +30,14 @@ export interface HealthServer {
 export async function startHealthServer(opts: HealthServerOptions): Promise<HealthServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    const route = opts.routes?.find((r) => path.startsWith(r.prefix));
+    if (route) {
+      route.handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('internal error\n');
+      });
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
