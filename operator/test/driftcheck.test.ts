@@ -292,6 +292,21 @@ describe('drift job: bad input exits 2 with a clear message', () => {
     assert.match(r.line.error, /environment variable PERSONA_DATA_URL \(the data database URL\) is not set/);
   });
 
+  test('an unreachable data database is transient: exit 1', async () => {
+    const port = await freePort();
+    const { logger, lines } = capture();
+    const r = await runDriftJob(spec(query('SELECT * FROM survey_feb')), {
+      registryUrl: db.url,
+      runId: 'data-down',
+      logger,
+      env: { PERSONA_DATA_URL: `postgres://reader:hunter2-secret@127.0.0.1:${port}/survey` },
+    });
+    assert.equal(r.exitCode, 1, JSON.stringify(r.line));
+    assert.ok('error' in r.line);
+    assert.equal(r.line.kind, 'transient');
+    assert.ok(!JSON.stringify(lines).includes('hunter2'), 'the password is never logged');
+  });
+
   test('an unreachable registry is transient: exit 1', async () => {
     const port = await freePort();
     const r = await run(spec(query('SELECT 1')), 'unreachable', {
