@@ -89,6 +89,13 @@ class Container {
   }
 }
 
+/** The kubelet's fallback termination message: the last 80 lines, at most 2048 bytes. */
+export function logTail(text: string): string | undefined {
+  let tail = text.split('\n').slice(-81).join('\n');
+  while (Buffer.byteLength(tail) > 2048) tail = tail.slice(Math.max(1, tail.length - 2048));
+  return tail.trim() ? tail : undefined;
+}
+
 export class PodRuntime {
   readonly dir: string;
   private readonly containers: Container[];
@@ -241,7 +248,15 @@ export class PodRuntime {
     c.clearTimers();
     const code = exit.code ?? 128 + (SIGNALS[exit.signal ?? ''] ?? 0);
     if (spawnError) this.recordExit(c, 128, 'StartError', spawnError, startedAt);
-    else this.recordExit(c, code, code === 0 ? 'Completed' : 'Error', undefined, startedAt, exit.signal);
+    else {
+      // The kubelet's FallbackToLogsOnError: a failed container without a termination-log file
+      // gets the tail of its output as the termination message.
+      const message =
+        code !== 0 && c.spec.terminationMessagePolicy === 'FallbackToLogsOnError'
+          ? logTail(c.output.text())
+          : undefined;
+      this.recordExit(c, code, code === 0 ? 'Completed' : 'Error', message, startedAt, exit.signal);
+    }
   }
 
   private recordExit(
