@@ -16,6 +16,11 @@ import { planRun, scheduleProblem } from './schedule.ts';
 import { conditionsBetweenRuns } from './status.ts';
 
 export const DEFAULT_SCHEDULE = '0 * * * *';
+/**
+ * Longest requeue: timers cannot wait more than 2^31-1 ms (Node fires longer ones at once), and
+ * a reconcile that finds nothing due costs no API call, so a yearly schedule just looks again.
+ */
+export const MAX_REQUEUE_MS = 6 * 3_600_000;
 
 function comparable(status: DriftMonitorStatus | undefined): string {
   const s = status ?? {};
@@ -81,5 +86,7 @@ export async function reconcileDriftMonitor(ctx: DriftMonitorContext, key: strin
   if (plan.decision.run) await startRun(ctx, monitor, status, plan.decision, now);
   status.conditions = conditionsBetweenRuns(status.conditions, undefined, plan.nextRunTime, generation, now);
   await writeStatus(ctx, monitor, status);
-  return { requeueAfterMs: Math.max(0, plan.nextRunTime.getTime() - now.getTime()) };
+  return {
+    requeueAfterMs: Math.min(MAX_REQUEUE_MS, Math.max(0, plan.nextRunTime.getTime() - now.getTime())),
+  };
 }
