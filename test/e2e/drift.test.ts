@@ -1,0 +1,369 @@
+// The seed scenario's second half end to end on the local control plane: a PersonaModel
+// trained on January; a DriftMonitor over February finds no drift; pointed at March it finds
+// drift, notifies the FAKE Telegram and webhook receivers (loopback servers speaking the real
+// wire formats), asks for a retrain, and the new version is promoted and rolled out; the
+// report page is served by the operator. Then each kind of bad input gives a clear condition
+// and Event while the monitor keeps its schedule.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { GROUP, VERSION } from '../../operator/src/api/v1alpha1/common.ts';
+import type { DriftMonitor, DriftMonitorSpec } from '../../operator/src/api/v1alpha1/driftmonitor.ts';
+import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram.ts';
+import { startFakeWebhook, type FakeWebhook } from '../fakes/webhook.ts';
+import { freePort } from '../cluster/ports.ts';
+import { waitFor } from '../cluster/wait.ts';
+import {
+  SEED_COLUMNS,
+  applyModel,
+  getModel,
+  isReadyOn,
+  januaryQuery,
+  seedModel,
+  startE2e,
+  waitForModel,
+  type E2e,
+} from './support.ts';
+
+const MODEL = 'customers';
+const MONITOR = 'customers-drift';
+const PLURAL = 'driftmonitors';
+const HMAC_KEY = 'e2e-webhook-signing-key';
+/** Once a year: runs in these tests come from the run-now annotation, not the clock. */
+const RARELY = '0 0 1 1 *';
+
+function monitor(name: string, spec: Partial<DriftMonitorSpec> & { query?: string }): DriftMonitor {
+  const { query, ...rest } = spec;
+  return {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: 'DriftMonitor',
+    metadata: { name },
+    spec: {
+      modelRef: { name: MODEL },
+      current: {
+        postgres: { secretRef: { name: 'customer-db', key: 'url' }, query: query ?? januaryQuery('2025-02') },
+      },
+      schedule: RARELY,
+      ...rest,
+    },
+  };
+}
+
+async function applyMonitor(e: E2e, m: DriftMonitor): Promise<void> {
+  await e.custom.patchNamespacedCustomObject(
+    {
+      group: GROUP,
+      version: VERSION,
+      namespace: e.namespace,
+      plural: PLURAL,
+      name: m.metadata.name!,
+      body: { ...m, metadata: { ...m.metadata, namespace: e.namespace } },
+      fieldManager: 'e2e-test',
+      force: true,
+    },
+    setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+  );
+}
+
+async function patchMonitor(e: E2e, name: string, patch: object): Promise<void> {
+  await e.custom.patchNamespacedCustomObject(
+    { group: GROUP, version: VERSION, namespace: e.namespace, plural: PLURAL, name, body: patch },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+}
+
+async function getMonitor(e: E2e, name: string): Promise<DriftMonitor> {
+  return (await e.custom.getNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace: e.namespace,
+    plural: PLURAL,
+    name,
+  })) as DriftMonitor;
+}
+
+function describeMonitor(m: DriftMonitor): string {
+  const s = m.status ?? {};
+  const conds = (s.conditions ?? [])
+    .map((c) => `${c.type}=${c.status}(${c.reason}: ${c.message})`)
+    .join('; ');
+  return `run=${s.lastRunResult}/${s.lastJobName} at ${s.lastRunTime} next=${s.nextRunTime} report=${s.lastReport?.id}/${s.lastReport?.driftDetected} ${conds}`;
+}
+
+async function waitForMonitor(
+  e: E2e,
+  name: string,
+  what: string,
+  check: (m: DriftMonitor) => boolean,
+  timeoutMs = 120_000,
+): Promise<DriftMonitor> {
+  return waitFor(
+    `${name}: ${what}`,
+    async () => {
+      const m = await getMonitor(e, name);
+      if (check(m)) return m;
+      throw new Error(describeMonitor(m));
+    },
+    { timeoutMs, intervalMs: 200, diagnostics: e.diagnostics },
+  );
+}
+
+/** Sets a new run-now token and waits until that run has finished. */
+async function runNow(e: E2e, name: string, token: string, timeoutMs = 120_000): Promise<DriftMonitor> {
+  await patchMonitor(e, name, { metadata: { annotations: { 'personas.dtc.dev/run-now': token } } });
+  return waitForMonitor(
+    e,
+    name,
+    `run ${token} finished`,
+    (m) =>
+      m.status?.runNowToken === token &&
+      (m.status.lastRunResult === 'Succeeded' || m.status.lastRunResult === 'Failed'),
+    timeoutMs,
+  );
+}
+
+async function monitorEvents(
+  e: E2e,
+  name: string,
+): Promise<{ reason: string; message: string; type: string }[]> {
+  const res = await e.core.listNamespacedEvent({
+    namespace: e.namespace,
+    fieldSelector: `involvedObject.name=${name},involvedObject.kind=DriftMonitor`,
+  });
+  return res.items.map((ev) => ({ reason: ev.reason ?? '', message: ev.message ?? '', type: ev.type ?? '' }));
+}
+
+const cond = (m: DriftMonitor, type: string) => m.status?.conditions?.find((c) => c.type === type);
+
+describe('DriftMonitor on the local control plane (seed scenario)', () => {
+  let e: E2e;
+  let telegram: FakeTelegram;
+  let webhook: FakeWebhook;
+  let healthPort: number;
+  let marchReportId = 0;
+
+  before(async () => {
+    [e, telegram, webhook, healthPort] = await Promise.all([
+      startE2e(),
+      startFakeTelegram(),
+      startFakeWebhook({ secret: HMAC_KEY }),
+      freePort(),
+    ]);
+    await e.core.createNamespacedSecret({
+      namespace: e.namespace,
+      body: { metadata: { name: 'telegram-bot' }, stringData: { token: telegram.token } },
+    });
+    await e.core.createNamespacedSecret({
+      namespace: e.namespace,
+      body: { metadata: { name: 'drift-webhook' }, stringData: { key: HMAC_KEY } },
+    });
+    e.startOperator({
+      args: ['--health-port', String(healthPort)],
+      env: {
+        PERSONA_REPORT_BASE_URL: `http://127.0.0.1:${healthPort}`,
+        PERSONA_TELEGRAM_API_BASE: telegram.apiBase,
+      },
+    });
+    await applyModel(e, seedModel(MODEL, e.namespace));
+    await waitForModel(e, MODEL, 'Ready on version 1', isReadyOn(1), 180_000);
+  });
+  after(async () => {
+    await Promise.all([e?.stop(), telegram?.stop(), webhook?.stop()]);
+  });
+
+  test('February: no drift, reported to Telegram (onNoDrift), not to the webhook; report page served', async () => {
+    await applyMonitor(
+      e,
+      monitor(MONITOR, {
+        action: { retrain: true, cooldown: '1h' },
+        notify: [
+          {
+            telegram: { botTokenSecretRef: { name: 'telegram-bot', key: 'token' }, chatId: '4242' },
+            onNoDrift: true,
+          },
+          { webhook: { url: `${webhook.url}`, hmacSecretRef: { name: 'drift-webhook', key: 'key' } } },
+        ],
+      }),
+    );
+    const created = await waitForMonitor(e, MONITOR, 'scheduled', (m) => m.status?.nextRunTime !== undefined);
+    assert.equal(cond(created, 'Ready')?.reason, 'Scheduled');
+    assert.equal(cond(created, 'DriftDetected')?.status, 'Unknown');
+
+    const m = await runNow(e, MONITOR, 'february');
+    const s = m.status!;
+    assert.equal(s.lastRunResult, 'Succeeded', describeMonitor(m));
+    assert.equal(s.lastReport?.driftDetected, false);
+    assert.equal(s.lastReport?.version, 1);
+    assert.ok(s.lastReport!.driftShare < 0.5);
+    assert.deepEqual(
+      s.lastReport?.columns?.map((c) => c.name).sort(),
+      [...SEED_COLUMNS].sort(),
+      'one result per feature',
+    );
+    assert.match(s.lastJobName ?? '', new RegExp(`^${MONITOR}-drift-now-[0-9a-f]{10}$`));
+    assert.equal(cond(m, 'Ready')?.status, 'True');
+    assert.equal(cond(m, 'DriftDetected')?.status, 'False');
+    assert.equal(cond(m, 'DriftDetected')?.reason, 'NoDrift');
+    assert.ok(s.nextRunTime && new Date(s.nextRunTime) > new Date(), 'the schedule goes on');
+    assert.equal(s.lastRetrainTriggered, undefined);
+
+    // Telegram got the no-drift message; the webhook (no onNoDrift) got nothing.
+    assert.equal(telegram.messages.length, 1);
+    assert.equal(telegram.messages[0].chatId, '4242');
+    assert.match(telegram.messages[0].text, /No drift/);
+    assert.equal(webhook.deliveries.length, 0);
+    assert.deepEqual(
+      s.notifications?.map((n) => [n.kind, n.delivered]),
+      [['telegram', true]],
+    );
+    assert.ok(!JSON.stringify(s).includes(telegram.token), 'no secret in status');
+
+    const events = await monitorEvents(e, MONITOR);
+    assert.ok(events.some((ev) => ev.reason === 'DriftRunStarted'));
+    assert.ok(events.some((ev) => ev.reason === 'NoDrift' && ev.type === 'Normal'));
+
+    // The page the status links to, served by the operator.
+    assert.equal(s.lastReport?.url, `http://127.0.0.1:${healthPort}/reports/${s.lastReport?.id}`);
+    const page = await fetch(s.lastReport!.url!);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    const html = await page.text();
+    assert.match(html, /No drift/);
+    assert.match(html, /<svg/);
+
+    const model = await getModel(e, MODEL);
+    assert.equal(
+      model.metadata.annotations?.['personas.dtc.dev/retrain'],
+      undefined,
+      'no retrain without drift',
+    );
+  });
+
+  test('March: drift, notifications to Telegram and the signed webhook, retrain, new version rolled out', async () => {
+    await patchMonitor(e, MONITOR, {
+      spec: { current: { postgres: { query: januaryQuery('2025-03') } } },
+    });
+    const m = await runNow(e, MONITOR, 'march');
+    const s = m.status!;
+    assert.equal(s.lastRunResult, 'Succeeded', describeMonitor(m));
+    assert.equal(s.lastReport?.driftDetected, true);
+    assert.ok(s.lastReport!.driftShare >= 0.5);
+    assert.equal(cond(m, 'DriftDetected')?.status, 'True');
+    assert.equal(cond(m, 'DriftDetected')?.reason, 'DriftDetected');
+    const reportId = s.lastReport!.id;
+    marchReportId = reportId;
+
+    // Both receivers got it; the fake webhook verified the HMAC signature itself.
+    assert.equal(telegram.messages.length, 2);
+    assert.match(telegram.messages[1].text, /Drift detected/);
+    assert.equal(webhook.deliveries.length, 1);
+    assert.deepEqual(webhook.rejected, []);
+    assert.ok(webhook.deliveries[0].headers['x-persona-signature']?.startsWith('sha256='));
+    assert.match(webhook.deliveries[0].raw, new RegExp(`/reports/${reportId}`));
+    assert.deepEqual(
+      s.notifications?.map((n) => [n.kind, n.delivered]),
+      [
+        ['telegram', true],
+        ['webhook', true],
+      ],
+    );
+
+    // The retrain request: the model's annotation names the report; the monitor records when.
+    assert.ok(s.lastRetrainTriggered, 'lastRetrainTriggered set');
+    const events = await monitorEvents(e, MONITOR);
+    assert.ok(events.some((ev) => ev.reason === 'DriftDetected' && ev.type === 'Warning'));
+    assert.ok(events.some((ev) => ev.reason === 'RetrainTriggered'));
+    const model = await getModel(e, MODEL);
+    assert.equal(model.metadata.annotations?.['personas.dtc.dev/retrain'], `drift-${reportId}`);
+
+    const retrained = await waitForModel(e, MODEL, 'Ready on version 2', isReadyOn(2), 180_000);
+    assert.equal(retrained.status?.lastTraining?.trigger, 'RetrainRequested');
+    assert.equal(retrained.status?.productionVersion, 2);
+
+    const page = await fetch(`http://127.0.0.1:${healthPort}/reports/${reportId}`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /Drift detected/);
+  });
+
+  test('a second drift within the cooldown does not retrain again', async () => {
+    const before = (await getMonitor(e, MONITOR)).status!.lastRetrainTriggered;
+    const m = await runNow(e, MONITOR, 'march-again');
+    assert.equal(m.status?.lastReport?.driftDetected, true, describeMonitor(m));
+    assert.equal(m.status?.lastRetrainTriggered, before);
+    const events = await monitorEvents(e, MONITOR);
+    assert.ok(events.some((ev) => ev.reason === 'RetrainSkipped' && /cooldown until/.test(ev.message)));
+    const model = await getModel(e, MODEL);
+    assert.notEqual(m.status?.lastReport?.id, marchReportId);
+    assert.equal(model.metadata.annotations?.['personas.dtc.dev/retrain'], `drift-${marchReportId}`);
+  });
+
+  test('bad input: each gives a clear condition and Event, and the monitor keeps its schedule', async () => {
+    const cols = SEED_COLUMNS;
+    const feb = "FROM survey WHERE month = '2025-02'";
+    const cases: {
+      name: string;
+      reason: string;
+      message: RegExp;
+      spec: Partial<DriftMonitorSpec> & { query?: string };
+    }[] = [
+      {
+        name: 'bad-missing-model',
+        reason: 'ModelNotFound',
+        message: /PersonaModel .*no-such-model.* not found/,
+        // Every minute: this one also shows the schedule going on after a failure.
+        spec: { modelRef: { name: 'no-such-model' }, schedule: '* * * * *' },
+      },
+      {
+        name: 'bad-no-rows',
+        reason: 'EmptyResult',
+        message: /returned no rows/,
+        spec: { query: januaryQuery('1999-01') },
+      },
+      {
+        name: 'bad-missing-columns',
+        reason: 'MissingColumns',
+        message: /column "income" is not in the query result/,
+        spec: { query: `SELECT ${cols.filter((c) => c !== 'income').join(', ')} ${feb}` },
+      },
+      {
+        name: 'bad-value',
+        reason: 'BadValue',
+        message: /income.*not a finite number|income.*not a number/,
+        spec: {
+          query: `SELECT ${cols.map((c) => (c === 'income' ? `CASE WHEN age > 40 THEN 'n/a' ELSE income::text END AS income` : c)).join(', ')} ${feb}`,
+        },
+      },
+    ];
+    for (const c of cases) await applyMonitor(e, monitor(c.name, c.spec));
+    const results = await Promise.all(cases.map((c) => runNow(e, c.name, 'check')));
+    for (const [i, c] of cases.entries()) {
+      const m = results[i];
+      const ready = cond(m, 'Ready');
+      assert.equal(m.status?.lastRunResult, 'Failed', `${c.name}: ${describeMonitor(m)}`);
+      assert.equal(ready?.status, 'False', c.name);
+      assert.equal(ready?.reason, c.reason, `${c.name}: ${ready?.message}`);
+      assert.match(ready?.message ?? '', c.message, c.name);
+      assert.ok(m.status?.nextRunTime, `${c.name}: next run scheduled`);
+      const events = await monitorEvents(e, c.name);
+      assert.ok(
+        events.some(
+          (ev) =>
+            ev.reason === 'DriftCheckFailed' && ev.type === 'Warning' && ev.message.startsWith(c.reason),
+        ),
+        `${c.name}: ${JSON.stringify(events)}`,
+      );
+    }
+    // The every-minute monitor runs again at its next slot although its last run failed.
+    const first = results[0].status!;
+    const again = await waitForMonitor(
+      e,
+      'bad-missing-model',
+      'a scheduled run after the failure',
+      (m) => m.status?.lastJobName !== first.lastJobName && m.status?.lastRunResult === 'Failed',
+      90_000,
+    );
+    assert.match(again.status!.lastJobName!, /^bad-missing-model-drift-\d{12}$/);
+    assert.equal(new Date(again.status!.lastRunTime!).getUTCSeconds(), 0, 'a cron slot');
+    assert.equal(cond(again, 'Ready')?.reason, 'ModelNotFound');
+  });
+});
