@@ -50,7 +50,16 @@ function allocator(base: number, first: number, last: number): () => string {
 
 const PROBE_IP = '198.18.255.254';
 
+/**
+ * Adds the AnyIP route, but only inside a network namespace made for this run (see
+ * scripts/run-tests.mjs): the host's own routing table is never changed. On the host the
+ * route must be added by hand (`ip route add local 198.18.0.0/15 dev lo`), else pods get
+ * 127.0.x.y addresses.
+ */
 function addRoute(): string | undefined {
+  if (!process.env.PERSONA_TEST_NETNS) {
+    return `${POD_CIDR} is not local and this is not a test network namespace (run through npm test, or add the route by hand: ip route add local ${POD_CIDR} dev lo)`;
+  }
   try {
     execFileSync('ip', ['route', 'add', 'local', POD_CIDR, 'dev', 'lo'], { stdio: 'pipe' });
     return undefined;
