@@ -5,6 +5,9 @@
 import { backoffDelay } from './backoff.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 
+/** The longest delay a Node timer honours. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface WorkQueueOptions {
   /** First retry delay of a failing key. */
   baseDelayMs?: number;
@@ -65,10 +68,13 @@ export class WorkQueue<K = string> {
     const pending = this.delayed.get(key);
     if (pending && pending.at <= at) return;
     pending?.timer.cancel();
+    // Node fires timers longer than 2^31-1 ms at once; a far-off key is re-armed in steps.
+    const step = Math.min(ms, MAX_TIMER_MS);
     const timer = this.clock.setTimeout(() => {
       this.delayed.delete(key);
-      this.add(key);
-    }, ms);
+      if (step < ms) this.addAfter(key, at - this.clock.now());
+      else this.add(key);
+    }, step);
     this.delayed.set(key, { at, timer });
   }
 

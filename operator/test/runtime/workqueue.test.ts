@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WorkQueue } from '../../src/runtime/workqueue.ts';
+import { MAX_TIMER_MS, WorkQueue } from '../../src/runtime/workqueue.ts';
 import { ManualClock } from '../../src/runtime/clock.ts';
 import { Backoff, backoffDelay } from '../../src/runtime/backoff.ts';
 
@@ -68,6 +68,19 @@ describe('WorkQueue', () => {
     assert.equal(q.len(), 1);
     clock.advance(1000);
     assert.equal(q.len(), 1, 'the later requests were folded into the first');
+  });
+
+  test('addAfter beyond the longest Node timer waits the whole delay (a yearly schedule)', () => {
+    const clock = new ManualClock();
+    const q = new WorkQueue<string>({ clock });
+    const yearMs = 365 * 24 * 3600 * 1000;
+    q.addAfter('k', yearMs);
+    clock.advance(MAX_TIMER_MS);
+    assert.equal(q.len(), 0, 'not due after the first timer step');
+    clock.advance(yearMs - MAX_TIMER_MS - 1);
+    assert.equal(q.len(), 0, 'not due one millisecond early');
+    clock.advance(1);
+    assert.equal(q.len(), 1);
   });
 
   test('the shared bucket spaces out retries of many keys once the burst is spent', () => {
