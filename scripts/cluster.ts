@@ -22,6 +22,12 @@ async function up(argv: string[]): Promise<number> {
   console.log(`cluster: up in ${(cluster.controlPlane.startupMs / 1000).toFixed(1)} s`);
   console.log(`cluster: API server ${cluster.controlPlane.server}`);
   console.log(`cluster: kubeconfig ${cluster.kubeconfigPath}`);
+  const { kind, note } = cluster.nodeAgent.podNetwork;
+  console.log(
+    kind === 'anyip'
+      ? 'cluster: pod IPs from 198.18.0.0/15'
+      : `cluster: pod IPs are 127.0.x.y, so Services get no endpoints (${note})`,
+  );
   console.log(`export KUBECONFIG=${cluster.kubeconfigPath}`);
   console.log('cluster: press Ctrl-C to stop');
   await new Promise<void>((resolve) => {

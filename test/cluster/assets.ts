@@ -144,7 +144,7 @@ export function requireAssets(names: BinaryName[]): AssetPaths {
   if (missing.length > 0) {
     throw new Error(
       `control-plane binaries missing: ${missing.map((n) => `${n} (looked at ${paths[n]})`).join(', ')}. ` +
-        'Build them with `npm run cluster:assets` (about 20-40 minutes the first time), ' +
+        'Build them with `npm run cluster:assets` (about 15 minutes on 2 cores the first time), ' +
         'or point KUBEBUILDER_ASSETS / TEST_ASSET_<NAME> at existing binaries.',
     );
   }
