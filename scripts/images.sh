@@ -71,7 +71,7 @@ node operator/bin/persona.js train --data "$model_dir/january.csv" --k 6 --n-ini
 mkdir -p "$mnt/tmp/smoke" && cp "$model_dir/model.json" "$mnt/tmp/smoke/model.json" && chmod -R a+rX "$mnt/tmp/smoke"
 rm -rf "$model_dir"
 port=$((20000 + RANDOM % 20000))
-run_in_image serve --model-file /tmp/smoke/model.json --host 127.0.0.1 --port "$port" >/dev/null 2>&1 &
+run_in_image serve --model-file /tmp/smoke/model.json --name customers --host 127.0.0.1 --port "$port" >/dev/null 2>&1 &
 server=$!
 ok=''
 for _ in $(seq 1 100); do
