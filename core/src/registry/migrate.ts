@@ -3,11 +3,26 @@
 // the whole run happens in ONE transaction that first takes a transaction-scoped advisory lock:
 // the second runner waits, then sees the first one's committed schema version and does nothing.
 // Postgres DDL is transactional, so a failed migration leaves no half-applied schema behind.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import Postgrator from 'postgrator';
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+/**
+ * The migrations folder: beside the sources (core/src/registry -> core/migrations), or, in the
+ * container image where this module is bundled into dist/persona.mjs, at core/migrations next
+ * to dist/. PERSONA_MIGRATIONS_DIR overrides both.
+ */
+function migrationsDir(): string {
+  const candidates = [
+    process.env.PERSONA_MIGRATIONS_DIR,
+    fileURLToPath(new URL('../../migrations', import.meta.url)),
+    fileURLToPath(new URL('../core/migrations', import.meta.url)),
+  ].filter((d): d is string => Boolean(d));
+  const found = candidates.find((d) => existsSync(d));
+  if (!found) throw new Error(`registry migrations not found in ${candidates.join(' or ')}`);
+  return found;
+}
 
 /** Where postgrator records applied migrations; prefixed so it cannot clash with user tables. */
 export const SCHEMA_TABLE = 'persona_schema_version';
@@ -36,7 +51,7 @@ export async function migrate(target: string | pg.PoolClient | pg.Client): Promi
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
       const postgrator = new Postgrator({
         driver: 'pg',
-        migrationPattern: `${MIGRATIONS_DIR}/*`,
+        migrationPattern: `${migrationsDir()}/*`,
         schemaTable: SCHEMA_TABLE,
         execQuery: (sql: string) => client.query(sql),
       });
