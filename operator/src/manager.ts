@@ -46,8 +46,6 @@ export interface ManagerOptions {
   logger: Logger;
   workers?: number;
   watchTimeoutSeconds?: number;
-  /** Called when leadership is lost: the process should exit so it never acts unelected. */
-  onLostLeadership?: () => void;
 }
 
 /** What controllers share. */
@@ -105,6 +103,7 @@ export class Manager {
   private health: HealthServer | undefined;
   private elector: LeaderElector | undefined;
   private electing: Promise<void> | undefined;
+  private pausing: Promise<void> | undefined;
   private stopping = false;
   private leading = false;
 
@@ -184,13 +183,26 @@ export class Manager {
       onStartedLeading: () => this.startLeading(),
       onStoppedLeading: () => {
         metrics.leader.set(0);
+        this.leading = false;
         if (!this.stopping) {
-          logger.error('leadership lost; stopping so that only the leader acts');
-          opts.onLostLeadership?.();
+          logger.error('leadership lost; pausing the controllers and campaigning again');
+          this.pausing = Promise.all(this.runners.map((r) => r.pause())).then(() => undefined);
         }
       },
     });
-    this.electing = this.elector.run();
+    this.electing = this.campaign(this.elector);
+  }
+
+  /**
+   * Campaigns for as long as the process runs. A leader that could not renew (an API server
+   * outage longer than the renew deadline) pauses its workers and campaigns again, so it
+   * recovers without a restart; the lease keeps two replicas from acting at once.
+   */
+  private async campaign(elector: LeaderElector): Promise<void> {
+    while (!this.stopping) {
+      await elector.run();
+      await this.pausing;
+    }
   }
 
   private startLeading(): void {

@@ -51,6 +51,16 @@ export interface OperatorProcess {
   metrics(): Promise<string>;
 }
 
+export interface OperatorOptions {
+  name?: string;
+  args?: string[];
+  kubeconfig?: string;
+  env?: Record<string, string>;
+}
+
+/** A short lease so hand-over and restarts take seconds, not the default 15 s. */
+export const SHORT_LEASE = ['--lease-duration', '4', '--renew-deadline', '3', '--retry-period', '1'];
+
 export interface E2e {
   cluster: Cluster;
   pg: TestPostgres;
@@ -62,7 +72,7 @@ export interface E2e {
   batch: BatchV1Api;
   /** The operator's ServiceAccount kubeconfig. */
   operatorKubeconfig: string;
-  startOperator(opts?: { name?: string; args?: string[]; kubeconfig?: string }): OperatorProcess;
+  startOperator(opts?: OperatorOptions): OperatorProcess;
   operators: OperatorProcess[];
   diagnostics(): string;
   stop(): Promise<void>;
@@ -179,9 +189,7 @@ export async function startE2e(opts: { namespace?: string; rowsPerMonth?: number
     await waitEstablished(cluster);
     const reg = registry;
 
-    const startOperator = (
-      o: { name?: string; args?: string[]; kubeconfig?: string } = {},
-    ): OperatorProcess => {
+    const startOperator = (o: OperatorOptions = {}): OperatorProcess => {
       const name = o.name ?? `operator-${operators.length + 1}`;
       const child = spawn(
         process.execPath,
@@ -206,6 +214,7 @@ export async function startE2e(opts: { namespace?: string; rowsPerMonth?: number
             PERSONA_IMAGE: IMAGE,
             PERSONA_BIND_ADDRESS: '127.0.0.1',
             LOG_LEVEL: 'debug',
+            ...o.env,
           },
           stdio: ['ignore', 'pipe', 'pipe'],
         },

@@ -30,6 +30,12 @@ export class ControllerRunner {
   readonly queue: WorkQueue<string>;
   private running: Promise<void>[] = [];
   private readonly logger: Logger;
+  private active = false;
+  private resumeWaiters: (() => void)[] = [];
+  /** Keys a worker took while paused: handed back on resume. */
+  private readonly parked = new Set<string>();
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     readonly controller: Controller,
@@ -42,25 +48,55 @@ export class ControllerRunner {
     controller.setup((key) => this.queue.add(key));
   }
 
-  /** Starts the workers and queues every known key (a new leader checks everything once). */
+  /**
+   * Starts (or resumes) the workers and queues every known key: a new leader checks
+   * everything once, since it cannot know what happened while it was not leading.
+   */
   start(): void {
-    for (const key of this.controller.keys()) this.queue.add(key);
-    const n = this.opts.workers ?? 4;
-    for (let i = 0; i < n; i++) this.running.push(this.work());
+    if (this.queue.isShuttingDown) return;
+    this.active = true;
+    for (const key of [...this.parked, ...this.controller.keys()]) this.queue.add(key);
+    this.parked.clear();
+    if (this.running.length === 0) {
+      const n = this.opts.workers ?? 4;
+      for (let i = 0; i < n; i++) this.running.push(this.work());
+    }
+    for (const wake of this.resumeWaiters.splice(0)) wake();
+  }
+
+  /** Leadership lost: no new reconciles until start(); resolves when none is in flight. */
+  async pause(): Promise<void> {
+    this.active = false;
+    if (this.inFlight > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
   }
 
   /** Stops taking keys and waits for the reconciles in flight. */
   async stop(): Promise<void> {
+    this.active = false;
     this.queue.shutDown();
+    for (const wake of this.resumeWaiters.splice(0)) wake();
     await Promise.all(this.running);
     this.running = [];
   }
 
   private async work(): Promise<void> {
     for (;;) {
+      while (!this.active && !this.queue.isShuttingDown) {
+        await new Promise<void>((r) => this.resumeWaiters.push(r));
+      }
       const key = await this.queue.get();
       if (key === undefined) return;
-      await this.processOne(key);
+      if (!this.active) {
+        this.queue.done(key);
+        this.parked.add(key);
+        continue;
+      }
+      this.inFlight++;
+      try {
+        await this.processOne(key);
+      } finally {
+        if (--this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+      }
     }
   }
 

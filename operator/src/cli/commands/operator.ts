@@ -155,7 +155,6 @@ export const command: Command = {
       },
       logger,
       workers: positive(values.workers, '--workers', 4),
-      onLostLeadership: () => finish(EXIT_TRANSIENT),
     });
 
     let finish: (code: number) => void = () => undefined;

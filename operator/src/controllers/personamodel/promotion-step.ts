@@ -4,6 +4,7 @@
 // candidate changes nothing, and a refusal already recorded is not recorded twice.
 import type { AliasEvent } from '@persona-operator/core/registry/index';
 import type { PersonaModel, PersonaModelStatus } from '../../api/v1alpha1/personamodel.ts';
+import { failpoint } from '../../runtime/failpoints.ts';
 import { ACTOR, PRODUCTION, modelRef, type PersonaModelContext } from './context.ts';
 import type { ResolvedSpec } from './defaults.ts';
 import { promotionGate } from './promotion.ts';
@@ -41,6 +42,7 @@ export async function promotionStep(
         // Compare-and-set: someone moving the alias meanwhile makes this fail and retry.
         expectedVersion: production?.version ?? null,
       });
+      failpoint('after-promotion');
     }
   } else if (gate.decision === 'Refused') {
     const events = await ctx.registry.listAliasEvents(ref, { alias: PRODUCTION, limit: 50 });

@@ -9,11 +9,12 @@ import type {
   PersonaModel,
   PersonaModelStatus,
 } from '../../api/v1alpha1/personamodel.ts';
+import { failpoint } from '../../runtime/failpoints.ts';
 import { isConflict, isNotFound } from '../../runtime/k8s-errors.ts';
 import { keyOf, modelRef, type PersonaModelContext } from './context.ts';
 import type { ResolvedSpec } from './defaults.ts';
-import { trainingInputsHash, trainingJobName } from './naming.ts';
-import { buildTrainingJob } from './objects/job.ts';
+import { INPUTS_HASH_LABEL, MODEL_LABEL, trainingInputsHash, trainingJobName } from './naming.ts';
+import { TRIGGER_ANNOTATION, buildTrainingJob } from './objects/job.ts';
 import { decideTraining, nextScheduledTime } from './trigger.ts';
 
 export type JobOutcome =
@@ -121,12 +122,41 @@ async function observeRunningJob(
     message: `version ${run.version} registered by Job ${last.jobName}`,
   };
   status.latestVersion = Math.max(status.latestVersion ?? 0, run.version);
+  failpoint('after-training-observed');
   await ctx.events.record(
     model,
     'Normal',
     'Trained',
     `version ${run.version} registered (k=${version.metrics.k}, silhouette=${version.metrics.silhouette ?? 'n/a'})`,
   );
+}
+
+/**
+ * A Job for the current inputs that status does not know of: the operator died between
+ * creating it and recording it. Jobs are the durable record, so status is rebuilt from them.
+ */
+export function lostJob(
+  ctx: PersonaModelContext,
+  model: PersonaModel,
+  status: PersonaModelStatus,
+  inputsHash: string,
+): V1Job | undefined {
+  const last = status.lastTraining;
+  // creationTimestamp has whole seconds: compare with the recorded start cut to seconds.
+  const since = last?.startTime ? Math.floor(Date.parse(last.startTime) / 1000) * 1000 : -Infinity;
+  const ours = ctx.jobs.list().filter((j) => {
+    const m = j.metadata;
+    return (
+      m?.namespace === model.metadata.namespace &&
+      m?.labels?.[MODEL_LABEL] === model.metadata.name &&
+      m?.labels?.[INPUTS_HASH_LABEL] === inputsHash &&
+      m?.name !== last?.jobName &&
+      m?.ownerReferences?.some((o) => o.uid === model.metadata.uid) === true &&
+      new Date(m?.creationTimestamp ?? 0).getTime() > since
+    );
+  });
+  const created = (j: V1Job) => new Date(j.metadata?.creationTimestamp ?? 0).getTime();
+  return ours.sort((a, b) => created(b) - created(a))[0];
 }
 
 export async function trainingStep(
@@ -136,14 +166,31 @@ export async function trainingStep(
   status: PersonaModelStatus,
 ): Promise<TrainingStepResult> {
   const ref = modelRef(model);
+  const inputsHash = trainingInputsHash(spec);
+  const retrainToken = model.metadata.annotations?.[RETRAIN_ANNOTATION];
+  if (status.lastTraining?.result !== 'Running') {
+    const lost = lostJob(ctx, model, status, inputsHash);
+    if (lost) {
+      status.lastTraining = {
+        jobName: lost.metadata!.name!,
+        inputsHash,
+        trigger: lost.metadata?.annotations?.[TRIGGER_ANNOTATION],
+        startTime: new Date(lost.metadata?.creationTimestamp ?? ctx.clock.now()).toISOString(),
+        result: 'Running',
+      };
+      if (retrainToken !== undefined) status.retrainToken = retrainToken;
+      ctx.logger.info(
+        { model: keyOf(ref.namespace, ref.name), job: lost.metadata?.name },
+        'adopted a training Job status had lost',
+      );
+    }
+  }
   const last = status.lastTraining;
   if (last?.result === 'Running') {
     await observeRunningJob(ctx, model, status, last);
     if (status.lastTraining?.result === 'Running') return {};
   }
   const now = new Date(ctx.clock.now());
-  const inputsHash = trainingInputsHash(spec);
-  const retrainToken = model.metadata.annotations?.[RETRAIN_ANNOTATION];
   const hasVersion =
     status.latestVersion !== undefined || (await ctx.registry.latestVersion(ref)) !== undefined;
   const decision = decideTraining({
@@ -169,6 +216,7 @@ export async function trainingStep(
     try {
       await ctx.clients.batch.createNamespacedJob({ namespace: ref.namespace, body: job });
       created = true;
+      failpoint('after-job-create');
     } catch (err) {
       // 409: this operator (before a restart) or another replica made it already; adopt it.
       if (!isConflict(err)) throw err;
