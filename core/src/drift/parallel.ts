@@ -2,11 +2,15 @@
 // inputs (the predictor's logged traffic over a long window): columns are independent and
 // sorting dominates, so the speed-up is close to the number of threads.
 import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ColumnDrift } from './column.ts';
 import { DriftInputError, type DriftOptions } from './choose.ts';
 import { computeDrift, pairColumns, summarise, type DriftReport, type DriftTable } from './index.ts';
 import type { DriftTask, DriftTaskResult } from './worker.ts';
+
+const WORKER_ENTRY = new URL('./worker.ts', import.meta.url);
 
 export interface ParallelOptions {
   /** Worker threads; default: the machine's available parallelism, at most one per column. */
@@ -22,7 +26,10 @@ export async function computeDriftParallel(
   now: Date = new Date(),
 ): Promise<DriftReport> {
   const threads = Math.min(parallel.threads ?? availableParallelism(), reference.columns.length);
-  if (threads <= 1) return computeDrift(reference, current, options, now);
+  // Bundled into one file (the container image) there is no worker module to start: same
+  // result in this thread.
+  if (threads <= 1 || !existsSync(fileURLToPath(WORKER_ENTRY)))
+    return computeDrift(reference, current, options, now);
   const { pairs, referenceRows, currentRows } = pairColumns(reference, current, options);
   const tasks: DriftTask[] = pairs.map((p, index) => ({ index, ...p, options }));
   const results = new Array<ColumnDrift>(tasks.length);
@@ -61,7 +68,7 @@ export async function computeDriftParallel(
 // even under tsx. A tiny eval'd bootstrap registers tsx in the worker, then imports it.
 function startWorker(): Worker {
   const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./worker.ts', import.meta.url).href;
+  const entry = WORKER_ENTRY.href;
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
   return new Worker(boot, { eval: true });
 }
