@@ -130,6 +130,9 @@ const pgBin = checkPrerequisites();
 ensureDependencies();
 ensureAssets();
 const env = { ...process.env, ...(pgBin ? { PG_BIN: pgBin } : {}) };
+// "off" only tells runInNetns not to make a namespace; the node agent must not take it for
+// the name of one (it would then add the pod route to this machine's own routing table).
+if (env.PERSONA_TEST_NETNS === 'off') delete env.PERSONA_TEST_NETNS;
 const code = await runInNetns(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', ...args], {
   prefix: 'persona-demo',
   label: 'demo',

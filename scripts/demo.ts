@@ -489,16 +489,39 @@ async function demo(opts: Options, running: Running): Promise<void> {
     `notifications: FAKE Telegram got ${telegram.messages.length}, FAKE webhook got ${webhook.deliveries.length}`,
   );
   say(`the whole loop took ${elapsed().trim()}`);
+  const ns = process.env.PERSONA_TEST_NETNS;
+  if (!opts.keep)
+    detail(
+      `the report pages live as long as the operator: run \`npm run demo -- --keep\` to browse them${ns ? ' (inside the network namespace, e.g. with ip netns exec)' : ''}`,
+    );
 
   if (opts.keep) {
-    const ns = process.env.PERSONA_TEST_NETNS;
+    const exec = ns ? `ip netns exec ${ns} ` : '';
     heading('kept running');
-    say(
-      `${ns ? `ip netns exec ${ns} ` : ''}kubectl --kubeconfig ${e.cluster.kubeconfigPath} get pm,dm -n ${e.namespace}`,
-    );
+    say(`${exec}kubectl --kubeconfig ${e.cluster.kubeconfigPath} get pm,dm -n ${e.namespace}`);
+    say(`${exec}curl -s ${marchUrl}`);
     say('press Ctrl-C to stop everything');
     await new Promise<never>(() => undefined);
   }
+}
+
+/**
+ * The end of every log: control-plane components and the operator ("===== name =====") and
+ * each pod's containers ("----- pod container c -----"), so a trainer's error is not
+ * buried under the API server's chatter.
+ */
+function diagnosticsTail(e: E2e, lines = 10): string {
+  const sections: string[][] = [];
+  for (const line of e.diagnostics().split('\n')) {
+    if (/^(=====|-----) .* (=====|-----)$/.test(line) || sections.length === 0) sections.push([line]);
+    else sections[sections.length - 1].push(line);
+  }
+  return sections
+    .map(([header, ...body]) => {
+      const tail = body.filter((l) => l.trim() !== '').slice(-lines);
+      return [header, ...tail].join('\n');
+    })
+    .join('\n');
 }
 
 async function cleanUp(running: Running): Promise<void> {
@@ -559,10 +582,8 @@ async function main(): Promise<number> {
     code = 1;
     console.error(`\n[${elapsed()}] demo FAILED: ${(err as Error).message}`);
     if (!(err instanceof DemoError)) console.error((err as Error).stack);
-    if (running.e) {
-      const tail = running.e.diagnostics().split('\n').slice(-60).join('\n');
-      console.error(`\n---- diagnostics (last 60 lines) ----\n${tail}`);
-    }
+    if (running.e)
+      console.error(`\n---- diagnostics (the last lines of each log) ----\n${diagnosticsTail(running.e)}`);
   }
   say('cleaning up: operator, pods, control plane, Postgres, FAKE receivers');
   await cleanUp(running);
