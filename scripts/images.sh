@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BASE_IMAGE=${BASE_IMAGE:-docker.io/library/node:22-bookworm-slim}
-IMAGE=${IMAGE:-persona-operator:dev}
+# Tagged with the package version by default, the tag the chart and the examples use.
+IMAGE=${IMAGE:-persona-operator:$(node -p "require('./package.json').version")}
 NODE_VERSION=${NODE_VERSION:-22}
 NPM_VERSION=${NPM_VERSION:-10}
 SUITE=${SUITE:-bookworm}

@@ -203,7 +203,8 @@ async function run(argv: string[]): Promise<number> {
 }
 
 export const command: Command = {
-  summary: 'Compare current data with reference data and report drift',
+  summary:
+    'compare current data with reference data and report drift (two CSVs, or a Job against the registry)',
   usage,
   run,
 };

@@ -77,7 +77,7 @@ function pullPolicy(value: string | undefined): OperatorConfig['imagePullPolicy'
 }
 
 export const command: Command = {
-  summary: 'run the operator (PersonaModel controller) against a cluster',
+  summary: 'run the operator (PersonaModel and DriftMonitor controllers) against a cluster',
   usage,
   async run(argv) {
     const { values } = parseArgs({

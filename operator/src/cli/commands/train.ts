@@ -160,7 +160,8 @@ async function readQuery(
 }
 
 export const command: Command = {
-  summary: 'train a persona model from a CSV file (k-means or fixed personas)',
+  summary:
+    'train a persona model from a CSV file or a query (k-means or fixed personas); in a Job, into the registry',
   usage,
   async run(argv) {
     const { values } = parseArgs({
