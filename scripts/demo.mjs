@@ -142,7 +142,7 @@ const code = await runInNetns(process.execPath, ['--import', 'tsx', 'scripts/dem
     say(
       netns
         ? `running in network namespace ${netns} (pods get 198.18.x.y addresses there; removed on exit)`
-        : 'running without a network namespace (it needs root on Linux): pods use 127.0.x.y addresses',
+        : `running without a network namespace (${process.env.PERSONA_TEST_NETNS === 'off' ? 'PERSONA_TEST_NETNS=off' : 'it needs root on Linux'}): pods use 127.0.x.y addresses`,
     ),
 });
 say(`finished in ${((Date.now() - started) / 1000).toFixed(1)} s (exit ${code})`);
