@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-test('docs/crd-reference.md is current (npm run gen:docs)', () => {
+test('docs/crd-reference.md and docs/cli.md are current (npm run gen:docs)', () => {
   const result = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/gen-docs.ts', '--check'], {
     cwd: root,
     encoding: 'utf8',
