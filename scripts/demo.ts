@@ -35,7 +35,7 @@ const HMAC_KEY = 'demo-webhook-signing-key';
 const RARELY = '0 0 1 1 *';
 const RUN_NOW = 'personas.dtc.dev/run-now';
 
-const usage = `usage: npm run demo [-- --rows N] [--keep] [--timeout SECONDS]
+const usage = `usage: npm run demo [-- [--rows N] [--keep] [--timeout SECONDS]]
 
   --rows N           survey answers per month in the generated seed data (default 500)
   --keep             after the summary, keep everything running until Ctrl-C
@@ -301,6 +301,8 @@ interface Options {
 }
 
 interface Running {
+  /** The loop has run to its summary: a Ctrl-C from here on (--keep) is the normal way out. */
+  finished?: boolean;
   e?: E2e;
   telegram?: FakeTelegram;
   webhook?: FakeWebhook;
@@ -495,6 +497,7 @@ async function demo(opts: Options, running: Running): Promise<void> {
       `the report pages live as long as the operator: run \`npm run demo -- --keep\` to browse them${ns ? ' (inside the network namespace, e.g. with ip netns exec)' : ''}`,
     );
 
+  running.finished = true;
   if (opts.keep) {
     const exec = ns ? `ip netns exec ${ns} ` : '';
     heading('kept running');
@@ -569,7 +572,7 @@ async function main(): Promise<number> {
     say(`${signal}: stopping everything`);
     void cleanUp(running).then(() => {
       say('stopped; temp folders removed');
-      process.exit(130);
+      process.exit(running.finished ? 0 : 130);
     });
   };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
