@@ -296,4 +296,18 @@ describe('PersonaModel lifecycle on the local control plane', () => {
       { timeoutMs: 90_000, diagnostics: e.diagnostics },
     );
   });
+
+  test('the operator did all of it as its ServiceAccount, with no request refused by RBAC', async () => {
+    const [op] = e.operators;
+    assert.equal(op.child.exitCode, null, 'still running');
+    const out = op.output();
+    assert.match(out, /"msg":"controllers started"/);
+    assert.doesNotMatch(out, /HTTP 403|forbidden/i);
+    const metrics = await op.metrics();
+    assert.match(metrics, /^persona_operator_leader 1$/m);
+    assert.match(
+      metrics,
+      /^persona_operator_reconcile_total\{controller="personamodel",result="success"\} [1-9]/m,
+    );
+  });
 });

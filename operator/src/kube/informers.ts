@@ -3,7 +3,7 @@
 import type { KubernetesObject, V1Deployment, V1Job } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../api/v1alpha1/common.ts';
 import { PERSONA_MODEL_PLURAL, type PersonaModel } from '../api/v1alpha1/personamodel.ts';
-import { ResilientInformer, type InformerEvent, type ListResult } from '../runtime/informer.ts';
+import { ResilientInformer, objectKey, type InformerEvent, type ListResult } from '../runtime/informer.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { OperatorMetrics } from '../runtime/metrics.ts';
 import type { KubeClients } from './clients.ts';
@@ -95,7 +95,10 @@ function newer(a: KubernetesObject, b: KubernetesObject): boolean {
 export class Store<T extends KubernetesObject> {
   private readonly written = new Map<string, T>();
 
-  constructor(readonly informers: ResilientInformer<T>[]) {}
+  constructor(readonly informers: ResilientInformer<T>[]) {
+    // A deleted object must not live on as our last write.
+    for (const inf of informers) inf.on('delete', (obj) => this.written.delete(objectKey(obj)));
+  }
 
   get(key: string): T | undefined {
     let cached: T | undefined;

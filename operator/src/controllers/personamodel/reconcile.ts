@@ -33,7 +33,9 @@ export async function reconcilePersonaModel(ctx: PersonaModelContext, key: strin
     await finalize(ctx, model);
     return {};
   }
-  model = await ensureFinalizer(ctx, model);
+  // Independent round trips (API server, registry) in parallel: this is on the path from
+  // apply to the training Job.
+  [model] = await Promise.all([ensureFinalizer(ctx, model), ensureRegistered(ctx, model)]);
   const now = () => new Date(ctx.clock.now());
   const status: PersonaModelStatus = structuredClone(model.status ?? {});
 
@@ -54,7 +56,6 @@ export async function reconcilePersonaModel(ctx: PersonaModelContext, key: strin
   let rollout: RolloutObservation = {};
   let requeueAfterMs: number | undefined;
   try {
-    await ctx.registry.ensureModel(modelRef(model));
     const training = await trainingStep(ctx, model, spec, status);
     await promotionStep(ctx, model, spec, status);
     rollout = await rolloutStep(ctx, model, spec, status);
@@ -95,6 +96,16 @@ export async function reconcilePersonaModel(ctx: PersonaModelContext, key: strin
   };
   await writeStatus(ctx, model, finishStatus(model, status, observations, now()));
   return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
+}
+
+/** Models known to be in the registry, by uid: registering is needed once per object. */
+const registered = new Set<string>();
+
+async function ensureRegistered(ctx: PersonaModelContext, model: PersonaModel): Promise<void> {
+  const uid = model.metadata.uid ?? '';
+  if (registered.has(uid)) return;
+  await ctx.registry.ensureModel(modelRef(model));
+  registered.add(uid);
 }
 
 async function report(
