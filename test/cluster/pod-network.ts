@@ -57,7 +57,8 @@ const PROBE_IP = '198.18.255.254';
  * 127.0.x.y addresses.
  */
 function addRoute(): string | undefined {
-  if (!process.env.PERSONA_TEST_NETNS) {
+  const netns = process.env.PERSONA_TEST_NETNS;
+  if (!netns || netns === 'off') {
     return `${POD_CIDR} is not local and this is not a test network namespace (run through npm test, or add the route by hand: ip route add local ${POD_CIDR} dev lo)`;
   }
   try {
