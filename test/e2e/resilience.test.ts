@@ -119,6 +119,63 @@ describe('operator resilience', () => {
     await op.kill('SIGTERM');
   });
 
+  test('a registry outage shows as Degraded and is recovered from without a restart', async () => {
+    const name = 'outage';
+    const pgUrl = new URL(e.pg.url);
+    const regProxy = await startTcpProxy(pgUrl.hostname, Number(pgUrl.port));
+    try {
+      const viaProxy = new URL(e.pg.url);
+      viaProxy.port = String(regProxy.port);
+      // Only the operator's own registry connection goes through the proxy; pods use the Secret.
+      const op = e.startOperator({
+        name: 'registry-outage',
+        args: SHORT_LEASE,
+        env: { PERSONA_REGISTRY_URL: viaProxy.toString() },
+      });
+      await applyModel(e, seedModel(name, e.namespace));
+      await waitForModel(e, name, 'Ready on version 1', isReadyOn(1), 180_000);
+
+      await regProxy.stop();
+      await patchModel(e, name, { spec: { serving: { replicas: 2 } } });
+      const degraded = await waitForModel(
+        e,
+        name,
+        'Degraded while the registry is down',
+        (m) =>
+          m.status?.phase === 'Degraded' &&
+          m.status.conditions?.some((c) => c.type === 'Degraded' && c.reason === 'RegistryUnavailable') ===
+            true,
+        60_000,
+      );
+      const message = degraded.status!.conditions!.find((c) => c.type === 'Degraded')!.message;
+      assert.match(message, /the model registry is unreachable/);
+      assert.doesNotMatch(message, /postgres:\/\//, 'no connection string in status');
+      assert.equal(
+        degraded.status!.conditions!.find((c) => c.type === 'Ready')?.status,
+        'True',
+        'the pods serve on meanwhile',
+      );
+
+      await regProxy.start();
+      const recovered = await waitForModel(
+        e,
+        name,
+        'Serving two replicas once the registry is back',
+        (m) =>
+          isReadyOn(1)(m) &&
+          m.metadata.generation === 2 &&
+          m.status?.conditions?.some((c) => c.type === 'Degraded' && c.status === 'False') === true,
+        120_000,
+      );
+      assert.match(recovered.status!.rollout!.message!, /2 pod\(s\) of version 1 ready/);
+      assert.equal(op.child.exitCode, null, 'the same operator process recovered');
+      assert.ok(!op.output().includes('postgres://'), 'no connection string in the logs');
+      await op.kill('SIGTERM');
+    } finally {
+      await regProxy.close();
+    }
+  });
+
   test('leader hand-over: the standby acts within the lease duration once the leader is killed', async () => {
     const a = e.startOperator({ name: 'replica-a', args: SHORT_LEASE });
     const b = e.startOperator({ name: 'replica-b', args: SHORT_LEASE });

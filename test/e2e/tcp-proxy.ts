@@ -1,5 +1,6 @@
-// A TCP proxy between the operator and the API server that a test can cut: every open
-// connection (the watches among them) is destroyed at once, as a broken network would.
+// A TCP proxy between the operator and a server (the API server, Postgres) that a test can
+// break: `cut` destroys every open connection (the watches among them) as a broken network
+// would; `stop` also refuses new ones until `start`, as a server that is down would.
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -7,6 +8,10 @@ export interface TcpProxy {
   port: number;
   /** Destroys every connection passing through; new ones are accepted as before. */
   cut(): number;
+  /** Cuts everything and refuses connections until start(). */
+  stop(): Promise<void>;
+  /** Accepts connections again on the same port. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,18 +33,26 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     client.pipe(upstream);
     upstream.pipe(client);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    cut: () => {
-      const n = open.size;
-      for (const s of open) s.destroy();
-      return n;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of open) s.destroy();
-        server.close(() => resolve());
-      }),
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  const cut = () => {
+    const n = open.size;
+    for (const s of open) s.destroy();
+    return n;
   };
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      cut();
+    });
+  await listen(0);
+  const port = (server.address() as AddressInfo).port;
+  return { port, cut, stop, start: () => listen(port), close: stop };
 }

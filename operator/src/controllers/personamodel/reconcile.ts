@@ -115,10 +115,23 @@ async function report(
   extra: Pick<Observations, 'problem'>,
   now: Date,
 ): Promise<ReconcileResult> {
+  const serving = status.servingVersion;
   const observations: Observations = {
     training: status.lastTraining,
     promotion: status.lastPromotion,
-    servingVersion: status.servingVersion,
+    // Pods that were serving keep serving (they loaded their model): Ready stays as it was
+    // observed last, and Degraded carries the problem.
+    ...(serving !== undefined &&
+    model.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+      ? {
+          rollout: {
+            state: 'Complete' as const,
+            message: status.rollout?.message ?? `version ${serving} ready`,
+          },
+          targetVersion: serving,
+        }
+      : {}),
+    servingVersion: serving,
     rolledBack: rolledBackFromStatus(status),
     ...extra,
   };
