@@ -1,7 +1,6 @@
 // The drift spec the operator hands to a drift Job (env PERSONA_DRIFT_SPEC as JSON, or
 // `persona drift --spec FILE`). Parsed strictly, like the training spec: a Job with a bad spec
 // must fail at once with a message naming the field, since retrying cannot fix it.
-import { InputError } from './data/input-error.ts';
 import { DEFAULT_DATA_URL_ENV, DEFAULT_ROW_LIMIT } from './training-spec.ts';
 import {
   DriftInputError,
@@ -11,6 +10,7 @@ import {
   type FeatureTestOverride,
   type TestChoice,
 } from './drift/choose.ts';
+import { show, SpecFieldError, specFields } from './spec-fields.ts';
 
 export interface ObjectRef {
   namespace: string;
@@ -45,54 +45,13 @@ export interface DriftJobSpec {
 
 export { DEFAULT_DATA_URL_ENV, DEFAULT_ROW_LIMIT };
 
-export class DriftSpecError extends InputError {
-  constructor(
-    readonly field: string,
-    problem: string,
-  ) {
-    super(`drift spec: ${field}: ${problem}`);
-    this.name = 'DriftSpecError';
+export class DriftSpecError extends SpecFieldError {
+  constructor(field: string, problem: string) {
+    super('drift spec', field, problem);
   }
 }
 
-type Obj = Record<string, unknown>;
-
-const fail = (field: string, problem: string): never => {
-  throw new DriftSpecError(field, problem);
-};
-
-const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v));
-
-function obj(v: unknown, field: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v))
-    fail(field, `expected an object, got ${show(v)}`);
-  return v as Obj;
-}
-
-function only(o: Obj, field: string, allowed: readonly string[]): void {
-  for (const key of Object.keys(o)) {
-    if (!allowed.includes(key))
-      fail(field ? `${field}.${key}` : key, `unknown field (allowed: ${allowed.join(', ')})`);
-  }
-}
-
-function str(v: unknown, field: string): string {
-  if (typeof v !== 'string' || v.trim() === '') fail(field, `expected a non-empty string, got ${show(v)}`);
-  return v as string;
-}
-
-function int(v: unknown, field: string, min: number, fallback?: number): number {
-  if (v === undefined && fallback !== undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
-    fail(field, `expected an integer >= ${min}, got ${show(v)}`);
-  return v as number;
-}
-
-function num(v: unknown, field: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(field, `expected a number, got ${show(v)}`);
-  return v as number;
-}
+const { fail, obj, only, str, int, num, oneOf, json } = specFields(DriftSpecError);
 
 function ref(v: unknown, field: string): ObjectRef {
   const o = obj(v, field);
@@ -109,15 +68,8 @@ function choice(v: unknown, field: string): TestChoice | undefined {
 
 function parseCurrent(v: unknown): CurrentDataSource {
   const c = obj(v, 'current');
-  const present = (['postgres', 'predictions'] as const).filter((k) => c[k] !== undefined);
-  if (present.length !== 1) {
-    fail(
-      'current',
-      `expected exactly one of postgres, predictions, got ${present.length ? present.join(' and ') : 'none'}`,
-    );
-  }
-  only(c, 'current', ['postgres', 'predictions']);
-  if (present[0] === 'postgres') {
+  const kind = oneOf(c, 'current', ['postgres', 'predictions'] as const);
+  if (kind === 'postgres') {
     const p = obj(c.postgres, 'current.postgres');
     only(p, 'current.postgres', ['query', 'urlEnv', 'rowLimit']);
     return {
@@ -204,11 +156,5 @@ export function parseDriftJobSpec(doc: unknown): DriftJobSpec {
 
 /** Parses JSON text (the env var or the file), reporting malformed JSON as a spec error. */
 export function parseDriftJobSpecJson(text: string, source: string): DriftJobSpec {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    return fail('(spec)', `${source} is not valid JSON: ${(err as Error).message}`);
-  }
-  return parseDriftJobSpec(doc);
+  return parseDriftJobSpec(json(text, source));
 }

@@ -3,7 +3,7 @@
 // message naming the field, since retrying cannot fix it.
 import type { FeatureSpec, RawValue } from './artifact/types.ts';
 import type { ArtifactStoreConfig } from './artifacts/index.ts';
-import { InputError } from './data/input-error.ts';
+import { show, SpecFieldError, specFields } from './spec-fields.ts';
 
 export interface PersonaSeed {
   name: string;
@@ -40,61 +40,13 @@ export interface TrainingJobSpec {
 export const DEFAULT_DATA_URL_ENV = 'PERSONA_DATA_URL';
 export const DEFAULT_ROW_LIMIT = 5_000_000;
 
-export class TrainingSpecError extends InputError {
-  constructor(
-    readonly field: string,
-    problem: string,
-  ) {
-    super(`training spec: ${field}: ${problem}`);
-    this.name = 'TrainingSpecError';
+export class TrainingSpecError extends SpecFieldError {
+  constructor(field: string, problem: string) {
+    super('training spec', field, problem);
   }
 }
 
-type Obj = Record<string, unknown>;
-
-const fail = (field: string, problem: string): never => {
-  throw new TrainingSpecError(field, problem);
-};
-
-const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v));
-
-function obj(v: unknown, field: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v))
-    fail(field, `expected an object, got ${show(v)}`);
-  return v as Obj;
-}
-
-function only(o: Obj, field: string, allowed: readonly string[]): void {
-  for (const key of Object.keys(o)) {
-    if (!allowed.includes(key))
-      fail(field ? `${field}.${key}` : key, `unknown field (allowed: ${allowed.join(', ')})`);
-  }
-}
-
-function str(v: unknown, field: string): string {
-  if (typeof v !== 'string' || v.trim() === '') fail(field, `expected a non-empty string, got ${show(v)}`);
-  return v as string;
-}
-
-function int(v: unknown, field: string, min: number, fallback?: number): number {
-  if (v === undefined && fallback !== undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
-    fail(field, `expected an integer >= ${min}, got ${show(v)}`);
-  return v as number;
-}
-
-/** Exactly one of `keys` must be present. */
-function oneOf<K extends string>(o: Obj, field: string, keys: readonly K[]): K {
-  const present = keys.filter((k) => o[k] !== undefined);
-  if (present.length !== 1) {
-    fail(
-      field,
-      `expected exactly one of ${keys.join(', ')}, got ${present.length ? present.join(' and ') : 'none'}`,
-    );
-  }
-  only(o, field, keys);
-  return present[0];
-}
+const { fail, obj, only, str, int, oneOf, json } = specFields(TrainingSpecError);
 
 function parseFeatures(v: unknown): FeatureSpec[] {
   if (!Array.isArray(v) || v.length === 0)
@@ -236,11 +188,5 @@ export function parseTrainingJobSpec(doc: unknown): TrainingJobSpec {
 
 /** Parses JSON text (the env var or the file), reporting malformed JSON as a spec error. */
 export function parseTrainingJobSpecJson(text: string, source: string): TrainingJobSpec {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    return fail('(spec)', `${source} is not valid JSON: ${(err as Error).message}`);
-  }
-  return parseTrainingJobSpec(doc);
+  return parseTrainingJobSpec(json(text, source));
 }
