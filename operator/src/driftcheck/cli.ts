@@ -2,9 +2,6 @@
 // current data as flags, or a drift spec written by the operator (env PERSONA_DRIFT_SPEC as
 // JSON, or --spec FILE as JSON or YAML). Logs JSON lines on stdout, then prints the result as
 // one JSON line last; returns the exit code.
-import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { load } from 'js-yaml';
 import { pino, type Logger } from 'pino';
 import { InputError } from '@persona-operator/core/data/input-error';
 import {
@@ -12,16 +9,17 @@ import {
   DEFAULT_ROW_LIMIT,
   DriftSpecError,
   parseDriftJobSpec,
+  parseDriftJobSpecJson,
   type CurrentDataSource,
   type DriftJobSpec,
 } from '@persona-operator/core/drift-spec';
 import type { DriftOptions } from '@persona-operator/core/drift/index';
 import { CliError, EXIT_BAD_INPUT } from '../cli/errors.ts';
+import { jobRunId, readSpecFile, specErrorField } from '../cli/job-mode.ts';
 import { parseModelRef, registryUrl } from '../cli/registry-args.ts';
 import { runDriftJob, type DriftJobResultLine } from './job.ts';
 
 export const DRIFT_SPEC_ENV = 'PERSONA_DRIFT_SPEC';
-export const RUN_ID_ENV = 'PERSONA_RUN_ID';
 
 /** parseArgs options `persona drift` adds for Job mode. */
 export const JOB_OPTIONS = {
@@ -80,23 +78,6 @@ export function parseWindow(value: string): number {
   return seconds;
 }
 
-async function specFromFile(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new CliError(`cannot read --spec ${path}: ${(err as Error).message}`, EXIT_BAD_INPUT);
-  }
-  try {
-    return load(text);
-  } catch (err) {
-    throw new DriftSpecError(
-      '(spec)',
-      `${path} is not valid JSON or YAML: ${(err as Error).message.split('\n')[0]}`,
-    );
-  }
-}
-
 function currentFromFlags(values: JobFlags): CurrentDataSource {
   if (values.query && values.window) throw new CliError('give either --query or --window, not both');
   if (values.window) {
@@ -130,7 +111,7 @@ async function resolveSpec(
   tests: DriftOptions | undefined,
   env: NodeJS.ProcessEnv,
 ): Promise<DriftJobSpec> {
-  const source = values.spec ? await specFromFile(values.spec) : specEnv(env);
+  const source = values.spec ? await readSpecFile(values.spec, DriftSpecError) : specEnv(env);
   if (source === undefined) {
     const spec: DriftJobSpec = {
       model: parseModelRef(values.model, '--model'),
@@ -145,15 +126,8 @@ async function resolveSpec(
       'with a drift spec, the current data and the tests come from the spec, not from flags',
     );
   }
-  let doc: unknown = source;
-  if (typeof source === 'string') {
-    try {
-      doc = JSON.parse(source);
-    } catch (err) {
-      throw new DriftSpecError('(spec)', `${DRIFT_SPEC_ENV} is not valid JSON: ${(err as Error).message}`);
-    }
-  }
-  const spec = parseDriftJobSpec(doc);
+  const spec =
+    typeof source === 'string' ? parseDriftJobSpecJson(source, DRIFT_SPEC_ENV) : parseDriftJobSpec(source);
   sameRef('--model', values.model, spec.model);
   sameRef('--monitor', values.monitor, spec.monitor);
   return spec;
@@ -189,7 +163,7 @@ export async function runDriftJobMode(
   } catch (err) {
     if (err instanceof InputError || err instanceof CliError) {
       const exitCode = err instanceof CliError ? err.exitCode : EXIT_BAD_INPUT;
-      const field = err instanceof DriftSpecError ? { field: err.field } : {};
+      const field = specErrorField(err);
       bootLog.error({ phase: 'failed', kind: 'bad-input', exitCode, ...field }, err.message);
       printResult({
         error: err.message,
@@ -202,7 +176,7 @@ export async function runDriftJobMode(
     }
     throw err;
   }
-  const runId = values['run-id'] ?? env[RUN_ID_ENV] ?? spec.runId ?? randomUUID();
+  const runId = jobRunId(values['run-id'], env, spec.runId);
   const logger = jobLogger(values.quiet, {
     monitor: `${spec.monitor.namespace}/${spec.monitor.name}`,
     model: `${spec.model.namespace}/${spec.model.name}`,

@@ -1,9 +1,7 @@
 // Job mode of `persona train`: `--registry URL --model ns/name --run-id UID` with the local
 // training flags, or a training spec written by the operator (env PERSONA_TRAINING_SPEC as
 // JSON, or --spec FILE as JSON or YAML). Logs JSON lines on stdout; returns the exit code.
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { load } from 'js-yaml';
 import { pino, type Logger } from 'pino';
 import type { ArtifactStoreConfig } from '@persona-operator/core/artifacts/index';
 import type { GcsClientOptions } from '@persona-operator/core/artifacts/gcs';
@@ -13,15 +11,16 @@ import {
   DEFAULT_DATA_URL_ENV,
   DEFAULT_ROW_LIMIT,
   parseTrainingJobSpec,
+  parseTrainingJobSpecJson,
   TrainingSpecError,
   type TrainingDataSource,
 } from '@persona-operator/core/training-spec';
 import { CliError, EXIT_BAD_INPUT } from '../cli/errors.ts';
+import { jobRunId, readSpecFile, specErrorField } from '../cli/job-mode.ts';
 import { parseModelRef, registryUrl } from '../cli/registry-args.ts';
 import { runTrainingJob, type TrainingJobInput } from './job.ts';
 
 export const TRAINING_SPEC_ENV = 'PERSONA_TRAINING_SPEC';
-export const RUN_ID_ENV = 'PERSONA_RUN_ID';
 /** apiEndpoint for Cloud Storage (a private endpoint, or a fake in tests). */
 export const GCS_ENDPOINT_ENV = 'PERSONA_GCS_ENDPOINT';
 
@@ -80,23 +79,6 @@ export function parseArtifactsFlag(value: string | undefined): ArtifactStoreConf
     );
   }
   return { volume: { path: value } };
-}
-
-async function specFromFile(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new CliError(`cannot read --spec ${path}: ${(err as Error).message}`, EXIT_BAD_INPUT);
-  }
-  try {
-    return load(text);
-  } catch (err) {
-    throw new TrainingSpecError(
-      '(spec)',
-      `${path} is not valid JSON or YAML: ${(err as Error).message.split('\n')[0]}`,
-    );
-  }
 }
 
 type ParsedFlags = {
@@ -171,22 +153,16 @@ export async function runJobMode(
   const url = registryUrl(values.registry);
   let input: TrainingJobInput;
   let specRunId: string | undefined;
-  const specSource = values.spec ? await specFromFile(values.spec) : env[TRAINING_SPEC_ENV];
+  const specSource = values.spec
+    ? await readSpecFile(values.spec, TrainingSpecError)
+    : env[TRAINING_SPEC_ENV];
   const bootLog = jobLogger(values.quiet, {});
   try {
     if (specSource !== undefined) {
-      let doc: unknown = specSource;
-      if (typeof specSource === 'string') {
-        try {
-          doc = JSON.parse(specSource);
-        } catch (err) {
-          throw new TrainingSpecError(
-            '(spec)',
-            `${TRAINING_SPEC_ENV} is not valid JSON: ${(err as Error).message}`,
-          );
-        }
-      }
-      const spec = parseTrainingJobSpec(doc);
+      const spec =
+        typeof specSource === 'string'
+          ? parseTrainingJobSpecJson(specSource, TRAINING_SPEC_ENV)
+          : parseTrainingJobSpec(specSource);
       specRunId = spec.runId;
       if (values.model) {
         const m = parseModelRef(values.model);
@@ -200,13 +176,13 @@ export async function runJobMode(
     }
   } catch (err) {
     if (err instanceof InputError) {
-      const field = err instanceof TrainingSpecError ? { field: err.field } : {};
+      const field = specErrorField(err);
       bootLog.error({ phase: 'failed', kind: 'bad-input', exitCode: EXIT_BAD_INPUT, ...field }, err.message);
       return EXIT_BAD_INPUT;
     }
     throw err;
   }
-  const runId = values['run-id'] ?? env[RUN_ID_ENV] ?? specRunId ?? randomUUID();
+  const runId = jobRunId(values['run-id'], env, specRunId);
   const gcs: GcsClientOptions = env[GCS_ENDPOINT_ENV] ? { apiEndpoint: env[GCS_ENDPOINT_ENV] } : {};
   const logger = jobLogger(values.quiet, { model: `${input.model.namespace}/${input.model.name}`, runId });
   const workers = values.workers === undefined ? undefined : Number(values.workers);
