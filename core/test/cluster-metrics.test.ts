@@ -3,22 +3,9 @@ import assert from 'node:assert/strict';
 import { silhouetteScore, silhouetteScores } from '../src/cluster-metrics/silhouette.ts';
 import { calinskiHarabasz, daviesBouldin } from '../src/cluster-metrics/separation.ts';
 import type { Points } from '../src/kmeans/points.ts';
+import { REFERENCE_POINTS as X } from './support/reference-points.ts';
 
 // Reference values: core/test/reference/metrics.py (scikit-learn 1.2).
-const X = [
-  [1.0, 2.0],
-  [1.5, 1.8],
-  [1.2, 2.2],
-  [0.8, 1.9],
-  [5.0, 8.0],
-  [5.5, 8.5],
-  [6.0, 7.5],
-  [9.0, 1.0],
-  [8.5, 1.5],
-  [9.5, 0.5],
-  [9.2, 1.2],
-  [8.8, 0.9],
-];
 const points: Points = { values: Float64Array.from(X.flat()), n: X.length, d: 2 };
 const labels = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 2]);
 const withSingleton = Int32Array.from([0, 0, 0, 0, 1, 1, 3, 2, 2, 2, 2, 2]);

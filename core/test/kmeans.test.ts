@@ -6,21 +6,7 @@ import { lloyd, toRows } from '../src/kmeans/lloyd.ts';
 import { assign, type Points } from '../src/kmeans/points.ts';
 import { createRng } from '../src/random/rng.ts';
 import { hungarian } from '../src/personas/hungarian.ts';
-
-const X = [
-  [1.0, 2.0],
-  [1.5, 1.8],
-  [1.2, 2.2],
-  [0.8, 1.9],
-  [5.0, 8.0],
-  [5.5, 8.5],
-  [6.0, 7.5],
-  [9.0, 1.0],
-  [8.5, 1.5],
-  [9.5, 0.5],
-  [9.2, 1.2],
-  [8.8, 0.9],
-];
+import { REFERENCE_POINTS as X } from './support/reference-points.ts';
 
 function standardised(): Points {
   const n = X.length;

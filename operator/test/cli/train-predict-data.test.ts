@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArtifactJson } from '@persona-operator/core/artifact/validate';
+import { REFERENCE_POINTS as POINTS } from '../../../core/test/support/reference-points.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(root, 'operator/bin/persona.js');
@@ -36,22 +37,8 @@ function badInput(r: Run, pattern: RegExp): void {
   assert.match(lines[0], pattern);
 }
 
-// The 12 points of core/test/reference/metrics.py; per k: inertia, silhouette, CH, DB from
+// Per k, on POINTS (core/test/reference/metrics.py): inertia, silhouette, CH, DB from
 // scikit-learn 1.2 on StandardScaler output (population std).
-const POINTS = [
-  [1.0, 2.0],
-  [1.5, 1.8],
-  [1.2, 2.2],
-  [0.8, 1.9],
-  [5.0, 8.0],
-  [5.5, 8.5],
-  [6.0, 7.5],
-  [9.0, 1.0],
-  [8.5, 1.5],
-  [9.5, 0.5],
-  [9.2, 1.2],
-  [8.8, 0.9],
-];
 const SKLEARN: Record<number, [number, number, number, number]> = {
   2: [10.560405635737178, 0.6114161629479683, 12.726399750007955, 0.619600060929458],
   3: [0.2526527694390128, 0.9085471057401416, 422.96414472242645, 0.11412939767821906],
