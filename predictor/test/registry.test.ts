@@ -1,35 +1,19 @@
 // Loading the served model from the registry and logging predictions into it, against a real
 // throwaway Postgres.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Registry } from '@persona-operator/core/registry/index';
-import { startPostgres, type TestPostgres } from '../../test/support/postgres.ts';
 import { buildPredictorApp } from '../src/app.ts';
 import { loadModelFile, loadModelFromRegistry, ModelLoadError } from '../src/load.ts';
 import { serveArtifact } from '../src/model.ts';
 import { fixtureArtifact, KNOWN_ROWS } from './support/fixture.ts';
+import { REF, useFixtureRegistry } from './support/registry.ts';
 import { predictV1 } from './support/app.ts';
 
-let db: TestPostgres;
-let registry: Registry;
-const REF = { namespace: 'shop', name: 'customers' };
-
-before(async () => {
-  db = await startPostgres();
-  registry = await Registry.connect(db.url);
-  await registry.migrate();
-  const artifact = fixtureArtifact();
-  delete artifact.model;
-  await registry.registerVersion({ model: REF, runId: 'run-1', artifact });
-});
-after(async () => {
-  await registry?.close();
-  await db?.stop();
-});
+const fixture = useFixtureRegistry();
 
 describe('loading from the registry', () => {
   test('loads the version asked for and serves it under the PersonaModel name', async () => {
-    const model = await loadModelFromRegistry(registry, { ...REF, version: 1 });
+    const model = await loadModelFromRegistry(fixture.registry, { ...REF, version: 1 });
     assert.equal(model.name, 'customers');
     assert.equal(model.namespace, 'shop');
     assert.equal(model.version, 1);
@@ -46,14 +30,14 @@ describe('loading from the registry', () => {
   });
 
   test('a version that does not exist is a permanent load error naming it', async () => {
-    await assert.rejects(loadModelFromRegistry(registry, { ...REF, version: 9 }), (err: unknown) => {
+    await assert.rejects(loadModelFromRegistry(fixture.registry, { ...REF, version: 9 }), (err: unknown) => {
       assert.ok(err instanceof ModelLoadError);
       assert.equal(err.transient, false);
       assert.match(err.message, /model shop\/customers version 9 is not in the registry/);
       return true;
     });
     await assert.rejects(
-      loadModelFromRegistry(registry, { namespace: 'shop', name: 'nobody', version: 1 }),
+      loadModelFromRegistry(fixture.registry, { namespace: 'shop', name: 'nobody', version: 1 }),
       /shop\/nobody version 1/,
     );
   });
@@ -61,23 +45,27 @@ describe('loading from the registry', () => {
   test('a damaged artifact in the registry is a permanent load error naming the field', async () => {
     const artifact = fixtureArtifact();
     delete artifact.model;
-    const { version } = await registry.registerVersion({ model: REF, runId: 'run-damaged', artifact });
+    const { version } = await fixture.registry.registerVersion({
+      model: REF,
+      runId: 'run-damaged',
+      artifact,
+    });
     // Damage the stored document behind the registry's back, as a bad migration or hand edit would.
-    const res = await registry.pool.query<{ artifact_uri: string }>(
+    const res = await fixture.registry.pool.query<{ artifact_uri: string }>(
       `SELECT v.artifact_uri FROM model_versions v JOIN models m ON m.id = v.model_id WHERE m.namespace = $1 AND m.name = $2 AND v.version = $3`,
       [REF.namespace, REF.name, version.version],
     );
-    const tables = await registry.pool.query<{ table_name: string; column_name: string }>(
+    const tables = await fixture.registry.pool.query<{ table_name: string; column_name: string }>(
       `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND data_type = 'jsonb' AND column_name = 'document'`,
     );
     assert.ok(res.rows[0] && tables.rows[0], 'the registry stores artifacts in a jsonb "document" column');
     const { table_name } = tables.rows[0];
-    await registry.pool.query(
+    await fixture.registry.pool.query(
       `UPDATE ${table_name} SET document = jsonb_set(document, '{personas,0,scaled}', '"oops"'::jsonb) WHERE document -> 'model' ->> 'version' = $1`,
       [String(version.version)],
     );
     await assert.rejects(
-      loadModelFromRegistry(registry, { ...REF, version: version.version }),
+      loadModelFromRegistry(fixture.registry, { ...REF, version: version.version }),
       (err: unknown) => {
         assert.ok(err instanceof ModelLoadError);
         assert.equal(err.transient, false);
@@ -120,13 +108,13 @@ describe('loading from a file', () => {
 
 describe('prediction logging into the registry', () => {
   test('scored rows land in the prediction log, flushed when the app closes', async () => {
-    const model = await loadModelFromRegistry(registry, { ...REF, version: 1 });
+    const model = await loadModelFromRegistry(fixture.registry, { ...REF, version: 1 });
     const since = new Date(Date.now() - 1000);
     const app = buildPredictorApp({
       model,
       defaultMetrics: false,
       predictionLog: {
-        sink: (e) => registry.insertPredictionLog(e),
+        sink: (e) => fixture.registry.insertPredictionLog(e),
         flushIntervalMs: 60_000,
         batchSize: 1000,
       },
@@ -144,7 +132,7 @@ describe('prediction logging into the registry', () => {
       'nothing written before the interval or close',
     );
     await app.close();
-    const rows = await registry.readPredictionLog(REF, { since });
+    const rows = await fixture.registry.readPredictionLog(REF, { since });
     assert.deepEqual(
       rows.map((r) => [r.version, r.persona, r.features]),
       [
@@ -161,7 +149,7 @@ describe('prediction logging into the registry', () => {
     const app = buildPredictorApp({
       model,
       defaultMetrics: false,
-      predictionLog: { sink: (e) => registry.insertPredictionLog(e), batchSize: 1 },
+      predictionLog: { sink: (e) => fixture.registry.insertPredictionLog(e), batchSize: 1 },
     });
     try {
       for (let i = 0; i < 3; i++)

@@ -2,32 +2,16 @@
 // The SIGTERM sequence is checked end to end: readiness turns false, an in-flight request
 // finishes, the prediction log is flushed, and the process exits 0. A version that cannot be
 // loaded ends the process non-zero with a log line saying why.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { Registry } from '@persona-operator/core/registry/index';
-import { freePort, startPostgres, type TestPostgres } from '../../test/support/postgres.ts';
-import { fixtureArtifact } from './support/fixture.ts';
+import { freePort } from '../../test/support/postgres.ts';
+import { REF, useFixtureRegistry } from './support/registry.ts';
 import { startServe } from './support/child.ts';
 import { parseDuration, parseServeArgs, parseSize } from '../../operator/src/cli/commands/serve.ts';
 import { CliError } from '../../operator/src/cli/errors.ts';
 
-let db: TestPostgres;
-let registry: Registry;
-const REF = { namespace: 'shop', name: 'customers' };
-
-before(async () => {
-  db = await startPostgres();
-  registry = await Registry.connect(db.url);
-  await registry.migrate();
-  const artifact = fixtureArtifact();
-  delete artifact.model;
-  await registry.registerVersion({ model: REF, runId: 'run-1', artifact });
-});
-after(async () => {
-  await registry?.close();
-  await db?.stop();
-});
+const fixture = useFixtureRegistry();
 
 const listeningUrl = (msg: string) => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(msg)?.[1];
 
@@ -60,7 +44,7 @@ describe('persona serve', () => {
     const proc = startServe(
       [
         '--registry',
-        db.url,
+        fixture.db.url,
         '--model',
         'shop/customers',
         '--port',
@@ -139,12 +123,12 @@ describe('persona serve', () => {
       );
       assert.equal(proc.lines.find((l) => l.msg === 'prediction log flushed')?.flushed, 3);
 
-      const logged = await registry.readPredictionLog(REF, { since });
+      const logged = await fixture.registry.readPredictionLog(REF, { since });
       assert.deepEqual(
         logged.map((r) => r.persona),
         ['Young Web', 'Older Store', 'Affluent Web'],
       );
-      assert.ok(!JSON.stringify(proc.lines).includes(db.url), 'the registry URL is never logged');
+      assert.ok(!JSON.stringify(proc.lines).includes(fixture.db.url), 'the registry URL is never logged');
     } finally {
       proc.child.kill('SIGKILL');
     }
@@ -152,7 +136,7 @@ describe('persona serve', () => {
 
   test('a version that is not in the registry: exit 2 with a clear log line', async () => {
     const proc = startServe(['--model', 'shop/customers', '--port', '0', '--host', '127.0.0.1'], {
-      PERSONA_REGISTRY_URL: db.url,
+      PERSONA_REGISTRY_URL: fixture.db.url,
       MODEL_VERSION: '7',
     });
     assert.equal(await proc.exited, 2, proc.stderr());
