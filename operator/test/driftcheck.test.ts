@@ -5,11 +5,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import pg from 'pg';
 import { freePort, startPostgres, type TestPostgres } from '../../test/support/postgres.ts';
+import { captureLog } from './support/capture-log.ts';
 import { loadRows } from '@persona-operator/core/data/load';
 import type { Table } from '@persona-operator/core/data/table';
 import { parseDriftJobSpec, type DriftJobSpec } from '@persona-operator/core/drift-spec';
@@ -79,18 +78,6 @@ after(async () => {
   await db?.stop();
 });
 
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString().split('\n'))
-        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, stream), lines };
-}
-
 function spec(current: unknown, overrides: Record<string, unknown> = {}): DriftJobSpec {
   return parseDriftJobSpec({
     monitor: { namespace: 'shop', name: 'customers-drift' },
@@ -103,7 +90,7 @@ function spec(current: unknown, overrides: Record<string, unknown> = {}): DriftJ
 const query = (sql: string) => ({ postgres: { query: sql } });
 
 async function run(s: DriftJobSpec, runId: string, opts: { registryUrl?: string; now?: Date } = {}) {
-  const { logger, lines } = capture();
+  const { logger, lines } = captureLog();
   const result = await runDriftJob(s, {
     registryUrl: opts.registryUrl ?? db.url,
     runId,
@@ -182,7 +169,7 @@ describe('drift job: the seed scenario', () => {
   });
 
   test('worker threads give the same report as one thread', async () => {
-    const { logger } = capture();
+    const { logger } = captureLog();
     const threaded = await runDriftJob(
       spec(query('SELECT * FROM survey_mar'), { monitor: { namespace: 'shop', name: 'threads' } }),
       {
@@ -280,7 +267,7 @@ describe('drift job: bad input exits 2 with a clear message', () => {
   }
 
   test('the data URL variable not being set', async () => {
-    const { logger } = capture();
+    const { logger } = captureLog();
     const r = await runDriftJob(spec(query('SELECT * FROM survey_feb')), {
       registryUrl: db.url,
       runId: 'no-env',
@@ -294,7 +281,7 @@ describe('drift job: bad input exits 2 with a clear message', () => {
 
   test('an unreachable data database is transient: exit 1', async () => {
     const port = await freePort();
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLog();
     const r = await runDriftJob(spec(query('SELECT * FROM survey_feb')), {
       registryUrl: db.url,
       runId: 'data-down',

@@ -3,13 +3,12 @@
 // decide whether Kubernetes retries the Job.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import pg from 'pg';
 import { startPostgres, freePort, type TestPostgres } from '../../test/support/postgres.ts';
+import { captureLog } from './support/capture-log.ts';
 import { startFakeGcs, type FakeGcs } from '../../test/fakes/gcs.ts';
 import { Registry } from '@persona-operator/core/registry/index';
 import { parseTrainingJobSpec, type TrainingJobSpec } from '@persona-operator/core/training-spec';
@@ -59,18 +58,6 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString().split('\n'))
-        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, stream), lines };
-}
-
 function spec(overrides: Record<string, unknown> = {}): TrainingJobSpec {
   return parseTrainingJobSpec({
     model: { namespace: 'shop', name: 'customers' },
@@ -84,7 +71,7 @@ function spec(overrides: Record<string, unknown> = {}): TrainingJobSpec {
 }
 
 async function run(s: TrainingJobSpec, runId: string, registryUrl = db.url) {
-  const { logger, lines } = capture();
+  const { logger, lines } = captureLog();
   const result = await runTrainingJob(s, {
     registryUrl,
     runId,
@@ -212,7 +199,7 @@ describe('trainer job', () => {
 
   test('exits 1 (retry) when the data database is unreachable', async () => {
     const port = await freePort();
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLog();
     const r = await runTrainingJob(spec(), {
       registryUrl: db.url,
       runId: 'data-down',
