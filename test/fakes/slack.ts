@@ -8,8 +8,8 @@
 //   -> 200 "ok" (text/html)
 //   -> 400 "invalid_payload" (not JSON) / "no_text" (neither text nor blocks),
 //      404 "no_service" (wrong path), 500 when told to fail, 429 "rate_limited" with Retry-After.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { failureQueue, listenLoopback, readBody } from './loopback.ts';
 
 export interface FakeSlackPayload {
   text?: string;
@@ -45,25 +45,19 @@ function plain(
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export async function startFakeSlack(): Promise<FakeSlack> {
   const path = '/services/T0FAKE000/B0FAKE000/fakeSlackSecret0123456789';
   const payloads: FakeSlackPayload[] = [];
   const requests: string[] = [];
-  const failures: SlackFailure[] = [];
-  const server = createServer((req, res) => {
+  const failures = failureQueue<SlackFailure>();
+  const server = await listenLoopback((req, res) => {
     void (async () => {
       const url = (req.url ?? '/').split('?')[0];
       requests.push(`${req.method} ${url}`);
       if (url !== path) return plain(res, 404, 'no_service');
       if (req.method !== 'POST') return plain(res, 405, 'invalid_method');
       const raw = await readBody(req);
-      const failure = failures.shift();
+      const failure = failures.next();
       if (failure?.mode === 'hang') return;
       if (failure?.mode === 'server-error') return plain(res, 500, 'internal_error');
       if (failure?.mode === 'rate-limit')
@@ -86,19 +80,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       plain(res, 200, 'ok');
     })();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    webhookUrl: `http://127.0.0.1:${port}${path}`,
+    webhookUrl: `${server.baseUrl}${path}`,
     payloads,
     requests,
-    failNext(n, failure) {
-      for (let i = 0; i < n; i++) failures.push(failure);
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    failNext: failures.failNext,
+    stop: server.stop,
   };
 }

@@ -9,8 +9,8 @@
 //   -> {ok: false, error_code, description, parameters?: {retry_after}} with the HTTP status of
 //      error_code: 401 wrong token, 404 unknown method, 400 bad request (empty text, chat not
 //      found, entities HTML parse mode cannot parse), 429 when told to rate-limit.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { failureQueue, listenLoopback, readBody } from './loopback.ts';
 
 export interface FakeTelegramMessage {
   chatId: string;
@@ -79,22 +79,16 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 const refuse = (res: ServerResponse, code: number, description: string, parameters?: object): void =>
   reply(res, code, { ok: false, error_code: code, description, ...(parameters ? { parameters } : {}) });
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export async function startFakeTelegram(
   opts: { token?: string; knownChats?: string[] } = {},
 ): Promise<FakeTelegram> {
   const token = opts.token ?? '123456:FAKE-bot-token_abcdefghijklmnop';
   const messages: FakeTelegramMessage[] = [];
   const requests: string[] = [];
-  const failures: TelegramFailure[] = [];
+  const failures = failureQueue<TelegramFailure>();
   let nextId = 1;
 
-  const server = createServer((req, res) => {
+  const server = await listenLoopback((req, res) => {
     void (async () => {
       const path = (req.url ?? '/').split('?')[0];
       requests.push(`${req.method} ${path}`);
@@ -106,7 +100,7 @@ export async function startFakeTelegram(
       if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
         return refuse(res, 400, 'Bad Request: expected a JSON body (Content-Type: application/json)');
       const raw = await readBody(req);
-      const failure = failures.shift();
+      const failure = failures.next();
       if (failure?.mode === 'hang') return; // never answers; stop() closes the socket
       if (failure?.mode === 'server-error') return refuse(res, 500, 'Internal Server Error');
       if (failure?.mode === 'rate-limit')
@@ -158,20 +152,12 @@ export async function startFakeTelegram(
       });
     })();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    apiBase: `http://127.0.0.1:${port}`,
+    apiBase: server.baseUrl,
     token,
     messages,
     requests,
-    failNext(n, failure) {
-      for (let i = 0; i < n; i++) failures.push(failure);
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    failNext: failures.failNext,
+    stop: server.stop,
   };
 }

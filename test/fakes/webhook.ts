@@ -8,8 +8,8 @@
 //   -> 204 accepted; 401 bad or missing signature; 400 not JSON; 404 other paths;
 //      503 / 429 (Retry-After) / no answer when told to fail.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { failureQueue, listenLoopback, readBody } from './loopback.ts';
 
 export interface FakeWebhookDelivery {
   headers: Record<string, string | undefined>;
@@ -31,12 +31,6 @@ export interface FakeWebhook {
   stop(): Promise<void>;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function signatureProblem(secret: string, req: IncomingMessage, raw: string): string | undefined {
   const ts = req.headers['x-persona-timestamp'];
   const sig = req.headers['x-persona-signature'];
@@ -53,15 +47,15 @@ function signatureProblem(secret: string, req: IncomingMessage, raw: string): st
 export async function startFakeWebhook(opts: { secret?: string } = {}): Promise<FakeWebhook> {
   const deliveries: FakeWebhookDelivery[] = [];
   const rejected: string[] = [];
-  const failures: WebhookFailure[] = [];
+  const failures = failureQueue<WebhookFailure>();
   let requests = 0;
-  const server = createServer((req, res) => {
+  const server = await listenLoopback((req, res) => {
     void (async () => {
       requests++;
       if ((req.url ?? '').split('?')[0] !== '/hooks/drift') return res.writeHead(404).end('not found');
       if (req.method !== 'POST') return res.writeHead(405).end();
       const raw = await readBody(req);
-      const failure = failures.shift();
+      const failure = failures.next();
       if (failure?.mode === 'hang') return;
       if (failure?.mode === 'server-error') return res.writeHead(503).end('unavailable');
       if (failure?.mode === 'rate-limit')
@@ -87,22 +81,14 @@ export async function startFakeWebhook(opts: { secret?: string } = {}): Promise<
       res.writeHead(204).end();
     })();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/hooks/drift`,
+    url: `${server.baseUrl}/hooks/drift`,
     deliveries,
     rejected,
     get requests() {
       return requests;
     },
-    failNext(n, failure) {
-      for (let i = 0; i < n; i++) failures.push(failure);
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    failNext: failures.failNext,
+    stop: server.stop,
   };
 }
