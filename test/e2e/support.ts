@@ -122,7 +122,7 @@ async function waitEstablished(cluster: Cluster): Promise<void> {
   );
 }
 
-async function installRbac(cluster: Cluster, namespace: string): Promise<string> {
+async function installRbac(cluster: Cluster): Promise<string> {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
   const rbac = cluster.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
   await cluster.controlPlane.createNamespace(OPERATOR_NAMESPACE);
@@ -139,13 +139,7 @@ async function installRbac(cluster: Cluster, namespace: string): Promise<string>
       subjects: [{ kind: 'ServiceAccount', name: OPERATOR_SA, namespace: OPERATOR_NAMESPACE }],
     },
   });
-  // Trainer and predictor pods talk to Postgres only: no API token at all.
-  for (const name of ['persona-trainer', 'persona-predictor']) {
-    await core.createNamespacedServiceAccount({
-      namespace,
-      body: { metadata: { name }, automountServiceAccountToken: false },
-    });
-  }
+  // The trainer's and predictor's ServiceAccounts are not made here: the operator makes them.
   return cluster.controlPlane.serviceAccountKubeconfig(OPERATOR_NAMESPACE, OPERATOR_SA);
 }
 
@@ -185,7 +179,7 @@ export async function startE2e(opts: { namespace?: string; rowsPerMonth?: number
         body: { metadata: { name }, stringData: { url: pg.url } },
       });
     }
-    const operatorKubeconfig = await installRbac(cluster, namespace);
+    const operatorKubeconfig = await installRbac(cluster);
     await waitEstablished(cluster);
     const reg = registry;
 

@@ -2,6 +2,7 @@
 // informers it reads (registered in `setup`) and a level-triggered reconcile keyed by
 // namespace/name; the manager hosts any number of them and starts their workers only
 // while this process leads.
+import { describeApiError } from './k8s-errors.ts';
 import type { Logger } from './logger.ts';
 import type { OperatorMetrics } from './metrics.ts';
 import { WorkQueue } from './workqueue.ts';
@@ -115,7 +116,7 @@ export class ControllerRunner {
       metrics.reconciles.inc({ controller: name, result: 'error' });
       metrics.reconcileErrors.inc({ controller: name });
       this.logger.warn(
-        { key, err: err instanceof Error ? err.message : String(err), retries: this.queue.numRequeues(key) },
+        { key, err: describeApiError(err), retries: this.queue.numRequeues(key) },
         'reconcile failed; retrying with backoff',
       );
       if (!this.queue.isShuttingDown) this.queue.addRateLimited(key);

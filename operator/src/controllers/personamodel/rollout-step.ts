@@ -16,6 +16,7 @@ import {
   buildPredictorPdb,
   buildPredictorService,
 } from './objects/predictor.ts';
+import { ensureServiceAccount } from './service-accounts.ts';
 import { rolloutState, servingTarget, type RolloutState } from './rollout.ts';
 
 /** Hash of everything applied for a version: equal hashes mean nothing to apply. */
@@ -65,6 +66,7 @@ export async function applyPredictor(
     ...deploy.metadata,
     annotations: { ...deploy.metadata?.annotations, [APPLIED_HASH_ANNOTATION]: hash },
   };
+  await ensureServiceAccount(ctx, namespace, ctx.config.predictorServiceAccount);
   const common = { name, namespace, fieldManager: FIELD_MANAGER, force: true };
   // The Deployment first: it is what rolls the new version out.
   const applied = await ctx.clients.apps.patchNamespacedDeployment({ ...common, body: deploy }, apply);

@@ -15,6 +15,7 @@ import { keyOf, modelRef, type PersonaModelContext } from './context.ts';
 import type { ResolvedSpec } from './defaults.ts';
 import { INPUTS_HASH_LABEL, MODEL_LABEL, trainingInputsHash, trainingJobName } from './naming.ts';
 import { TRIGGER_ANNOTATION, buildTrainingJob } from './objects/job.ts';
+import { ensureServiceAccount } from './service-accounts.ts';
 import { decideTraining, nextScheduledTime } from './trigger.ts';
 
 export type JobOutcome =
@@ -213,6 +214,7 @@ export async function trainingStep(
   const job = buildTrainingJob(model, spec, ctx.config, { jobName, inputsHash, trigger: decision.reason });
   let created = false;
   if (!ctx.jobs.get(keyOf(ref.namespace, jobName))) {
+    await ensureServiceAccount(ctx, ref.namespace, ctx.config.trainerServiceAccount);
     try {
       await ctx.clients.batch.createNamespacedJob({ namespace: ref.namespace, body: job });
       created = true;
