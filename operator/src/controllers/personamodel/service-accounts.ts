@@ -10,8 +10,9 @@ import { MANAGED_BY } from './naming.ts';
 /** namespace/name of accounts known to exist, so each costs one request per process. */
 const ensured = new Set<string>();
 
+/** Needs only the API clients, so the DriftMonitor controller can call it for its Jobs too. */
 export async function ensureServiceAccount(
-  ctx: PersonaModelContext,
+  ctx: Pick<PersonaModelContext, 'clients'>,
   namespace: string,
   name: string,
 ): Promise<void> {
