@@ -25,6 +25,7 @@ import {
   reportStatus,
   reportUrl,
 } from './status.ts';
+import { ensureServiceAccount } from '../personamodel/service-accounts.ts';
 
 type Start = Extract<RunDecision, { run: true }>;
 
@@ -93,6 +94,8 @@ export async function startRun(
   }
   let created = false;
   if (!ctx.jobs.get(keyOf(namespace, jobName))) {
+    // Drift Jobs run as the trainer's account, which may not exist yet in this namespace.
+    await ensureServiceAccount(ctx, namespace, ctx.config.trainerServiceAccount);
     try {
       ctx.jobs.remember(
         keyOf(namespace, jobName),

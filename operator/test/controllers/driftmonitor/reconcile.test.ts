@@ -71,6 +71,8 @@ function harness(opts: {
       },
     },
     core: {
+      // The trainer's account the drift Job runs as (made once per process when missing).
+      createNamespacedServiceAccount: async ({ body }: { body: unknown }) => body,
       readNamespacedSecret: async ({ name }: { name: string }) => {
         calls.push(`get secret ${name}`);
         const data = opts.secrets?.[name];
