@@ -9,6 +9,7 @@ import type { PersonaModel } from '../../api/v1alpha1/personamodel.ts';
 import type { OperatorConfig } from '../personamodel/config.ts';
 import { SpecProblem } from '../personamodel/errors.ts';
 import {
+  badInputFailurePolicy,
   containerSecurityContext,
   podSecurityContext,
   secretEnv,
@@ -19,8 +20,6 @@ import { SLOT_ANNOTATION, driftLabels, monitorOwnerReference } from './naming.ts
 import { parseDuration } from './schedule.ts';
 
 export const DRIFT_CONTAINER = 'drift';
-/** Exit code of `persona drift` for bad configuration or data: the Job fails at once. */
-export const EXIT_BAD_INPUT = 2;
 export const DATA_URL_ENV = 'PERSONA_DATA_URL';
 export const DEFAULT_WINDOW = '24h';
 /** Retries of a transient failure (registry or data database briefly away). */
@@ -119,15 +118,7 @@ export function buildDriftJob(
       backoffLimit: BACKOFF_LIMIT,
       activeDeadlineSeconds: ACTIVE_DEADLINE_SECONDS,
       ttlSecondsAfterFinished: TTL_SECONDS_AFTER_FINISHED,
-      podFailurePolicy: {
-        rules: [
-          {
-            action: 'FailJob',
-            onExitCodes: { containerName: DRIFT_CONTAINER, operator: 'In', values: [EXIT_BAD_INPUT] },
-          },
-          { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
-        ],
-      },
+      podFailurePolicy: badInputFailurePolicy(DRIFT_CONTAINER),
       template: {
         metadata: { labels },
         spec: {

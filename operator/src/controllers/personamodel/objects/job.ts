@@ -8,6 +8,7 @@ import type { ResolvedSpec } from '../defaults.ts';
 import { SpecProblem } from '../errors.ts';
 import { INPUTS_HASH_LABEL, commonLabels, ownerReference } from '../naming.ts';
 import {
+  badInputFailurePolicy,
   containerResources,
   containerSecurityContext,
   gcsCredentials,
@@ -18,8 +19,6 @@ import {
 } from './pod.ts';
 
 export const TRAINER_CONTAINER = 'trainer';
-/** Exit code of `persona train` for bad configuration or data: the Job fails at once. */
-export const EXIT_BAD_INPUT = 2;
 export const TRIGGER_ANNOTATION = 'personas.dtc.dev/trigger';
 const DATA_URL_ENV = 'PERSONA_DATA_URL';
 const ARTIFACT_VOLUME = 'artifacts';
@@ -125,16 +124,7 @@ export function buildTrainingJob(
       backoffLimit: spec.training.backoffLimit,
       activeDeadlineSeconds: spec.training.activeDeadlineSeconds,
       ttlSecondsAfterFinished: spec.training.ttlSecondsAfterFinished,
-      podFailurePolicy: {
-        rules: [
-          {
-            action: 'FailJob',
-            onExitCodes: { containerName: TRAINER_CONTAINER, operator: 'In', values: [EXIT_BAD_INPUT] },
-          },
-          // A pod evicted or preempted is not the trainer's fault: do not count it.
-          { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
-        ],
-      },
+      podFailurePolicy: badInputFailurePolicy(TRAINER_CONTAINER),
       template: {
         metadata: { labels },
         spec: {

@@ -3,11 +3,27 @@
 import type {
   V1Container,
   V1EnvVar,
+  V1PodFailurePolicy,
   V1PodSecurityContext,
   V1SecurityContext,
   V1Volume,
 } from '@kubernetes/client-node';
 import type { ResourceRequirements, SecretKeyRef } from '../../../api/v1alpha1/common.ts';
+import { EXIT_BAD_INPUT } from '../../../cli/errors.ts';
+
+/**
+ * The podFailurePolicy of every Job we run: exit code 2 (bad configuration or data) fails the
+ * Job at once, since a retry cannot help; a pod evicted or preempted is not the command's
+ * fault and does not count against backoffLimit.
+ */
+export function badInputFailurePolicy(containerName: string): V1PodFailurePolicy {
+  return {
+    rules: [
+      { action: 'FailJob', onExitCodes: { containerName, operator: 'In', values: [EXIT_BAD_INPUT] } },
+      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+    ],
+  };
+}
 
 /** The uid of the "nonroot" user of distroless-style images; any non-zero uid would do. */
 export const RUN_AS_USER = 65532;
