@@ -6,7 +6,7 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { GROUP, RETRAIN_ANNOTATION, VERSION } from '../../api/v1alpha1/common.ts';
 import type { DriftMonitor, DriftMonitorStatus } from '../../api/v1alpha1/driftmonitor.ts';
 import { PERSONA_MODEL_PLURAL } from '../../api/v1alpha1/personamodel.ts';
-import { describeApiError, isConflict, isNotFound } from '../../runtime/k8s-errors.ts';
+import { describeApiError, isConflict } from '../../runtime/k8s-errors.ts';
 import { SpecProblem } from '../personamodel/errors.ts';
 import { jobOutcome } from '../personamodel/trainer-step.ts';
 import { keyOf, type DriftMonitorContext } from './context.ts';
@@ -26,6 +26,7 @@ import {
   reportUrl,
 } from './status.ts';
 import { ensureServiceAccount } from '../personamodel/service-accounts.ts';
+import { findJob } from '../../kube/find-job.ts';
 
 type Start = Extract<RunDecision, { run: true }>;
 
@@ -113,21 +114,6 @@ export async function startRun(
     'drift run',
   );
   await ctx.events.record(monitor, 'Normal', 'DriftRunStarted', `${decision.message}: Job ${jobName}`);
-}
-
-async function findJob(
-  ctx: DriftMonitorContext,
-  namespace: string,
-  name: string,
-): Promise<V1Job | undefined> {
-  const cached = ctx.jobs.get(keyOf(namespace, name));
-  if (cached) return cached;
-  try {
-    return await ctx.clients.batch.readNamespacedJob({ name, namespace });
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
 }
 
 async function jobPods(ctx: DriftMonitorContext, job: V1Job): Promise<V1Pod[]> {

@@ -10,13 +10,14 @@ import type {
   PersonaModelStatus,
 } from '../../api/v1alpha1/personamodel.ts';
 import { failpoint } from '../../runtime/failpoints.ts';
-import { isConflict, isNotFound } from '../../runtime/k8s-errors.ts';
+import { isConflict } from '../../runtime/k8s-errors.ts';
 import { keyOf, modelRef, type PersonaModelContext } from './context.ts';
 import type { ResolvedSpec } from './defaults.ts';
 import { INPUTS_HASH_LABEL, MODEL_LABEL, trainingInputsHash, trainingJobName } from './naming.ts';
 import { TRIGGER_ANNOTATION, buildTrainingJob } from './objects/job.ts';
 import { ensureServiceAccount } from './service-accounts.ts';
 import { decideTraining, nextScheduledTime } from './trigger.ts';
+import { findJob } from '../../kube/find-job.ts';
 
 export type JobOutcome =
   | { state: 'running' }
@@ -57,22 +58,6 @@ export function trainingMetrics(m: ModelMetrics): LastTrainingStatus['metrics'] 
 
 export interface TrainingStepResult {
   requeueAfterMs?: number;
-}
-
-async function findJob(
-  ctx: PersonaModelContext,
-  namespace: string,
-  name: string,
-): Promise<V1Job | undefined> {
-  const cached = ctx.jobs.get(keyOf(namespace, name));
-  if (cached) return cached;
-  // A Job just created may not have reached the cache yet; ask once before concluding.
-  try {
-    return await ctx.clients.batch.readNamespacedJob({ name, namespace });
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
 }
 
 async function observeRunningJob(
