@@ -96,21 +96,28 @@ export function conditionsAfterFailure(
   generation: number | undefined,
   now: Date,
 ): Condition[] {
-  let list = setCondition(
+  const list = setCondition(
     previous,
     { type: READY, status: 'False', reason: failure.reason, message: failure.message },
     generation,
     now,
   );
-  if (!list.some((c) => c.type === DRIFT_DETECTED)) {
-    list = setCondition(
-      list,
-      { type: DRIFT_DETECTED, status: 'Unknown', reason: 'NotChecked', message: 'no drift report yet' },
-      generation,
-      now,
-    );
-  }
-  return list;
+  return withDriftUnknownUntilChecked(list, generation, now);
+}
+
+/** DriftDetected is Unknown until a report says otherwise, so the condition is always listed. */
+function withDriftUnknownUntilChecked(
+  list: Condition[],
+  generation: number | undefined,
+  now: Date,
+): Condition[] {
+  if (list.some((c) => c.type === DRIFT_DETECTED)) return list;
+  return setCondition(
+    list,
+    { type: DRIFT_DETECTED, status: 'Unknown', reason: 'NotChecked', message: 'no drift report yet' },
+    generation,
+    now,
+  );
 }
 
 /**
@@ -146,15 +153,7 @@ export function conditionsBetweenRuns(
       now,
     );
   }
-  if (!list.some((c) => c.type === DRIFT_DETECTED)) {
-    list = setCondition(
-      list,
-      { type: DRIFT_DETECTED, status: 'Unknown', reason: 'NotChecked', message: 'no drift report yet' },
-      generation,
-      now,
-    );
-  }
-  return list;
+  return withDriftUnknownUntilChecked(list, generation, now);
 }
 
 export function driftNotice(monitorKey: string, report: DriftReport, url: string, now: Date): DriftNotice {
