@@ -19,26 +19,6 @@ export interface ResourceKind<T extends KubernetesObject> {
 const crdPath = (plural: string) => (ns: string | undefined) =>
   ns ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${plural}` : `/apis/${GROUP}/${VERSION}/${plural}`;
 
-export const personaModelKind: ResourceKind<PersonaModel> = {
-  name: PERSONA_MODEL_PLURAL,
-  path: crdPath(PERSONA_MODEL_PLURAL),
-  list: async (c, namespace, labelSelector) =>
-    (namespace
-      ? await c.custom.listNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          namespace,
-          plural: PERSONA_MODEL_PLURAL,
-          labelSelector,
-        })
-      : await c.custom.listClusterCustomObject({
-          group: GROUP,
-          version: VERSION,
-          plural: PERSONA_MODEL_PLURAL,
-          labelSelector,
-        })) as ListResult<PersonaModel>,
-};
-
 /** A custom resource kind of this operator's group, for controllers of other kinds. */
 export function customKind<T extends KubernetesObject>(plural: string): ResourceKind<T> {
   return {
@@ -61,6 +41,8 @@ export function customKind<T extends KubernetesObject>(plural: string): Resource
           })) as ListResult<T>,
   };
 }
+
+export const personaModelKind: ResourceKind<PersonaModel> = customKind<PersonaModel>(PERSONA_MODEL_PLURAL);
 
 export const jobKind: ResourceKind<V1Job> = {
   name: 'jobs',
