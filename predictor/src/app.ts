@@ -2,6 +2,7 @@
 // functions rather than encapsulated plugins, so the metrics hook sees every route and the
 // error handler covers all of them).
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH, type PredictionLogLimits } from './config.ts';
 import { installErrorHandling } from './errors.ts';
 import { installHealthRoutes } from './health.ts';
 import { PredictorMetrics, installMetrics } from './metrics.ts';
@@ -13,15 +14,8 @@ import { PredictorState } from './state.ts';
 // A JSON import (inlined by the image's bundler) rather than a file read relative to this module.
 import predictorPackage from '../package.json' with { type: 'json' };
 
-export const DEFAULT_MAX_BATCH = 10_000;
-/** Enough for a 10k-row batch of a dozen features sent as objects. */
-export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
-
-export interface PredictionLogConfig {
+export interface PredictionLogConfig extends Partial<PredictionLogLimits> {
   sink: PredictionLogSink;
-  maxQueue?: number;
-  batchSize?: number;
-  flushIntervalMs?: number;
 }
 
 export interface PredictorAppOptions {

@@ -1,5 +1,8 @@
-export { buildPredictorApp, DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH } from './app.ts';
+export { buildPredictorApp } from './app.ts';
 export type { PredictorAppOptions, PredictorHandle, PredictionLogConfig } from './app.ts';
+export * from './config.ts';
+export { runPredictor } from './main.ts';
+export type { PredictorOutcome } from './main.ts';
 export { serveArtifact } from './model.ts';
 export type { ModelIdentity, ServedModel } from './model.ts';
 export { PredictionLog } from './prediction-log.ts';

@@ -3,6 +3,7 @@
 // insert fails, entries are dropped and counted: the log is a sample for drift checks, and a
 // slow or unreachable registry must never slow down or fail a prediction.
 import type { Prediction } from '@persona-operator/core/artifact/types';
+import { DEFAULT_PREDICTION_LOG_LIMITS, type PredictionLogLimits } from './config.ts';
 
 /** One row as the registry's prediction log stores it. */
 export interface PredictionLogEntry {
@@ -17,17 +18,11 @@ export interface PredictionLogEntry {
 /** Where batches go: the registry's `insertPredictionLog`. */
 export type PredictionLogSink = (entries: PredictionLogEntry[]) => Promise<void>;
 
-export interface PredictionLogOptions {
+export interface PredictionLogOptions extends Partial<PredictionLogLimits> {
   sink: PredictionLogSink;
   /** The model ref every entry is written under. */
   model: { namespace: string; name: string; version: number };
   featureNames: readonly string[];
-  /** Entries held at most; beyond this new entries are dropped. */
-  maxQueue?: number;
-  /** Entries per insert. */
-  batchSize?: number;
-  /** A partial batch is written after this long. */
-  flushIntervalMs?: number;
   onDropped?: (count: number, reason: 'queue_full' | 'insert_failed', err?: unknown) => void;
   onWritten?: (count: number) => void;
 }
@@ -48,9 +43,9 @@ export class PredictionLog {
   private readonly flushIntervalMs: number;
 
   constructor(private readonly opts: PredictionLogOptions) {
-    this.maxQueue = opts.maxQueue ?? 10_000;
-    this.batchSize = opts.batchSize ?? 500;
-    this.flushIntervalMs = opts.flushIntervalMs ?? 1000;
+    this.maxQueue = opts.maxQueue ?? DEFAULT_PREDICTION_LOG_LIMITS.maxQueue;
+    this.batchSize = opts.batchSize ?? DEFAULT_PREDICTION_LOG_LIMITS.batchSize;
+    this.flushIntervalMs = opts.flushIntervalMs ?? DEFAULT_PREDICTION_LOG_LIMITS.flushIntervalMs;
   }
 
   /** Entries waiting to be written. */

@@ -8,8 +8,6 @@ import { connect } from 'node:net';
 import { freePort } from '../../test/support/postgres.ts';
 import { REF, useFixtureRegistry } from './support/registry.ts';
 import { startServe } from './support/child.ts';
-import { parseDuration, parseServeArgs, parseSize } from '../../operator/src/cli/commands/serve.ts';
-import { CliError } from '../../operator/src/cli/errors.ts';
 
 const fixture = useFixtureRegistry();
 
@@ -169,89 +167,5 @@ describe('persona serve', () => {
     const proc = startServe(['--model-file', 'm.json', '--max-batch', '0']);
     assert.equal(await proc.exited, 2, proc.stderr());
     assert.match(proc.stderr(), /--max-batch: expected an integer >= 1, got "0"/);
-  });
-});
-
-describe('persona serve arguments', () => {
-  const NO_ENV = {};
-
-  test('registry, model and version from flags or the pod environment', () => {
-    const fromFlags = parseServeArgs(
-      ['--registry', 'postgres://r@db/x', '--model', 'shop/customers', '--version', '4'],
-      NO_ENV,
-    );
-    assert.deepEqual(
-      [fromFlags.registryUrl, fromFlags.model, fromFlags.version],
-      ['postgres://r@db/x', { namespace: 'shop', name: 'customers' }, 4],
-    );
-    assert.deepEqual([fromFlags.port, fromFlags.host, fromFlags.logPredictions], [8080, '0.0.0.0', false]);
-    const fromEnv = parseServeArgs(['--model', 'shop/customers', '--log-predictions'], {
-      PERSONA_REGISTRY_URL: 'postgres://r@db/y',
-      MODEL_VERSION: '5',
-      PERSONA_BIND_ADDRESS: '127.0.3.4',
-    });
-    assert.deepEqual(
-      [fromEnv.registryUrl, fromEnv.version, fromEnv.host, fromEnv.logPredictions],
-      ['postgres://r@db/y', 5, '127.0.3.4', true],
-    );
-  });
-
-  test('sizes and durations', () => {
-    const c = parseServeArgs(
-      [
-        '--model-file',
-        'm.json',
-        '--body-limit',
-        '512kb',
-        '--drain-delay',
-        '1.5s',
-        '--log-flush-interval',
-        '250ms',
-        '--max-batch',
-        '100',
-      ],
-      NO_ENV,
-    );
-    assert.deepEqual(
-      [c.bodyLimit, c.drainDelayMs, c.logFlushIntervalMs, c.maxBatch],
-      [512 * 1024, 1500, 250, 100],
-    );
-    assert.equal(parseSize('8mb', 'x'), 8 * 1024 * 1024);
-    assert.equal(parseDuration('2m', 'x'), 120_000);
-  });
-
-  test('bad arguments name the flag', () => {
-    const cases: [string[], RegExp][] = [
-      [[], /give --model-file, or --registry URL/],
-      [
-        ['--registry', 'postgres://x@h/db', '--model', 'customers', '--version', '1'],
-        /--model: expected NAMESPACE\/NAME/,
-      ],
-      [
-        ['--registry', 'postgres://x@h/db', '--model', 'shop/customers'],
-        /--version N \(or MODEL_VERSION\) is required/,
-      ],
-      [
-        ['--registry', 'postgres://x@h/db', '--model', 'shop/customers', '--version', 'two'],
-        /--version .*: expected an integer/,
-      ],
-      [['--model-file', 'm.json', '--body-limit', 'lots'], /--body-limit: expected a size/],
-      [['--model-file', 'm.json', '--drain-delay', 'soon'], /--drain-delay: expected a duration/],
-      [['--model-file', 'm.json', '--port', '70000'], /--port: expected 0..65535/],
-      [['--model-file', 'm.json', '--log-level', 'loud'], /--log-level/],
-      [['--model-file', 'm.json', '--log-predictions'], /--log-predictions writes to the registry/],
-      [['--model-file', 'm.json', '--version', '3'], /--version without --model/],
-    ];
-    for (const [args, message] of cases) {
-      assert.throws(
-        () => parseServeArgs(args, NO_ENV),
-        (err: unknown) => err instanceof CliError && err.exitCode === 2 && message.test(err.message),
-        args.join(' '),
-      );
-    }
-    assert.throws(
-      () => parseServeArgs(['--model-file', 'm.json', '--bogus'], NO_ENV),
-      /Unknown option '--bogus'/,
-    );
   });
 });

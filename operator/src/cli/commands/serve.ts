@@ -1,16 +1,24 @@
-// `persona serve`: the predictor process. It listens at once (liveness answers), loads one
-// model version, and only then turns ready; a version that cannot be loaded ends the process
-// with a non-zero code and a log line saying why, so a rollout stalls instead of serving nothing.
+// `persona serve`: the predictor process (runPredictor), configured from flags and the pod's
+// environment.
 import { parseArgs } from 'node:util';
-import { pino, type Logger } from 'pino';
-import type { FastifyBaseLogger } from 'fastify';
-import { Registry } from '@persona-operator/core/registry/index';
-import { buildPredictorApp, DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH } from '@persona-operator/predictor/app';
-import { loadModelFile, loadModelFromRegistry, ModelLoadError } from '@persona-operator/predictor/load';
-import type { ServedModel } from '@persona-operator/predictor/model';
+import {
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_DRAIN_DELAY_MS,
+  DEFAULT_HOST,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_MAX_BATCH,
+  DEFAULT_PORT,
+  DEFAULT_PREDICTION_LOG_LIMITS,
+  LOG_LEVELS,
+  type LogLevel,
+  type ModelSource,
+  type PredictorConfig,
+} from '@persona-operator/predictor/config';
+import { runPredictor, type PredictorOutcome } from '@persona-operator/predictor/main';
 import type { Command } from '../main.ts';
 import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_TRANSIENT } from '../errors.ts';
 
+const d = DEFAULT_PREDICTION_LOG_LIMITS;
 const usage = `Usage: persona serve --model-file model.json [--name NAME]
        persona serve --registry URL --model NAMESPACE/NAME --version N
 
@@ -25,42 +33,30 @@ Model (one of):
   --name NAME              the name to serve under (default: the PersonaModel's name)
 
 Server:
-  --port N                 default 8080
-  --host ADDR              default $PERSONA_BIND_ADDRESS or 0.0.0.0
+  --port N                 default ${DEFAULT_PORT}
+  --host ADDR              default $PERSONA_BIND_ADDRESS or ${DEFAULT_HOST}
   --max-batch N            rows per request at most (default ${DEFAULT_MAX_BATCH})
   --body-limit SIZE        request body limit, e.g. 8mb, 512kb (default ${DEFAULT_BODY_LIMIT / 1024 / 1024}mb)
   --drain-delay DURATION   on SIGTERM, time between readiness turning false and the listener
-                           closing, so the Service stops routing here first (default 2s)
-  --log-level LEVEL        pino level (default info)
+                           closing, so the Service stops routing here first (default ${DEFAULT_DRAIN_DELAY_MS / 1000}s)
+  --log-level LEVEL        pino level (default ${DEFAULT_LOG_LEVEL})
 
 Prediction logging (for DriftMonitors reading live traffic; needs the registry):
   --log-predictions        log every scored row to the registry's prediction log
-  --log-queue-size N       rows held in memory at most; more are dropped and counted (default 10000)
-  --log-batch-size N       rows per insert (default 500)
-  --log-flush-interval D   a partial batch is written after this long (default 1s)`;
+  --log-queue-size N       rows held in memory at most; more are dropped and counted (default ${d.maxQueue})
+  --log-batch-size N       rows per insert (default ${d.batchSize})
+  --log-flush-interval D   a partial batch is written after this long (default ${d.flushIntervalMs / 1000}s)`;
 
-/** Same variable as the trainer's (operator/src/trainer/cli.ts), kept here so serve does not load the trainer. */
+/** The variable the trainer reads too: a GCS endpoint override (a local fake in tests and local clusters). */
 const GCS_ENDPOINT_ENV = 'PERSONA_GCS_ENDPOINT';
 
 const NAME_RE = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
-export interface ServeConfig {
-  modelFile?: string;
-  registryUrl?: string;
-  model?: { namespace: string; name: string };
-  version?: number;
-  name?: string;
-  port: number;
-  host: string;
-  maxBatch: number;
-  bodyLimit: number;
-  drainDelayMs: number;
-  logLevel: string;
-  logPredictions: boolean;
-  logQueueSize: number;
-  logBatchSize: number;
-  logFlushIntervalMs: number;
-}
+const EXIT_CODES: Record<PredictorOutcome, number> = {
+  stopped: EXIT_OK,
+  'failed-transient': EXIT_TRANSIENT,
+  'failed-permanent': EXIT_BAD_INPUT,
+};
 
 function positiveInt(value: string, flag: string, min = 1): number {
   if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
@@ -98,7 +94,15 @@ export function parseDuration(value: string, flag: string): number {
   return Math.round(Number(m[1]) * DURATION_UNITS[m[2]]);
 }
 
-export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
+function parseModelRef(value: string): { namespace: string; name: string } {
+  const [namespace, name, ...rest] = value.split('/');
+  if (rest.length > 0 || !namespace || !name || !NAME_RE.test(namespace) || !NAME_RE.test(name)) {
+    throw new CliError(`--model: expected NAMESPACE/NAME (Kubernetes names), got ${JSON.stringify(value)}`);
+  }
+  return { namespace, name };
+}
+
+export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): PredictorConfig {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -109,204 +113,81 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       model: { type: 'string' },
       version: { type: 'string' },
       name: { type: 'string' },
-      port: { type: 'string', default: '8080' },
+      port: { type: 'string', default: String(DEFAULT_PORT) },
       host: { type: 'string' },
       'max-batch': { type: 'string', default: String(DEFAULT_MAX_BATCH) },
       'body-limit': { type: 'string', default: String(DEFAULT_BODY_LIMIT) },
-      'drain-delay': { type: 'string', default: '2s' },
-      'log-level': { type: 'string', default: 'info' },
+      'drain-delay': { type: 'string', default: `${DEFAULT_DRAIN_DELAY_MS}ms` },
+      'log-level': { type: 'string', default: DEFAULT_LOG_LEVEL },
       'log-predictions': { type: 'boolean', default: false },
-      'log-queue-size': { type: 'string', default: '10000' },
-      'log-batch-size': { type: 'string', default: '500' },
-      'log-flush-interval': { type: 'string', default: '1s' },
+      'log-queue-size': { type: 'string', default: String(d.maxQueue) },
+      'log-batch-size': { type: 'string', default: String(d.batchSize) },
+      'log-flush-interval': { type: 'string', default: `${d.flushIntervalMs}ms` },
     },
   });
   const registryUrl = values.registry ?? (env.PERSONA_REGISTRY_URL || undefined);
   const versionText = values.version ?? (env.MODEL_VERSION || undefined);
-  let model: ServeConfig['model'];
-  if (values.model !== undefined) {
-    const [namespace, name, ...rest] = values.model.split('/');
-    if (rest.length > 0 || !namespace || !name || !NAME_RE.test(namespace) || !NAME_RE.test(name)) {
-      throw new CliError(
-        `--model: expected NAMESPACE/NAME (Kubernetes names), got ${JSON.stringify(values.model)}`,
-      );
-    }
-    model = { namespace, name };
-  }
+  const ref = values.model === undefined ? undefined : parseModelRef(values.model);
   const version =
     versionText === undefined ? undefined : positiveInt(versionText, '--version (or MODEL_VERSION)');
-  const modelFile = values['model-file'];
-  if (modelFile !== undefined && values.model === undefined && values.version !== undefined) {
-    throw new CliError('--version without --model: a model file is one version already');
+  if (values.name !== undefined && !NAME_RE.test(values.name)) {
+    throw new CliError(`--name: expected a Kubernetes name, got ${JSON.stringify(values.name)}`);
   }
-  if (modelFile === undefined) {
+  const modelFile = values['model-file'];
+  let model: ModelSource;
+  if (modelFile !== undefined) {
+    if (ref === undefined && values.version !== undefined) {
+      throw new CliError('--version without --model: a model file is one version already');
+    }
+    model = {
+      kind: 'file',
+      path: modelFile,
+      identity: {
+        name: values.name ?? ref?.name,
+        namespace: ref?.namespace,
+        version: ref ? version : undefined,
+      },
+    };
+  } else {
     if (!registryUrl)
       throw new CliError('give --model-file, or --registry URL (or PERSONA_REGISTRY_URL) with --model');
-    if (!model) throw new CliError('--model NAMESPACE/NAME is required with --registry');
+    if (!ref) throw new CliError('--model NAMESPACE/NAME is required with --registry');
     if (version === undefined)
       throw new CliError('--version N (or MODEL_VERSION) is required with --registry');
+    model = { kind: 'registry', ref: { ...ref, version }, servedName: values.name };
   }
-  const logPredictions = values['log-predictions'] === true;
-  if (logPredictions && !registryUrl) {
+  if (values['log-predictions'] && !registryUrl) {
     throw new CliError(
       '--log-predictions writes to the registry: give --registry URL (or PERSONA_REGISTRY_URL)',
     );
   }
-  const level = values['log-level'] as string;
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
-    throw new CliError(
-      `--log-level: expected fatal, error, warn, info, debug, trace or silent, got ${level}`,
-    );
+  const logLevel = values['log-level'] as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new CliError(`--log-level: expected ${LOG_LEVELS.join(', ')}, got ${logLevel}`);
   }
-  if (values.name !== undefined && !NAME_RE.test(values.name)) {
-    throw new CliError(`--name: expected a Kubernetes name, got ${JSON.stringify(values.name)}`);
-  }
+  const logLimits = {
+    maxQueue: positiveInt(values['log-queue-size'] as string, '--log-queue-size'),
+    batchSize: positiveInt(values['log-batch-size'] as string, '--log-batch-size'),
+    flushIntervalMs: parseDuration(values['log-flush-interval'] as string, '--log-flush-interval'),
+  };
   const port = positiveInt(values.port as string, '--port', 0);
   if (port > 65535) throw new CliError(`--port: expected 0..65535, got ${port}`);
   return {
-    modelFile,
-    registryUrl,
     model,
-    version,
-    name: values.name,
+    registryUrl,
+    gcsEndpoint: env[GCS_ENDPOINT_ENV] || undefined,
     port,
-    host: values.host ?? env.PERSONA_BIND_ADDRESS ?? '0.0.0.0',
+    host: values.host ?? env.PERSONA_BIND_ADDRESS ?? DEFAULT_HOST,
     maxBatch: positiveInt(values['max-batch'] as string, '--max-batch'),
     bodyLimit: parseSize(values['body-limit'] as string, '--body-limit'),
     drainDelayMs: parseDuration(values['drain-delay'] as string, '--drain-delay'),
-    logLevel: level,
-    logPredictions,
-    logQueueSize: positiveInt(values['log-queue-size'] as string, '--log-queue-size'),
-    logBatchSize: positiveInt(values['log-batch-size'] as string, '--log-batch-size'),
-    logFlushIntervalMs: parseDuration(values['log-flush-interval'] as string, '--log-flush-interval'),
+    logLevel,
+    predictionLog: values['log-predictions'] ? logLimits : undefined,
   };
-}
-
-/** The registry URL carries a password: it must never reach a log line, even inside an error message. */
-function scrub(message: string, url: string | undefined): string {
-  if (!url) return message;
-  let out = message.split(url).join('<registry>');
-  try {
-    const password = decodeURIComponent(new URL(url).password);
-    if (password) out = out.split(password).join('***');
-  } catch {
-    // Not a parseable URL: nothing more to hide than the whole string.
-  }
-  return out;
-}
-
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const handler = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', handler);
-      process.off('SIGINT', handler);
-      resolve(signal);
-    };
-    process.on('SIGTERM', handler);
-    process.on('SIGINT', handler);
-  });
-}
-
-async function loadModel(config: ServeConfig, registry: Registry | undefined): Promise<ServedModel> {
-  if (config.modelFile !== undefined) {
-    return loadModelFile(config.modelFile, {
-      name: config.name ?? config.model?.name,
-      namespace: config.model?.namespace,
-      version: config.model ? config.version : undefined,
-    });
-  }
-  const { namespace, name } = config.model as { namespace: string; name: string };
-  const served = await loadModelFromRegistry(registry as Registry, {
-    namespace,
-    name,
-    version: config.version as number,
-  });
-  return config.name ? { ...served, name: config.name } : served;
-}
-
-export async function runServe(
-  config: ServeConfig,
-  logger: Logger = pino({ level: config.logLevel, name: 'persona-predictor' }),
-): Promise<number> {
-  const log = logger.child({ component: 'predictor' });
-  let registry: Registry | undefined;
-  if (config.registryUrl) {
-    try {
-      registry = await Registry.connect(config.registryUrl, {
-        applicationName: 'persona-predictor',
-        max: 2,
-        // Artifacts kept in GCS are read with the pod's credentials; the endpoint override is
-        // the same variable the trainer reads (a local fake in tests and the local cluster).
-        gcs: process.env[GCS_ENDPOINT_ENV] ? { apiEndpoint: process.env[GCS_ENDPOINT_ENV] } : {},
-      });
-    } catch (err) {
-      log.error({ err: scrub(String(err), config.registryUrl) }, 'cannot connect to the registry');
-      return EXIT_TRANSIENT;
-    }
-  }
-  const reg = registry;
-  const app = buildPredictorApp({
-    logger: logger as unknown as FastifyBaseLogger,
-    maxBatch: config.maxBatch,
-    bodyLimit: config.bodyLimit,
-    predictionLog:
-      config.logPredictions && reg
-        ? {
-            sink: (entries) => reg.insertPredictionLog(entries),
-            maxQueue: config.logQueueSize,
-            batchSize: config.logBatchSize,
-            flushIntervalMs: config.logFlushIntervalMs,
-          }
-        : undefined,
-  });
-  const signal = waitForSignal();
-  try {
-    await app.listen({ port: config.port, host: config.host });
-  } catch (err) {
-    log.error({ err: String(err), host: config.host, port: config.port }, 'cannot listen');
-    await registry?.close();
-    return EXIT_TRANSIENT;
-  }
-
-  let model: ServedModel;
-  try {
-    model = await loadModel(config, registry);
-    app.predictor.setModel(model);
-  } catch (err) {
-    const transient = err instanceof ModelLoadError && err.transient;
-    log.error(
-      { err: scrub(err instanceof Error ? err.message : String(err), config.registryUrl), transient },
-      'cannot load the model; exiting so the rollout stalls instead of serving nothing',
-    );
-    await app.close();
-    await registry?.close();
-    return transient ? EXIT_TRANSIENT : EXIT_BAD_INPUT;
-  }
-  if (!config.logPredictions && registry) {
-    await registry.close();
-    registry = undefined;
-  }
-  log.info(
-    {
-      model: model.name,
-      namespace: model.namespace,
-      version: model.version,
-      personas: model.personaNames.length,
-      features: model.scorer.featureNames,
-      logPredictions: config.logPredictions,
-    },
-    'model loaded; ready',
-  );
-
-  log.info({ signal: await signal }, 'shutdown requested');
-  await app.predictor.shutdown({ drainDelayMs: config.drainDelayMs });
-  await registry?.close();
-  log.info('stopped');
-  return EXIT_OK;
 }
 
 export const command: Command = {
   summary: 'serve one model version over HTTP (KServe V1 and Open Inference Protocol V2)',
   usage,
-  run: async (argv) => runServe(parseServeArgs(argv)),
+  run: async (argv) => EXIT_CODES[await runPredictor(parseServeArgs(argv))],
 };
