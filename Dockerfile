@@ -9,6 +9,7 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.base.json ./
 COPY core/package.json core/package.json
+COPY jobs/package.json jobs/package.json
 COPY operator/package.json operator/package.json
 COPY predictor/package.json predictor/package.json
 # Networks that intercept TLS: pass your CA bundle as the build secret `npm_ca`
@@ -17,9 +18,10 @@ RUN --mount=type=secret,id=npm_ca,required=false \
     if [ -s /run/secrets/npm_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm_ca; fi; \
     npm ci --no-audit --no-fund --ignore-scripts \
  && mkdir -p /prod && cp package.json package-lock.json /prod/ \
- && cp -r --parents core/package.json operator/package.json predictor/package.json /prod/ \
+ && cp -r --parents core/package.json jobs/package.json operator/package.json predictor/package.json /prod/ \
  && cd /prod && npm ci --no-audit --no-fund --ignore-scripts --omit=dev && npm cache clean --force
 COPY core core
+COPY jobs jobs
 COPY operator operator
 COPY predictor predictor
 COPY scripts/bundle.mjs scripts/bundle.mjs

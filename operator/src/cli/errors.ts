@@ -1,10 +1,6 @@
-// Exit codes shared by every `persona` command and by the Jobs that run them:
-// a training or drift Job's podFailurePolicy fails the Job at once on EXIT_BAD_INPUT.
-export const EXIT_OK = 0;
-/** Transient failure (database unreachable, ...): the Job may retry. */
-export const EXIT_TRANSIENT = 1;
-/** Bad configuration or bad data: retrying cannot help. */
-export const EXIT_BAD_INPUT = 2;
+// The error a `persona` command throws for the person at the terminal; its exit code follows
+// the Jobs' policy (jobs/src/exit-codes.ts).
+import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
 
 /** An error whose message is meant for the person at the terminal, with the exit code to use. */
 export class CliError extends Error {

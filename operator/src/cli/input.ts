@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { InputError } from '@persona-operator/core/data/input-error';
 import { ArtifactValidationError } from '@persona-operator/core/artifact/validate';
 import { RowError } from '@persona-operator/core/scoring/scorer';
-import { CliError, EXIT_BAD_INPUT } from './errors.ts';
+import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
+import { CliError } from './errors.ts';
 
 /** Reads a text file; a missing or unreadable file is the user's input error. */
 export async function readInputFile(path: string, what: string): Promise<string> {

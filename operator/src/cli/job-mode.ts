@@ -3,8 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { load } from 'js-yaml';
-import { SpecFieldError, type SpecErrorClass } from '@persona-operator/core/spec-fields';
-import { CliError, EXIT_BAD_INPUT } from './errors.ts';
+import { SpecFieldError, type SpecErrorClass } from '@persona-operator/jobs/spec-fields';
+import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
+import { CliError } from './errors.ts';
 
 export const RUN_ID_ENV = 'PERSONA_RUN_ID';
 

@@ -1,6 +1,7 @@
 // The `persona` command: dispatches to one module per subcommand, loaded on demand so
 // `persona serve` does not pay for the trainer's imports and the reverse.
-import { CliError, EXIT_BAD_INPUT, EXIT_TRANSIENT } from './errors.ts';
+import { EXIT_BAD_INPUT, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
+import { CliError } from './errors.ts';
 
 export interface Command {
   /** One line shown in `persona --help`. */

@@ -11,7 +11,8 @@ import {
   type SeedScenario,
 } from '@persona-operator/core/synth/seed-scenario';
 import { writeSeedScenario } from '@persona-operator/core/synth/write';
-import { CliError, EXIT_BAD_INPUT, EXIT_TRANSIENT } from '../errors.ts';
+import { EXIT_BAD_INPUT, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
+import { CliError } from '../errors.ts';
 import type { Command } from '../main.ts';
 
 const usage = `Usage: persona data generate --scenario seed (--out DIR | --postgres URL [--table NAME]) [--rows N] [--seed N]

@@ -17,9 +17,10 @@ import {
   type TestChoice,
 } from '@persona-operator/core/drift/index';
 import { renderDriftReportHtml } from '@persona-operator/core/drift/report-html';
-import { isJobMode, JOB_OPTIONS, JOB_USAGE, runDriftJobMode } from '../../driftcheck/cli.ts';
+import { isJobMode, JOB_OPTIONS, JOB_USAGE, runDriftJobMode } from '../drift-job.ts';
 import type { Command } from '../main.ts';
-import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_TRANSIENT } from '../errors.ts';
+import { EXIT_BAD_INPUT, EXIT_OK, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
+import { CliError } from '../errors.ts';
 
 const usage = `Usage: persona drift --reference ref.csv --current cur.csv [options]
        persona drift --registry URL --model NS/NAME --monitor NS/NAME (--query SQL | --window 24h | --spec FILE)

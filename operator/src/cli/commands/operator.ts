@@ -6,7 +6,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { DEFAULT_CONFIG, type OperatorConfig } from '../../controllers/personamodel/config.ts';
 import { Manager } from '../../manager.ts';
 import { createLogger } from '../../runtime/logger.ts';
-import { CliError, EXIT_BAD_INPUT, EXIT_TRANSIENT } from '../errors.ts';
+import { EXIT_BAD_INPUT, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
+import { CliError } from '../errors.ts';
 import type { Command } from '../main.ts';
 
 const usage = `Usage: persona operator [--kubeconfig FILE] [--namespace NS ...] [--leader-elect]

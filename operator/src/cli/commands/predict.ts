@@ -6,7 +6,8 @@ import { parseArtifactJson } from '@persona-operator/core/artifact/validate';
 import { formatCsv, parseCsv } from '@persona-operator/core/data/csv';
 import { tableFromCsv, tableRow } from '@persona-operator/core/data/table';
 import { createScorer, RowError } from '@persona-operator/core/scoring/scorer';
-import { CliError, EXIT_BAD_INPUT } from '../errors.ts';
+import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
+import { CliError } from '../errors.ts';
 import { readInputFile, withInputErrors } from '../input.ts';
 import type { Command } from '../main.ts';
 

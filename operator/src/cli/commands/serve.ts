@@ -16,7 +16,8 @@ import {
 } from '@persona-operator/predictor/config';
 import { runPredictor, type PredictorOutcome } from '@persona-operator/predictor/main';
 import type { Command } from '../main.ts';
-import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_TRANSIENT } from '../errors.ts';
+import { EXIT_BAD_INPUT, EXIT_OK, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
+import { CliError } from '../errors.ts';
 
 const d = DEFAULT_PREDICTION_LOG_LIMITS;
 const usage = `Usage: persona serve --model-file model.json [--name NAME]

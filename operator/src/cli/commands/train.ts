@@ -15,10 +15,11 @@ import {
 import { isTransientDbError } from '@persona-operator/core/registry/errors';
 import { parsePersonasYaml, type PersonasFile } from '@persona-operator/core/personas/personas-file';
 import { trainModel, type TrainProgress, type TrainSpec } from '@persona-operator/core/train/train';
-import { CliError, EXIT_BAD_INPUT, EXIT_TRANSIENT } from '../errors.ts';
+import { EXIT_BAD_INPUT, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
+import { CliError } from '../errors.ts';
 import { readInputFile, withInputErrors } from '../input.ts';
 import type { Command } from '../main.ts';
-import { isJobMode, JOB_OPTIONS, JOB_USAGE, runJobMode } from '../../trainer/cli.ts';
+import { isJobMode, JOB_OPTIONS, JOB_USAGE, runJobMode } from '../train-job.ts';
 
 const usage = `Usage: persona train (--data FILE.csv | --postgres URL --query SQL) --out model.json [options]
 

@@ -2,7 +2,7 @@
 // operator's configuration. Same image, service account and security settings as the
 // trainer; `persona drift` in Job mode reads everything it needs from the environment.
 import type { V1EnvVar, V1Job } from '@kubernetes/client-node';
-import { DEFAULT_ROW_LIMIT, type DriftJobSpec } from '@persona-operator/core/drift-spec';
+import { DEFAULT_ROW_LIMIT, type DriftJobSpec } from '@persona-operator/jobs/drift-spec';
 import type { DriftOptions } from '@persona-operator/core/drift/index';
 import type { DriftMonitor } from '../../api/v1alpha1/driftmonitor.ts';
 import type { PersonaModel } from '../../api/v1alpha1/personamodel.ts';

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDriftJobSpecJson } from '@persona-operator/core/drift-spec';
+import { parseDriftJobSpecJson } from '@persona-operator/jobs/drift-spec';
 import { DEFAULT_CONFIG } from '../../../src/controllers/personamodel/config.ts';
 import { SpecProblem } from '../../../src/controllers/personamodel/errors.ts';
 import { buildDriftJob, driftJobSpec } from '../../../src/controllers/driftmonitor/job.ts';

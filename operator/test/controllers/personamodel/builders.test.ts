@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTrainingJobSpecJson } from '@persona-operator/core/training-spec';
+import { parseTrainingJobSpecJson } from '@persona-operator/jobs/training-spec';
 import { DEFAULT_CONFIG } from '../../../src/controllers/personamodel/config.ts';
 import { resolveSpec } from '../../../src/controllers/personamodel/defaults.ts';
 import {

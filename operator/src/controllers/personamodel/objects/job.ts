@@ -1,7 +1,7 @@
 // The training Job for one set of training inputs: a pure function of the model, its
 // resolved spec and the operator's configuration.
 import type { V1EnvVar, V1Job, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import type { TrainingJobSpec } from '@persona-operator/core/training-spec';
+import type { TrainingJobSpec } from '@persona-operator/jobs/training-spec';
 import type { PersonaModel } from '../../../api/v1alpha1/personamodel.ts';
 import type { OperatorConfig } from '../config.ts';
 import type { ResolvedSpec } from '../defaults.ts';

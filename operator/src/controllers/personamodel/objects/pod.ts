@@ -9,7 +9,7 @@ import type {
   V1Volume,
 } from '@kubernetes/client-node';
 import type { ResourceRequirements, SecretKeyRef } from '../../../api/v1alpha1/common.ts';
-import { EXIT_BAD_INPUT } from '../../../cli/errors.ts';
+import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
 
 /**
  * The podFailurePolicy of every Job we run: exit code 2 (bad configuration or data) fails the

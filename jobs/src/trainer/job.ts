@@ -10,10 +10,9 @@ import { InputError } from '@persona-operator/core/data/input-error';
 import type { ColumnRequest } from '@persona-operator/core/data/table';
 import { Registry, type ModelRef } from '@persona-operator/core/registry/index';
 import { trainModel, type TrainProgress, type TrainSpec } from '@persona-operator/core/train/train';
-import type { TrainingJobSpec } from '@persona-operator/core/training-spec';
-import { EXIT_OK } from '../cli/errors.ts';
+import type { TrainingJobSpec } from '../training-spec.ts';
 import { loadTrainingTable } from './data-source.ts';
-import { classifyError } from './exit-code.ts';
+import { classifyError, EXIT_OK } from '../exit-codes.ts';
 
 /** A Job spec, except that `features` may be empty: then every column is used, types inferred. */
 export type TrainingJobInput = Omit<TrainingJobSpec, 'runId' | 'features'> & {

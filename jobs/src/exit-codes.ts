@@ -1,11 +1,16 @@
-// Which failures a training Job may retry. Exit 1 (transient) lets the Job's backoff retry;
-// exit 2 fails the Job at once through its podFailurePolicy, because the same spec and data
-// would fail the same way again.
+// The exit-code policy of the training and drift Jobs, which every `persona` command follows
+// too: exit 1 (transient) lets a Job's backoff retry; exit 2 fails the Job at once through its
+// podFailurePolicy, because the same spec and data would fail the same way again.
 import { ArtifactValidationError } from '@persona-operator/core/artifact/validate';
 import { ArtifactStoreError } from '@persona-operator/core/artifacts/store';
 import { InputError } from '@persona-operator/core/data/input-error';
 import { isTransientDbError, RegistryError } from '@persona-operator/core/registry/errors';
-import { EXIT_BAD_INPUT, EXIT_TRANSIENT } from '../cli/errors.ts';
+
+export const EXIT_OK = 0;
+/** Transient failure (database unreachable, ...): the Job may retry. */
+export const EXIT_TRANSIENT = 1;
+/** Bad configuration or bad data: retrying cannot help. */
+export const EXIT_BAD_INPUT = 2;
 
 export interface ClassifiedError {
   exitCode: typeof EXIT_TRANSIENT | typeof EXIT_BAD_INPUT;

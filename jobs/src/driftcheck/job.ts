@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import { InputError } from '@persona-operator/core/data/input-error';
 import type { Table } from '@persona-operator/core/data/table';
-import type { DriftJobSpec } from '@persona-operator/core/drift-spec';
+import type { DriftJobSpec } from '../drift-spec.ts';
 import {
   computeDrift,
   DriftInputError,
@@ -20,8 +20,7 @@ import {
   type DriftReport as StoredReport,
   type ModelRef,
 } from '@persona-operator/core/registry/index';
-import { EXIT_OK } from '../cli/errors.ts';
-import { classifyError } from '../trainer/exit-code.ts';
+import { classifyError, EXIT_OK } from '../exit-codes.ts';
 import { describeSource, readCurrentTable } from './current.ts';
 import { artifactFeatures, referenceTable } from './reference.ts';
 

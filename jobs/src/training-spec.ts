@@ -1,8 +1,8 @@
 // The training spec the operator hands to a training Job (env PERSONA_TRAINING_SPEC as JSON, or
 // `persona train --spec FILE`). Parsed strictly: a Job with a bad spec must fail at once with a
 // message naming the field, since retrying cannot fix it.
-import type { FeatureSpec, RawValue } from './artifact/types.ts';
-import type { ArtifactStoreConfig } from './artifacts/index.ts';
+import type { FeatureSpec, RawValue } from '@persona-operator/core/artifact/types';
+import type { ArtifactStoreConfig } from '@persona-operator/core/artifacts/index';
 import { show, SpecFieldError, specFields } from './spec-fields.ts';
 
 export interface PersonaSeed {

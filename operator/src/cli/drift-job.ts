@@ -12,12 +12,13 @@ import {
   parseDriftJobSpecJson,
   type CurrentDataSource,
   type DriftJobSpec,
-} from '@persona-operator/core/drift-spec';
+} from '@persona-operator/jobs/drift-spec';
 import type { DriftOptions } from '@persona-operator/core/drift/index';
-import { CliError, EXIT_BAD_INPUT } from '../cli/errors.ts';
-import { jobRunId, readSpecFile, specErrorField } from '../cli/job-mode.ts';
-import { parseModelRef, registryUrl } from '../cli/registry-args.ts';
-import { runDriftJob, type DriftJobResultLine } from './job.ts';
+import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
+import { CliError } from './errors.ts';
+import { jobRunId, readSpecFile, specErrorField } from './job-mode.ts';
+import { parseModelRef, registryUrl } from './registry-args.ts';
+import { runDriftJob, type DriftJobResultLine } from '@persona-operator/jobs/driftcheck/job';
 
 export const DRIFT_SPEC_ENV = 'PERSONA_DRIFT_SPEC';
 

@@ -1,13 +1,8 @@
 // The training spec the operator hands to a Job: defaults, and an error naming the field for
-// every kind of bad input; and which failures the Job may retry.
+// every kind of bad input.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTrainingJobSpec, TrainingSpecError } from '@persona-operator/core/training-spec';
-import { ArtifactStoreError } from '@persona-operator/core/artifacts/store';
-import { DataSourceError } from '@persona-operator/core/data/postgres-source';
-import { RegistryNotFoundError } from '@persona-operator/core/registry/errors';
-import { classifyError } from '../src/trainer/exit-code.ts';
-import { parseArtifactsFlag } from '../src/trainer/cli.ts';
+import { parseTrainingJobSpec, TrainingSpecError } from '@persona-operator/jobs/training-spec';
 
 const minimal = {
   model: { namespace: 'shop', name: 'customers' },
@@ -79,48 +74,4 @@ describe('parseTrainingJobSpec', () => {
       );
     });
   }
-});
-
-describe('classifyError', () => {
-  const cases: [string, unknown, number][] = [
-    [
-      'connection refused',
-      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
-      1,
-    ],
-    ['admin shutdown', Object.assign(new Error('terminating connection'), { code: '57P01' }), 1],
-    ['a terminated connection', new Error('Connection terminated unexpectedly'), 1],
-    ['a missing table', Object.assign(new Error('relation "x" does not exist'), { code: '42P01' }), 2],
-    ['a missing column', Object.assign(new Error('column "y" does not exist'), { code: '42703' }), 2],
-    ['a wrong password', Object.assign(new Error('password authentication failed'), { code: '28P01' }), 2],
-    ['a bad cell', new DataSourceError('column "income", row 3: "n/a" is not a finite number'), 2],
-    ['a registry refusal', new RegistryNotFoundError('model a/b is not in the registry'), 2],
-    [
-      'a missing bucket',
-      new ArtifactStoreError('gs://b/o', 'upload failed', {
-        cause: Object.assign(new Error('nf'), { code: 404 }),
-      }),
-      2,
-    ],
-    [
-      'a GCS server error',
-      new ArtifactStoreError('gs://b/o', 'upload failed', {
-        cause: Object.assign(new Error('x'), { code: 503 }),
-      }),
-      1,
-    ],
-    ['anything unknown', new Error('something odd'), 1],
-  ];
-  for (const [what, err, code] of cases) {
-    test(`${what} exits ${code}`, () => assert.equal(classifyError(err).exitCode, code));
-  }
-});
-
-test('--artifacts picks the store', () => {
-  assert.deepEqual(parseArtifactsFlag(undefined), { postgres: {} });
-  assert.deepEqual(parseArtifactsFlag('gs://bucket/models/personas'), {
-    gcs: { bucket: 'bucket', prefix: 'models/personas' },
-  });
-  assert.deepEqual(parseArtifactsFlag('./models'), { volume: { path: './models' } });
-  assert.throws(() => parseArtifactsFlag('s3://b/p'), /--artifacts must be/);
 });

@@ -11,7 +11,7 @@ import { startPostgres, freePort, type TestPostgres } from '../../test/support/p
 import { captureLog } from './support/capture-log.ts';
 import { startFakeGcs, type FakeGcs } from '../../test/fakes/gcs.ts';
 import { Registry } from '@persona-operator/core/registry/index';
-import { parseTrainingJobSpec, type TrainingJobSpec } from '@persona-operator/core/training-spec';
+import { parseTrainingJobSpec, type TrainingJobSpec } from '@persona-operator/jobs/training-spec';
 import { runTrainingJob } from '../src/trainer/job.ts';
 
 let db: TestPostgres;

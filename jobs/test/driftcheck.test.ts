@@ -11,13 +11,13 @@ import { freePort, startPostgres, type TestPostgres } from '../../test/support/p
 import { captureLog } from './support/capture-log.ts';
 import { loadRows } from '@persona-operator/core/data/load';
 import type { Table } from '@persona-operator/core/data/table';
-import { parseDriftJobSpec, type DriftJobSpec } from '@persona-operator/core/drift-spec';
+import { parseDriftJobSpec, type DriftJobSpec } from '@persona-operator/jobs/drift-spec';
 import { Registry } from '@persona-operator/core/registry/index';
 import { generateSeedScenario } from '@persona-operator/core/synth/seed-scenario';
 import { trainModel } from '@persona-operator/core/train/train';
 import { runDriftJob } from '../src/driftcheck/job.ts';
 
-const BIN = fileURLToPath(new URL('../bin/persona.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../operator/bin/persona.js', import.meta.url));
 const MODEL = { namespace: 'shop', name: 'customers' };
 const scenario = generateSeedScenario({ rowsPerMonth: 400, seed: 42 });
 const month = (name: string): Table => scenario.months.find((m) => m.month === name)!.table;

@@ -9,7 +9,7 @@ import {
   type DriftOptions,
   type FeatureTestOverride,
   type TestChoice,
-} from './drift/choose.ts';
+} from '@persona-operator/core/drift/choose';
 import { show, SpecFieldError, specFields } from './spec-fields.ts';
 
 export interface ObjectRef {

@@ -5,7 +5,7 @@ import { gcsClient, parseGsUri, type GcsClientOptions } from '@persona-operator/
 import { InputError } from '@persona-operator/core/data/input-error';
 import { readPostgresTable } from '@persona-operator/core/data/postgres-source';
 import { tableFromCsvText, type ColumnRequest, type Table } from '@persona-operator/core/data/table';
-import type { TrainingDataSource } from '@persona-operator/core/training-spec';
+import type { TrainingDataSource } from '../training-spec.ts';
 
 export interface LoadDataOptions {
   /** Where the data database URL is looked up. */

@@ -1,7 +1,7 @@
 // The field checks shared by the strict Job specs (training, drift): each spec throws its own
 // error class, so a caller can tell which spec was bad, while the wording of every problem
 // stays the same across specs.
-import { InputError } from './data/input-error.ts';
+import { InputError } from '@persona-operator/core/data/input-error';
 
 /** A spec error names the field (dotted path, "(spec)" for the whole document) and the problem. */
 export class SpecFieldError extends InputError {

@@ -14,11 +14,12 @@ import {
   parseTrainingJobSpecJson,
   TrainingSpecError,
   type TrainingDataSource,
-} from '@persona-operator/core/training-spec';
-import { CliError, EXIT_BAD_INPUT } from '../cli/errors.ts';
-import { jobRunId, readSpecFile, specErrorField } from '../cli/job-mode.ts';
-import { parseModelRef, registryUrl } from '../cli/registry-args.ts';
-import { runTrainingJob, type TrainingJobInput } from './job.ts';
+} from '@persona-operator/jobs/training-spec';
+import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
+import { CliError } from './errors.ts';
+import { jobRunId, readSpecFile, specErrorField } from './job-mode.ts';
+import { parseModelRef, registryUrl } from './registry-args.ts';
+import { runTrainingJob, type TrainingJobInput } from '@persona-operator/jobs/trainer/job';
 
 export const TRAINING_SPEC_ENV = 'PERSONA_TRAINING_SPEC';
 /** apiEndpoint for Cloud Storage (a private endpoint, or a fake in tests). */

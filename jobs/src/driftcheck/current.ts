@@ -6,7 +6,7 @@ import type { FeatureSpec } from '@persona-operator/core/artifact/types';
 import { InputError } from '@persona-operator/core/data/input-error';
 import { readPostgresTable } from '@persona-operator/core/data/postgres-source';
 import { tableFromRecords, type Table } from '@persona-operator/core/data/table';
-import type { CurrentDataSource } from '@persona-operator/core/drift-spec';
+import type { CurrentDataSource } from '../drift-spec.ts';
 import { isTransientDbError, type ModelRef, type Registry } from '@persona-operator/core/registry/index';
 
 /** More logged predictions than this in one window is refused: the window is too long. */

@@ -1,0 +1,23 @@
+// The flags of the Job modes of `persona train` and `persona drift`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseArtifactsFlag } from '../../src/cli/train-job.ts';
+import { parseWindow } from '../../src/cli/drift-job.ts';
+
+test('--artifacts picks the store', () => {
+  assert.deepEqual(parseArtifactsFlag(undefined), { postgres: {} });
+  assert.deepEqual(parseArtifactsFlag('gs://bucket/models/personas'), {
+    gcs: { bucket: 'bucket', prefix: 'models/personas' },
+  });
+  assert.deepEqual(parseArtifactsFlag('./models'), { volume: { path: './models' } });
+  assert.throws(() => parseArtifactsFlag('s3://b/p'), /--artifacts must be/);
+});
+
+test('--window takes the units of the monitor (s, m, h, d)', () => {
+  assert.equal(parseWindow('90s'), 90);
+  assert.equal(parseWindow('90m'), 5400);
+  assert.equal(parseWindow('24h'), 86_400);
+  assert.equal(parseWindow('7d'), 604_800);
+  for (const bad of ['24', '0h', '1w', '-1h', ''])
+    assert.throws(() => parseWindow(bad), /--window: expected a duration such as 90m, 24h or 7d/);
+});
