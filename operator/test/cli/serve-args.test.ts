@@ -1,7 +1,7 @@
 // `persona serve` flags and environment, as the predictor's configuration.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDuration, parseServeArgs, parseSize } from '../../src/cli/commands/serve.ts';
+import { parseServeArgs, parseSize } from '../../src/cli/commands/serve.ts';
 import { CliError } from '../../src/cli/errors.ts';
 
 describe('persona serve arguments', () => {
@@ -78,7 +78,6 @@ describe('persona serve arguments', () => {
       [512 * 1024, 1500, 250, 100],
     );
     assert.equal(parseSize('8mb', 'x'), 8 * 1024 * 1024);
-    assert.equal(parseDuration('2m', 'x'), 120_000);
   });
 
   test('bad arguments name the flag', () => {

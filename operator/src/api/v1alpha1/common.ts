@@ -1,4 +1,5 @@
 // Schema pieces both kinds share, with their TypeScript types beside them.
+import { CRON_PATTERN } from '@persona-operator/core/time/cron';
 import type { JSONSchemaProps } from '../schema.ts';
 
 export const GROUP = 'personas.dtc.dev';
@@ -55,19 +56,12 @@ export const resourcesSchema = {
   },
 } as const satisfies JSONSchemaProps;
 
-/** Five cron fields or a `@daily`-style macro; cron-parser checks the fields themselves. */
-export const CRON_PATTERN =
-  '^(@(yearly|annually|monthly|weekly|daily|hourly)|[0-9*?/,LW#A-Za-z-]+( +[0-9*?/,LW#A-Za-z-]+){4})$';
-
 export const cronSchema = {
   type: 'string',
   maxLength: 128,
   pattern: CRON_PATTERN,
   description: 'Cron schedule (five fields, UTC), e.g. "0 3 * * 1".',
 } as const satisfies JSONSchemaProps;
-
-/** A duration such as `90s`, `15m`, `24h` or `7d`. */
-export const DURATION_PATTERN = '^[0-9]+(s|m|h|d)$';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 

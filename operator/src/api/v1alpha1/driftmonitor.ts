@@ -1,10 +1,10 @@
 // DriftMonitor (personas.dtc.dev/v1alpha1): the published contract of DESIGN.md section 3.
 // Schema literals are the single source of the CRD; the interfaces are checked against them.
+import { DURATION_PATTERN } from '@persona-operator/core/time/duration';
 import type { KubernetesObject, V1ObjectMeta } from '@kubernetes/client-node';
 import type { JSONSchemaProps } from '../schema.ts';
 import {
   API_VERSION,
-  DURATION_PATTERN,
   conditionsSchema,
   cronSchema,
   secretKeyRefSchema,

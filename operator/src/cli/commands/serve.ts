@@ -17,6 +17,7 @@ import {
 import { runPredictor, type PredictorOutcome } from '@persona-operator/predictor/main';
 import type { Command } from '../main.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
+import { parseDuration } from '@persona-operator/core/time/duration';
 import { CliError } from '../errors.ts';
 
 const d = DEFAULT_PREDICTION_LOG_LIMITS;
@@ -86,13 +87,12 @@ export function parseSize(value: string, flag: string): number {
   return Number(m[1]) * unit;
 }
 
-const DURATION_UNITS: Record<string, number> = { '': 1, ms: 1, s: 1000, m: 60_000 };
-
-export function parseDuration(value: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|)$/.exec(value.trim());
-  if (!m)
-    throw new CliError(`${flag}: expected a duration such as 500ms, 2s or 1m, got ${JSON.stringify(value)}`);
-  return Math.round(Number(m[1]) * DURATION_UNITS[m[2]]);
+function durationFlag(value: string, flag: string): number {
+  try {
+    return parseDuration(value, flag);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
 }
 
 function parseModelRef(value: string): { namespace: string; name: string } {
@@ -169,7 +169,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   const logLimits = {
     maxQueue: positiveInt(values['log-queue-size'] as string, '--log-queue-size'),
     batchSize: positiveInt(values['log-batch-size'] as string, '--log-batch-size'),
-    flushIntervalMs: parseDuration(values['log-flush-interval'] as string, '--log-flush-interval'),
+    flushIntervalMs: durationFlag(values['log-flush-interval'] as string, '--log-flush-interval'),
   };
   const port = positiveInt(values.port as string, '--port', 0);
   if (port > 65535) throw new CliError(`--port: expected 0..65535, got ${port}`);
@@ -181,7 +181,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     host: values.host ?? env.PERSONA_BIND_ADDRESS ?? DEFAULT_HOST,
     maxBatch: positiveInt(values['max-batch'] as string, '--max-batch'),
     bodyLimit: parseSize(values['body-limit'] as string, '--body-limit'),
-    drainDelayMs: parseDuration(values['drain-delay'] as string, '--drain-delay'),
+    drainDelayMs: durationFlag(values['drain-delay'] as string, '--drain-delay'),
     logLevel,
     predictionLog: values['log-predictions'] ? logLimits : undefined,
   };

@@ -17,7 +17,7 @@ import {
   tmpVolume,
 } from '../personamodel/objects/pod.ts';
 import { SLOT_ANNOTATION, driftLabels, monitorOwnerReference } from './naming.ts';
-import { parseDuration } from './schedule.ts';
+import { parseDuration } from '@persona-operator/core/time/duration';
 
 export const DRIFT_CONTAINER = 'drift';
 export const DATA_URL_ENV = 'PERSONA_DATA_URL';

@@ -12,7 +12,8 @@ import { canonicalJson } from '../personamodel/naming.ts';
 import { keyOf, type DriftMonitorContext } from './context.ts';
 import { RUN_NOW_ANNOTATION } from './naming.ts';
 import { observeRun, startRun } from './run-step.ts';
-import { planRun, scheduleProblem } from './schedule.ts';
+import { planRun } from './schedule.ts';
+import { cronProblem } from '@persona-operator/core/time/cron';
 import { conditionsBetweenRuns } from './status.ts';
 
 export const DEFAULT_SCHEDULE = '0 * * * *';
@@ -61,7 +62,7 @@ export async function reconcileDriftMonitor(ctx: DriftMonitorContext, key: strin
   if (status.lastRunResult === 'Running') await observeRun(ctx, monitor, status, now);
 
   const schedule = monitor.spec.schedule ?? DEFAULT_SCHEDULE;
-  const problem = scheduleProblem(schedule);
+  const problem = cronProblem(schedule, 'spec.schedule');
   if (problem) {
     delete status.nextRunTime;
     status.conditions = conditionsBetweenRuns(

@@ -2,41 +2,8 @@
 // status remembers. Like a CronJob with concurrencyPolicy Forbid and no backlog: never two
 // runs of one monitor at once, and after downtime only the latest missed slot runs (one
 // catch-up run, not a burst replaying every slot that was missed).
-import { CronExpressionParser } from 'cron-parser';
+import { nextFireTime, previousFireTime } from '@persona-operator/core/time/cron';
 import type { DriftMonitorStatus } from '../../api/v1alpha1/driftmonitor.ts';
-
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "24h" -> 86 400 000; the grammar of the CRD's duration fields. */
-export function parseDuration(value: string, field: string): number {
-  const m = /^(\d+)(s|m|h|d)$/.exec(value);
-  if (!m)
-    throw new Error(
-      `${field}: expected a duration such as 90s, 15m, 24h or 7d, got ${JSON.stringify(value)}`,
-    );
-  return Number(m[1]) * UNIT_MS[m[2]];
-}
-
-/** The latest time the schedule fired at or before `now` (UTC). Throws on a bad expression. */
-export function previousSlot(schedule: string, now: Date): Date {
-  const expr = CronExpressionParser.parse(schedule, { currentDate: new Date(now.getTime() + 1), tz: 'UTC' });
-  return expr.prev().toDate();
-}
-
-/** The first time the schedule fires after `now` (UTC). Throws on a bad expression. */
-export function nextSlot(schedule: string, now: Date): Date {
-  return CronExpressionParser.parse(schedule, { currentDate: now, tz: 'UTC' }).next().toDate();
-}
-
-/** A schedule's problem in words, or undefined when cron-parser accepts it. */
-export function scheduleProblem(schedule: string): string | undefined {
-  try {
-    CronExpressionParser.parse(schedule, { tz: 'UTC' });
-    return undefined;
-  } catch (err) {
-    return `spec.schedule ${JSON.stringify(schedule)} is not a valid cron expression: ${(err as Error).message}`;
-  }
-}
 
 export interface ScheduleInputs {
   now: Date;
@@ -68,7 +35,7 @@ export interface SchedulePlan {
 
 /** Whether to start a run now, and when the next one is due. Throws on a bad schedule. */
 export function planRun(i: ScheduleInputs): SchedulePlan {
-  const nextRunTime = nextSlot(i.schedule, i.now);
+  const nextRunTime = nextFireTime(i.schedule, i.now);
   const s = i.status ?? {};
   if (s.lastRunResult === 'Running') {
     return {
@@ -88,7 +55,7 @@ export function planRun(i: ScheduleInputs): SchedulePlan {
       },
     };
   }
-  const slot = previousSlot(i.schedule, i.now);
+  const slot = previousFireTime(i.schedule, i.now);
   const since = s.lastRunTime ? new Date(s.lastRunTime) : i.createdAt;
   if (slot.getTime() <= since.getTime()) {
     return { nextRunTime, decision: { run: false, message: `next run at ${nextRunTime.toISOString()}` } };

@@ -16,7 +16,8 @@ import type { ResolvedSpec } from './defaults.ts';
 import { INPUTS_HASH_LABEL, MODEL_LABEL, trainingInputsHash, trainingJobName } from './naming.ts';
 import { TRIGGER_ANNOTATION, buildTrainingJob } from './objects/job.ts';
 import { ensureServiceAccount } from './service-accounts.ts';
-import { decideTraining, nextScheduledTime } from './trigger.ts';
+import { nextFireTime } from '@persona-operator/core/time/cron';
+import { decideTraining } from './trigger.ts';
 import { findJob } from '../../kube/find-job.ts';
 
 export type JobOutcome =
@@ -190,7 +191,7 @@ export async function trainingStep(
   });
   const requeue = spec.training.schedule
     ? {
-        requeueAfterMs: Math.max(0, nextScheduledTime(spec.training.schedule, now).getTime() - now.getTime()),
+        requeueAfterMs: Math.max(0, nextFireTime(spec.training.schedule, now).getTime() - now.getTime()),
       }
     : {};
   if (!decision.train) return requeue;

@@ -1,6 +1,6 @@
 // Whether to train, as pure policies over gathered inputs (cert-manager's trigger/policies):
 // each policy either names a reason to act or passes; the first reason wins.
-import { CronExpressionParser } from 'cron-parser';
+import { previousFireTime } from '@persona-operator/core/time/cron';
 import type { PersonaModelStatus } from '../../api/v1alpha1/personamodel.ts';
 
 export type TriggerReason = 'NoVersion' | 'InputsChanged' | 'RetrainRequested' | 'ScheduleDue';
@@ -71,22 +71,11 @@ const retrainRequested: Policy = (i) => {
   };
 };
 
-/** The latest time the cron expression fired at or before `now` (UTC). */
-export function lastScheduledTime(schedule: string, now: Date): Date {
-  const expr = CronExpressionParser.parse(schedule, { currentDate: new Date(now.getTime() + 1), tz: 'UTC' });
-  return expr.prev().toDate();
-}
-
-/** The next time the cron expression fires after `now` (UTC), for requeueing. */
-export function nextScheduledTime(schedule: string, now: Date): Date {
-  return CronExpressionParser.parse(schedule, { currentDate: now, tz: 'UTC' }).next().toDate();
-}
-
 const scheduleDue: Policy = (i) => {
   if (!i.schedule) return undefined;
   let slot: Date;
   try {
-    slot = lastScheduledTime(i.schedule, i.now);
+    slot = previousFireTime(i.schedule, i.now);
   } catch {
     return undefined; // an unparsable schedule is reported by status, not acted on
   }

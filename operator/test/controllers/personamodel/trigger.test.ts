@@ -1,10 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  decideTraining,
-  lastScheduledTime,
-  type TriggerInputs,
-} from '../../../src/controllers/personamodel/trigger.ts';
+import { decideTraining, type TriggerInputs } from '../../../src/controllers/personamodel/trigger.ts';
 
 const base: TriggerInputs = {
   now: new Date('2025-01-08T12:00:00Z'),
@@ -74,12 +70,5 @@ describe('training trigger', () => {
       train: false,
       message: 'trained model is up to date',
     });
-  });
-
-  test('lastScheduledTime includes a fire time equal to now', () => {
-    assert.equal(
-      lastScheduledTime('0 * * * *', new Date('2025-01-01T05:00:00Z')).toISOString(),
-      '2025-01-01T05:00:00.000Z',
-    );
   });
 });
