@@ -23,6 +23,8 @@ export interface ServedModel extends Required<Pick<ModelIdentity, 'name'>> {
   personaNames: readonly string[];
   numericFeatures: readonly string[];
   categoricalFeatures: readonly string[];
+  /** Each feature's position in a row, for V2 inputs matched by name. */
+  featurePositions: ReadonlyMap<string, number>;
 }
 
 /**
@@ -46,5 +48,6 @@ export function serveArtifact(artifact: ModelArtifact, identity: Partial<ModelId
     personaNames: artifact.personas.map((p) => p.name),
     numericFeatures: features.filter((f) => f.type === 'numeric').map((f) => f.name),
     categoricalFeatures: features.filter((f) => f.type === 'categorical').map((f) => f.name),
+    featurePositions: new Map(features.map((f, i) => [f.name, i])),
   };
 }

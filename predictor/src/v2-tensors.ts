@@ -1,14 +1,15 @@
 // Open Inference Protocol (V2) tensors <-> rows.
 //
 // Accepted inputs (decided here; the protocol leaves the tensor layout to the model):
-// - one unnamed numeric matrix (conventionally "input-0", any name that is not a feature name)
-//   with shape [n, m] holding the model's m numeric features in feature order, and
+// - one numeric matrix named "input-0" with shape [n, m] holding the model's m numeric
+//   features in feature order, and
 // - one tensor per remaining feature, named after it, shape [n] or [n, 1]: BYTES for
 //   categorical features, a numeric datatype for numeric ones.
 // A purely numeric model therefore takes a single "input-0" of shape [n, d]; a model with
 // categorical features takes "input-0" plus one BYTES tensor per categorical feature; sending
 // every feature as its own named tensor works for any model. Data may be flat (row-major) or
-// nested one array per row. Every feature must be given exactly once.
+// nested one array per row. Every feature must be given exactly once, and any other input name
+// is refused: the protocol matches tensors by name.
 //
 // Outputs: persona (BYTES), persona_id (INT64), distance and confidence (FP64), each shape [n].
 import type { Prediction } from '@persona-operator/core/artifact/types';
@@ -36,6 +37,23 @@ export const MATRIX_INPUT_NAME = 'input-0';
 
 function bad(message: string, feature?: string): HttpError {
   return new HttpError(400, message, feature === undefined ? {} : { feature });
+}
+
+/**
+ * Tensors are matched by name, as the protocol does: an input the model does not declare is
+ * refused, whatever else the request holds, rather than guessed to be the matrix.
+ */
+function checkDeclared(model: ServedModel, t: V2Tensor, i: number): void {
+  if (model.featurePositions.has(t.name)) return;
+  const numeric = model.numericFeatures;
+  if (t.name === MATRIX_INPUT_NAME && numeric.length > 0) return;
+  const perFeature = `one input per feature, named after it (${model.scorer.featureNames.join(', ')})`;
+  const declared =
+    numeric.length === 0
+      ? perFeature
+      : `${quote(MATRIX_INPUT_NAME)} (the numeric features ${numeric.join(', ')} as an [n, ${numeric.length}] ` +
+        `matrix) with a BYTES input per categorical feature, or ${perFeature}`;
+  throw bad(`inputs[${i}]: unknown input ${quote(t.name)}; this model takes ${declared}`, t.name);
 }
 
 /** Flattens nested row arrays; checks the element count against the shape. */
@@ -71,9 +89,9 @@ export function tensorsToRows(
   inputs: V2Tensor[],
   checkRows: (n: number) => void,
 ): unknown[][] {
+  inputs.forEach((t, i) => checkDeclared(model, t, i));
   const names = model.scorer.featureNames;
-  const position = new Map(names.map((f, i) => [f, i] as const));
-  const isNumeric = new Set(model.numericFeatures);
+  const position = model.featurePositions;
   const covered = new Map<string, string>();
   let rowCount: number | undefined;
   const fills: ((rows: unknown[][]) => void)[] = [];
@@ -96,8 +114,9 @@ export function tensorsToRows(
       if (t.shape.length === 2 && t.shape[1] !== 1) {
         throw bad(`${where}.shape: a feature input is [n] or [n, 1], got [${t.shape.join(', ')}]`, t.name);
       }
-      if (isNumeric.has(t.name) !== numericType) {
-        const want = isNumeric.has(t.name) ? 'a numeric datatype such as FP64' : 'BYTES';
+      const numericFeature = model.artifact.features[feature].type === 'numeric';
+      if (numericFeature !== numericType) {
+        const want = numericFeature ? 'a numeric datatype such as FP64' : 'BYTES';
         throw bad(`${where}.datatype: feature ${quote(t.name)} needs ${want}, got ${t.datatype}`, t.name);
       }
       if (covered.has(t.name))
@@ -109,14 +128,8 @@ export function tensorsToRows(
       });
       return;
     }
-    // Not a feature name: the numeric matrix.
+    // Declared and not a feature: the numeric matrix.
     const numeric = model.numericFeatures;
-    if (numeric.length === 0) {
-      throw bad(
-        `${where}: unknown input; this model takes one input per feature (${names.join(', ')})`,
-        t.name,
-      );
-    }
     if (!numericType) {
       throw bad(
         `${where}.datatype: the feature matrix needs a numeric datatype such as FP64, got BYTES`,
@@ -145,11 +158,12 @@ export function tensorsToRows(
     });
   });
 
-  for (const f of names) {
+  for (const [i, f] of names.entries()) {
     if (!covered.has(f)) {
-      const how = isNumeric.has(f)
-        ? `in the ${MATRIX_INPUT_NAME} matrix or as an input named ${quote(f)}`
-        : `as a BYTES input named ${quote(f)}`;
+      const how =
+        model.artifact.features[i].type === 'numeric'
+          ? `in the ${MATRIX_INPUT_NAME} matrix or as an input named ${quote(f)}`
+          : `as a BYTES input named ${quote(f)}`;
       throw bad(`feature ${quote(f)}: missing; send it ${how}`, f);
     }
   }

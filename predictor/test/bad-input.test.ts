@@ -3,7 +3,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
+import { buildPredictorApp } from '../src/app.ts';
+import { serveArtifact } from '../src/model.ts';
 import { call, fixtureApp, inferV2, predictV1, type JsonResponse } from './support/app.ts';
+import { numericFixtureArtifact } from './support/fixture.ts';
 
 let app: FastifyInstance;
 before(async () => {
@@ -428,6 +431,65 @@ describe('V2 tensors', () => {
       {
         instance: 0,
       },
+    );
+  });
+});
+
+describe('V2 inputs are matched by name', () => {
+  const tensor = (name: string, n = 1) => ({
+    name,
+    shape: [n, 2],
+    datatype: 'FP64',
+    data: Array(n * 2).fill(1),
+  });
+  const channel = (n = 1) => ({ name: 'channel', shape: [n], datatype: 'BYTES', data: Array(n).fill('web') });
+
+  test('the only input, under a name the model does not declare, is refused rather than taken for the matrix', async () => {
+    const numericApp = buildPredictorApp({
+      model: serveArtifact(numericFixtureArtifact()),
+      defaultMetrics: false,
+    });
+    try {
+      const ok = await inferV2(numericApp, { inputs: [tensor('input-0')] }, 'spend');
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      for (const name of ['features', 'input_0', 'INPUT-0']) {
+        expectError(
+          await inferV2(numericApp, { inputs: [tensor(name)] }, 'spend'),
+          400,
+          new RegExp(
+            `inputs\\[0\\]: unknown input "${name}"; this model takes "input-0" \\(the numeric features age, income`,
+          ),
+          { feature: name },
+        );
+      }
+    } finally {
+      await numericApp.close();
+    }
+  });
+
+  test('among several inputs, the undeclared one is named wherever it stands', async () => {
+    expectError(
+      await inferV2(app, { inputs: [tensor('input-0'), channel(), tensor('extra')] }),
+      400,
+      /inputs\[2\]: unknown input "extra"; this model takes "input-0" .* or one input per feature, named after it \(age, income, channel\)/,
+      { feature: 'extra' },
+    );
+    expectError(
+      await inferV2(app, { inputs: [tensor('matrix'), channel()] }),
+      400,
+      /inputs\[0\]: unknown input "matrix"/,
+      { feature: 'matrix' },
+    );
+  });
+
+  test('an undeclared name is refused before the batch size or any data is looked at', async () => {
+    expectError(
+      await inferV2(app, {
+        inputs: [tensor('input-0', 6), channel(6), { ...tensor('x', 6), data: ['not data'] }],
+      }),
+      400,
+      /inputs\[2\]: unknown input "x"/,
+      { feature: 'x' },
     );
   });
 });

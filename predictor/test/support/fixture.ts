@@ -71,3 +71,19 @@ export const KNOWN_ROWS = [
   { row: [57, 72000, 'store'], persona: 'Older Store' },
   { row: [46, 115000, 'web'], persona: 'Affluent Web' },
 ] as const;
+
+/** The fixture without its categorical feature: a model whose only V2 input is the matrix. */
+export function numericFixtureArtifact(): ModelArtifact {
+  const full = fixtureArtifact();
+  return parseArtifact({
+    ...full,
+    features: full.features.filter((f) => f.type === 'numeric'),
+    personas: full.personas.map((p) => ({
+      ...p,
+      centroid: { age: p.centroid.age, income: p.centroid.income },
+      scaled: p.scaled.slice(0, 2),
+    })),
+    reference: { columns: ['age', 'income'], rows: full.reference.rows.map((r) => r.slice(0, 2)) },
+    model: { ...MODEL, name: 'spend' },
+  });
+}
