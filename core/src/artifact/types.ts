@@ -1,99 +1,133 @@
 // The model artifact (schemaVersion 1): the JSON document a training run produces and
 // every consumer (registry, predictor, drift checker) reads. This is a published contract:
-// extend it with optional fields, never rename or remove.
+// extend it with optional fields, never rename or remove. The schemas below are its one
+// source; the TypeScript types are derived from them.
+import { Type, type Static } from 'typebox';
+import { StringEnum, StringMap } from '../schema/types.ts';
 
 export const ARTIFACT_SCHEMA_VERSION = 1 as const;
 
-export type FeatureType = 'numeric' | 'categorical';
+const Name = Type.String({ minLength: 1 });
 
-export interface FeatureSpec {
-  name: string;
-  type: FeatureType;
-}
+export const FeatureTypeSchema = StringEnum(['numeric', 'categorical']);
+export type FeatureType = Static<typeof FeatureTypeSchema>;
 
-export interface NumericEncoding {
-  name: string;
-  type: 'numeric';
-  /** Mean of the training column. */
-  mean: number;
-  /** Population standard deviation of the training column (as scikit-learn's StandardScaler). */
-  std: number;
-  /** Divisor actually used: `std`, or 1 for a constant column so nothing divides by zero. */
-  scale: number;
-}
+export const FeatureSpecSchema = Type.Object({ name: Name, type: FeatureTypeSchema });
+export type FeatureSpec = Static<typeof FeatureSpecSchema>;
 
-export interface CategoricalEncoding {
-  name: string;
-  type: 'categorical';
-  /** One-hot columns, in this order, follow the feature's position. */
-  categories: string[];
-}
+const NumericEncodingSchema = Type.Object({
+  name: Name,
+  type: Type.Literal('numeric'),
+  mean: Type.Number({ description: 'Mean of the training column.' }),
+  std: Type.Number({
+    minimum: 0,
+    description: "Population standard deviation of the training column (as scikit-learn's StandardScaler).",
+  }),
+  scale: Type.Number({
+    exclusiveMinimum: 0,
+    description: 'Divisor actually used: `std`, or 1 for a constant column so nothing divides by zero.',
+  }),
+});
+export type NumericEncoding = Static<typeof NumericEncodingSchema>;
 
-export type FeatureEncoding = NumericEncoding | CategoricalEncoding;
+const CategoricalEncodingSchema = Type.Object({
+  name: Name,
+  type: Type.Literal('categorical'),
+  categories: Type.Array(Type.String(), {
+    minItems: 1,
+    uniqueItems: true,
+    description: "One-hot columns, in this order, follow the feature's position.",
+  }),
+});
+export type CategoricalEncoding = Static<typeof CategoricalEncodingSchema>;
+
+const FeatureEncodingSchema = Type.Union([NumericEncodingSchema, CategoricalEncodingSchema]);
+export type FeatureEncoding = Static<typeof FeatureEncodingSchema>;
 
 /** A raw-unit value of one feature: a number, or a category for categorical features. */
-export type RawValue = number | string;
+export const RawValueSchema = Type.Union([Type.Number(), Type.String()]);
+export type RawValue = Static<typeof RawValueSchema>;
 
-export interface Persona {
-  /** Stable index into the centroid table, 0-based. */
-  id: number;
-  name: string;
-  /** Centroid in raw units (categorical features: the dominant category). */
-  centroid: Record<string, RawValue>;
-  /** Centroid in the encoded (standardised + one-hot) space the scorer measures in. */
-  scaled: number[];
-  /** True when the name was generated because no pre-defined or previous persona matched. */
-  generated?: boolean;
-}
+const PersonaSchema = Type.Object({
+  id: Type.Integer({ minimum: 0, description: 'Stable index into the centroid table, 0-based.' }),
+  name: Name,
+  centroid: StringMap(RawValueSchema, {
+    description: 'Centroid in raw units (categorical features: the dominant category).',
+  }),
+  scaled: Type.Array(Type.Number(), {
+    description: 'Centroid in the encoded (standardised + one-hot) space the scorer measures in.',
+  }),
+  generated: Type.Optional(
+    Type.Boolean({
+      description: 'True when the name was generated because no pre-defined or previous persona matched.',
+    }),
+  ),
+});
+export type Persona = Static<typeof PersonaSchema>;
 
-export interface KMetrics {
-  k: number;
-  /** Sum of squared distances to the nearest centroid in the encoded space. */
-  inertia: number;
-  silhouette: number | null;
-  calinskiHarabasz: number | null;
-  daviesBouldin: number | null;
-}
+const KMetricsProperties = {
+  k: Type.Integer({ minimum: 1 }),
+  inertia: Type.Number({
+    minimum: 0,
+    description: 'Sum of squared distances to the nearest centroid in the encoded space.',
+  }),
+  silhouette: Type.Union([Type.Number({ minimum: -1, maximum: 1 }), Type.Null()]),
+  calinskiHarabasz: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+  daviesBouldin: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+};
+const KMetricsSchema = Type.Object(KMetricsProperties);
+export type KMetrics = Static<typeof KMetricsSchema>;
 
-export interface ModelMetrics extends KMetrics {
-  /** One row per k tried (a single row for a fixed k or mode `fixed`). */
-  perK: KMetrics[];
-  /** Names of personas created without a match, listed for review. */
-  unmatchedPersonas: string[];
-}
+const ModelMetricsSchema = Type.Object({
+  ...KMetricsProperties,
+  perK: Type.Array(KMetricsSchema, {
+    description: 'One row per k tried (a single row for a fixed k or mode `fixed`).',
+  }),
+  unmatchedPersonas: Type.Array(Name, {
+    description: 'Names of personas created without a match, listed for review.',
+  }),
+});
+export type ModelMetrics = Static<typeof ModelMetricsSchema>;
 
-export interface TrainingProvenance {
-  mode: 'fit' | 'fixed';
-  rows: number;
-  /** sha256 of the training rows as read, hex. */
-  dataHash: string;
-  seed: number;
-  nInit: number;
-  kRange: { min: number; max: number };
-  durationMs: number;
-  trainedAt: string;
-  libraries: Record<string, string>;
-}
+const TrainingProvenanceSchema = Type.Object({
+  mode: StringEnum(['fit', 'fixed']),
+  rows: Type.Integer({ minimum: 0 }),
+  dataHash: Type.String({ description: 'sha256 of the training rows as read, hex.' }),
+  seed: Type.Integer(),
+  nInit: Type.Integer({ minimum: 1 }),
+  kRange: Type.Object({ min: Type.Integer({ minimum: 1 }), max: Type.Integer({ minimum: 1 }) }),
+  durationMs: Type.Number({ minimum: 0 }),
+  trainedAt: Name,
+  libraries: StringMap(Name),
+});
+export type TrainingProvenance = Static<typeof TrainingProvenanceSchema>;
 
-export interface ReferenceSample {
-  /** Feature names, in the artifact's feature order. */
-  columns: string[];
-  /** A seeded reservoir sample of training rows in raw units. */
-  rows: RawValue[][];
-}
+const ReferenceSampleSchema = Type.Object({
+  columns: Type.Array(Type.String(), { description: "Feature names, in the artifact's feature order." }),
+  rows: Type.Array(Type.Array(RawValueSchema), {
+    description: 'A seeded reservoir sample of training rows in raw units.',
+  }),
+});
+export type ReferenceSample = Static<typeof ReferenceSampleSchema>;
 
-export interface ModelArtifact {
-  schemaVersion: typeof ARTIFACT_SCHEMA_VERSION;
-  features: FeatureEncoding[];
-  personas: Persona[];
-  metrics: ModelMetrics;
-  training: TrainingProvenance;
-  reference: ReferenceSample;
-  /** Filled in when the artifact is registered. */
-  model?: { namespace: string; name: string; version: number };
-}
+/** Unknown extra fields are allowed: later schema additions are optional fields. */
+export const ModelArtifactSchema = Type.Object({
+  schemaVersion: Type.Literal(ARTIFACT_SCHEMA_VERSION),
+  features: Type.Array(FeatureEncodingSchema, { minItems: 1 }),
+  personas: Type.Array(PersonaSchema, { minItems: 1 }),
+  metrics: ModelMetricsSchema,
+  training: TrainingProvenanceSchema,
+  reference: ReferenceSampleSchema,
+  model: Type.Optional(
+    Type.Object(
+      { namespace: Name, name: Name, version: Type.Integer({ minimum: 1 }) },
+      { description: 'Filled in when the artifact is registered.' },
+    ),
+  ),
+});
+export type ModelArtifact = Static<typeof ModelArtifactSchema>;
 
-/** One scored row. */
+/** One scored row (produced by the scorer, never parsed, so it needs no schema). */
 export interface Prediction {
   persona: string;
   personaId: number;
