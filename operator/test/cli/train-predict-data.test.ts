@@ -229,7 +229,7 @@ describe('persona train / predict / data', () => {
     await writeFile(join(dir, 'broken.json'), '{"schemaVersion": 1}');
     badInput(
       await persona('predict', '--model', join(dir, 'broken.json'), '--input', join(dir, 'rows.csv')),
-      /broken\.json: features: expected an array/,
+      /broken\.json: features: is required/,
     );
     badInput(
       await persona('predict', '--model', join(dir, 'none.json'), '--input', join(dir, 'rows.csv')),
