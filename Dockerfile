@@ -8,6 +8,7 @@ ARG NODE_IMAGE=docker.io/library/node:22-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.base.json ./
+COPY cli/package.json cli/package.json
 COPY core/package.json core/package.json
 COPY jobs/package.json jobs/package.json
 COPY operator/package.json operator/package.json
@@ -18,8 +19,9 @@ RUN --mount=type=secret,id=npm_ca,required=false \
     if [ -s /run/secrets/npm_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm_ca; fi; \
     npm ci --no-audit --no-fund --ignore-scripts \
  && mkdir -p /prod && cp package.json package-lock.json /prod/ \
- && cp -r --parents core/package.json jobs/package.json operator/package.json predictor/package.json /prod/ \
+ && cp -r --parents cli/package.json core/package.json jobs/package.json operator/package.json predictor/package.json /prod/ \
  && cd /prod && npm ci --no-audit --no-fund --ignore-scripts --omit=dev && npm cache clean --force
+COPY cli cli
 COPY core core
 COPY jobs jobs
 COPY operator operator

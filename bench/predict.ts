@@ -193,7 +193,7 @@ async function main(): Promise<void> {
   const predictor = spawn(
     process.execPath,
     [
-      join(ROOT, 'operator/bin/persona.js'),
+      join(ROOT, 'cli/bin/persona.js'),
       'serve',
       '--model-file',
       modelFile,

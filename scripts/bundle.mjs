@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = resolve(root, process.argv[2] ?? 'dist');
-const workspaces = ['core', 'jobs', 'operator', 'predictor'];
+const workspaces = ['cli', 'core', 'jobs', 'operator', 'predictor'];
 const external = new Set();
 for (const dir of ['.', ...workspaces]) {
   const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
@@ -21,7 +21,7 @@ const started = Date.now();
 await build({
   stdin: {
     contents:
-      "import { main } from './operator/src/cli/main.ts';\nprocess.exitCode = await main(process.argv.slice(2));\n",
+      "import { main } from './cli/src/main.ts';\nprocess.exitCode = await main(process.argv.slice(2));\n",
     resolveDir: root,
     sourcefile: 'persona-entry.ts',
     loader: 'ts',

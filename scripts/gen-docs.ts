@@ -10,7 +10,7 @@ import type { JSONSchemaProps } from '@persona-operator/operator/api/schema';
 
 const crdTarget = fileURLToPath(new URL('../docs/crd-reference.md', import.meta.url));
 const cliTarget = fileURLToPath(new URL('../docs/cli.md', import.meta.url));
-const personaBin = fileURLToPath(new URL('../operator/bin/persona.js', import.meta.url));
+const personaBin = fileURLToPath(new URL('../cli/bin/persona.js', import.meta.url));
 const COMMANDS = ['train', 'predict', 'data', 'versions', 'migrate', 'serve', 'drift', 'operator'];
 
 function typeOf(s: JSONSchemaProps): string {
@@ -99,7 +99,7 @@ const cliText = [
   '',
   'Every command of the `persona` CLI with all of its options, as printed by',
   '`persona <command> --help` (run from the repository root: `npx persona <command> --help`, or',
-  '`node operator/bin/persona.js <command> --help`). The README has the overview and examples.',
+  '`node cli/bin/persona.js <command> --help`). The README has the overview and examples.',
   '',
   'Exit codes of every command: **0** success; **1** transient failure (a database or the API',
   'server unreachable: retrying may help); **2** bad configuration or bad data (an unknown flag,',

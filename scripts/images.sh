@@ -67,8 +67,8 @@ run_in_image() { chroot --userspec=65532:65532 "$mnt" /usr/local/bin/node --enab
 run_in_image --help | head -3 | sed 's/^/  persona --help: /'
 
 model_dir=$(mktemp -d)
-node operator/bin/persona.js data generate --scenario seed --out "$model_dir" >/dev/null
-node operator/bin/persona.js train --data "$model_dir/january.csv" --k 6 --n-init 2 --out "$model_dir/model.json" >/dev/null 2>&1
+node cli/bin/persona.js data generate --scenario seed --out "$model_dir" >/dev/null
+node cli/bin/persona.js train --data "$model_dir/january.csv" --k 6 --n-init 2 --out "$model_dir/model.json" >/dev/null 2>&1
 mkdir -p "$mnt/tmp/smoke" && cp "$model_dir/model.json" "$mnt/tmp/smoke/model.json" && chmod -R a+rX "$mnt/tmp/smoke"
 rm -rf "$model_dir"
 port=$((20000 + RANDOM % 20000))

@@ -17,7 +17,7 @@ import { generateSeedScenario } from '@persona-operator/core/synth/seed-scenario
 import { trainModel } from '@persona-operator/core/train/train';
 import { runDriftJob } from '../src/driftcheck/job.ts';
 
-const BIN = fileURLToPath(new URL('../../operator/bin/persona.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../cli/bin/persona.js', import.meta.url));
 const MODEL = { namespace: 'shop', name: 'customers' };
 const scenario = generateSeedScenario({ rowsPerMonth: 400, seed: 42 });
 const month = (name: string): Table => scenario.months.find((m) => m.month === name)!.table;

@@ -24,7 +24,7 @@ export type ImageCommand = (container: ContainerCommand) => LaunchSpec;
  */
 export type ImageTable = Record<string, ImageCommand>;
 
-const personaBin = fileURLToPath(new URL('../../operator/bin/persona.js', import.meta.url));
+const personaBin = fileURLToPath(new URL('../../cli/bin/persona.js', import.meta.url));
 
 /** Our own image: the `persona` CLI under the same Node that runs the agent. */
 export const personaImage: ImageCommand = ({ command, args }) => {

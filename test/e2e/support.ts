@@ -29,7 +29,7 @@ import { startPostgres, type TestPostgres } from '../support/postgres.ts';
 
 const run = promisify(execFile);
 const repo = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
-export const PERSONA_BIN = repo('operator/bin/persona.js');
+export const PERSONA_BIN = repo('cli/bin/persona.js');
 const CRD_DIR = repo('crds/');
 const RBAC_RULES = repo('charts/persona-operator/files/operator-rbac-rules.yaml');
 

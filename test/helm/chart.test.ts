@@ -76,7 +76,7 @@ describe('Helm chart persona-operator', () => {
       await registry.close();
     }
     await execFileAsync(process.execPath, [
-      repo('operator/bin/persona.js'),
+      repo('cli/bin/persona.js'),
       'data',
       'generate',
       '--scenario',

@@ -25,7 +25,7 @@ for k in (2, 3, 4):
     km = KMeans(n_clusters=k, n_init=10, random_state=0).fit(Z)
     print("inertia_standardised k=%d" % k, repr(km.inertia_))
 
-# The same per-k metrics `persona train --json` prints (operator/test/cli-train.test.ts), from
+# The same per-k metrics `persona train --json` prints (cli/test/train-predict-data.test.ts), from
 # the kmeans labels on the standardised data.
 for k in (2, 3, 4):
     km = KMeans(n_clusters=k, n_init=10, random_state=0).fit(Z)

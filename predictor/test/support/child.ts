@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = fileURLToPath(new URL('../../../operator/bin/persona.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../cli/bin/persona.js', import.meta.url));
 
 export interface LogLine {
   level: number;

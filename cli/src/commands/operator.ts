@@ -2,11 +2,17 @@
 // service account). Logs are JSON lines (pino) because this is a service, not a one-shot CLI.
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
-import { DEFAULT_CONFIG, type OperatorConfig } from '../../controllers/personamodel/config.ts';
-import { Manager } from '../../manager.ts';
-import { createLogger } from '../../runtime/logger.ts';
-import { EXIT_BAD_INPUT, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
+import {
+  DEFAULT_CONFIG,
+  type OperatorConfig,
+} from '@persona-operator/operator/controllers/personamodel/config';
+import {
+  loadKubeConfig,
+  OperatorConfigError,
+  runOperator,
+  type OperatorOutcome,
+} from '@persona-operator/operator/main';
+import { EXIT_BAD_INPUT, EXIT_OK, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
 import { CliError } from '../errors.ts';
 import type { Command } from '../main.ts';
 
@@ -77,6 +83,11 @@ function pullPolicy(value: string | undefined): OperatorConfig['imagePullPolicy'
   );
 }
 
+const EXIT_CODES: Record<OperatorOutcome, number> = {
+  stopped: EXIT_OK,
+  'failed-transient': EXIT_TRANSIENT,
+};
+
 export const command: Command = {
   summary: 'run the operator (PersonaModel and DriftMonitor controllers) against a cluster',
   usage,
@@ -119,20 +130,25 @@ export const command: Command = {
       throw new CliError('--renew-deadline must be shorter than --lease-duration', EXIT_BAD_INPUT);
     if (retryPeriod > renewDeadline)
       throw new CliError('--retry-period must not exceed --renew-deadline', EXIT_BAD_INPUT);
+    const healthPort = positive(values['health-port'], '--health-port', 8081, 0);
+    const workers = positive(values.workers, '--workers', 4);
+    const config: OperatorConfig = {
+      ...DEFAULT_CONFIG,
+      image: values.image ?? env.PERSONA_IMAGE ?? DEFAULT_CONFIG.image,
+      imagePullPolicy: pullPolicy(env.PERSONA_IMAGE_PULL_POLICY),
+      defaultRegistrySecret: secretRef(values['default-registry-secret']),
+    };
 
-    const kubeConfig = new KubeConfig();
+    let kubeConfig;
     try {
-      if (values.kubeconfig) kubeConfig.loadFromFile(values.kubeconfig);
-      else kubeConfig.loadFromDefault();
+      kubeConfig = loadKubeConfig(values.kubeconfig);
     } catch (err) {
-      throw new CliError(`cannot load the kubeconfig: ${(err as Error).message}`, EXIT_BAD_INPUT);
+      if (err instanceof OperatorConfigError) throw new CliError(err.message, EXIT_BAD_INPUT);
+      throw err;
     }
-    if (!kubeConfig.getCurrentCluster())
-      throw new CliError('the kubeconfig names no current cluster', EXIT_BAD_INPUT);
 
     const identity = values.identity ?? env.POD_NAME ?? `${hostname()}-${process.pid}`;
-    const logger = createLogger('persona-operator').child({ identity });
-    const manager = new Manager({
+    const outcome = await runOperator({
       kubeConfig,
       namespaces: values.namespace,
       leaderElection: values['leader-elect']
@@ -145,38 +161,12 @@ export const command: Command = {
           }
         : undefined,
       identity,
-      healthPort: positive(values['health-port'], '--health-port', 8081, 0),
+      healthPort,
       host: env.PERSONA_BIND_ADDRESS ?? '0.0.0.0',
       registryUrl,
-      config: {
-        ...DEFAULT_CONFIG,
-        image: values.image ?? env.PERSONA_IMAGE ?? DEFAULT_CONFIG.image,
-        imagePullPolicy: pullPolicy(env.PERSONA_IMAGE_PULL_POLICY),
-        defaultRegistrySecret: secretRef(values['default-registry-secret']),
-      },
-      logger,
-      workers: positive(values.workers, '--workers', 4),
+      config,
+      workers,
     });
-
-    let finish: (code: number) => void = () => undefined;
-    const finished = new Promise<number>((resolve) => {
-      finish = (code) => {
-        void manager.stop().finally(() => resolve(code));
-      };
-    });
-    const onSignal = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'stopping');
-      finish(0);
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-    try {
-      await manager.start();
-    } catch (err) {
-      logger.error({ err: (err as Error).message }, 'operator failed to start');
-      await manager.stop();
-      return EXIT_TRANSIENT;
-    }
-    return finished;
+    return EXIT_CODES[outcome];
   },
 };

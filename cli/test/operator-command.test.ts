@@ -2,8 +2,8 @@
 // the flag (or variable) and exits 2.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { command } from '../../src/cli/commands/operator.ts';
-import { CliError } from '../../src/cli/errors.ts';
+import { command } from '../src/commands/operator.ts';
+import { CliError } from '../src/errors.ts';
 
 const DB = 'postgres://persona@127.0.0.1:1/none';
 

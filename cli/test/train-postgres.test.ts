@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startPostgres, freePort, type TestPostgres } from '../../../test/support/postgres.ts';
+import { startPostgres, freePort, type TestPostgres } from '../../test/support/postgres.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = join(root, 'operator/bin/persona.js');
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = join(root, 'cli/bin/persona.js');
 
 function persona(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

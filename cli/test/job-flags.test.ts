@@ -1,8 +1,8 @@
 // The flags of the Job modes of `persona train` and `persona drift`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseArtifactsFlag } from '../../src/cli/train-job.ts';
-import { parseWindow } from '../../src/cli/drift-job.ts';
+import { parseArtifactsFlag } from '../src/train-job.ts';
+import { parseWindow } from '../src/drift-job.ts';
 
 test('--artifacts picks the store', () => {
   assert.deepEqual(parseArtifactsFlag(undefined), { postgres: {} });

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArtifactJson } from '@persona-operator/core/artifact/validate';
-import { REFERENCE_POINTS as POINTS } from '../../../core/test/support/reference-points.ts';
+import { REFERENCE_POINTS as POINTS } from '../../core/test/support/reference-points.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = join(root, 'operator/bin/persona.js');
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = join(root, 'cli/bin/persona.js');
 
 interface Run {
   code: number;

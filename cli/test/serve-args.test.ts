@@ -1,8 +1,8 @@
 // `persona serve` flags and environment, as the predictor's configuration.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseServeArgs, parseSize } from '../../src/cli/commands/serve.ts';
-import { CliError } from '../../src/cli/errors.ts';
+import { parseServeArgs, parseSize } from '../src/commands/serve.ts';
+import { CliError } from '../src/errors.ts';
 
 describe('persona serve arguments', () => {
   const NO_ENV = {};

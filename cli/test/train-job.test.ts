@@ -12,7 +12,7 @@ import pg from 'pg';
 import { startPostgres, type TestPostgres } from '../../test/support/postgres.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(root, 'operator/bin/persona.js');
+const bin = join(root, 'cli/bin/persona.js');
 
 function persona(
   args: string[],
