@@ -11,6 +11,7 @@ COPY package.json package-lock.json tsconfig.base.json ./
 COPY cli/package.json cli/package.json
 COPY core/package.json core/package.json
 COPY jobs/package.json jobs/package.json
+COPY registry/package.json registry/package.json
 COPY operator/package.json operator/package.json
 COPY predictor/package.json predictor/package.json
 # Networks that intercept TLS: pass your CA bundle as the build secret `npm_ca`
@@ -19,10 +20,11 @@ RUN --mount=type=secret,id=npm_ca,required=false \
     if [ -s /run/secrets/npm_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm_ca; fi; \
     npm ci --no-audit --no-fund --ignore-scripts \
  && mkdir -p /prod && cp package.json package-lock.json /prod/ \
- && cp -r --parents cli/package.json core/package.json jobs/package.json operator/package.json predictor/package.json /prod/ \
+ && cp -r --parents cli/package.json core/package.json registry/package.json jobs/package.json operator/package.json predictor/package.json /prod/ \
  && cd /prod && npm ci --no-audit --no-fund --ignore-scripts --omit=dev && npm cache clean --force
 COPY cli cli
 COPY core core
+COPY registry registry
 COPY jobs jobs
 COPY operator operator
 COPY predictor predictor
@@ -36,7 +38,7 @@ WORKDIR /app
 # Production dependencies only: everything the bundle leaves external.
 COPY --from=build /prod/node_modules node_modules
 COPY --from=build /src/dist dist
-COPY --from=build /src/core/migrations core/migrations
+COPY --from=build /src/registry/migrations registry/migrations
 COPY --from=build /src/package.json package.json
 # A numeric non-root user so `runAsNonRoot` can be verified by the kubelet.
 USER 65532:65532

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = resolve(root, process.argv[2] ?? 'dist');
-const workspaces = ['cli', 'core', 'jobs', 'operator', 'predictor'];
+const workspaces = ['cli', 'core', 'registry', 'jobs', 'operator', 'predictor'];
 const external = new Set();
 for (const dir of ['.', ...workspaces]) {
   const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));

@@ -10,7 +10,15 @@ import { fileURLToPath } from 'node:url';
 import { runInNetns } from './netns.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const testRoots = ['cli/test', 'core/test', 'jobs/test', 'operator/test', 'predictor/test', 'test'];
+const testRoots = [
+  'cli/test',
+  'core/test',
+  'registry/test',
+  'jobs/test',
+  'operator/test',
+  'predictor/test',
+  'test',
+];
 
 function collect(dir) {
   let entries;

@@ -1,6 +1,6 @@
 // Shared by the CLI commands that talk to the registry: where it is, and how its failures map
 // to exit codes (1 when a retry may help, 2 when the request itself is wrong).
-import { isTransientDbError, RegistryError } from '@persona-operator/core/registry/index';
+import { isTransientDbError, RegistryError } from '@persona-operator/registry';
 import { EXIT_BAD_INPUT, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
 import { CliError } from './errors.ts';
 

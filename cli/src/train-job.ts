@@ -3,8 +3,8 @@
 // JSON, or --spec FILE as JSON or YAML). Logs JSON lines on stdout; returns the exit code.
 import { readFile } from 'node:fs/promises';
 import { pino, type Logger } from 'pino';
-import type { ArtifactStoreConfig } from '@persona-operator/core/artifacts/index';
-import type { GcsClientOptions } from '@persona-operator/core/artifacts/gcs';
+import type { ArtifactStoreConfig } from '@persona-operator/registry/artifacts/index';
+import type { GcsClientOptions } from '@persona-operator/registry/artifacts/gcs';
 import { InputError } from '@persona-operator/core/data/input-error';
 import { parsePersonasYaml } from '@persona-operator/core/personas/personas-file';
 import {

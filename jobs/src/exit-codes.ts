@@ -2,9 +2,9 @@
 // too: exit 1 (transient) lets a Job's backoff retry; exit 2 fails the Job at once through its
 // podFailurePolicy, because the same spec and data would fail the same way again.
 import { ArtifactValidationError } from '@persona-operator/core/artifact/validate';
-import { ArtifactStoreError } from '@persona-operator/core/artifacts/store';
+import { ArtifactStoreError } from '@persona-operator/registry/artifacts/store';
 import { InputError } from '@persona-operator/core/data/input-error';
-import { isTransientDbError, RegistryError } from '@persona-operator/core/registry/errors';
+import { isTransientDbError, RegistryError } from '@persona-operator/registry/errors';
 
 export const EXIT_OK = 0;
 /** Transient failure (database unreachable, ...): the Job may retry. */

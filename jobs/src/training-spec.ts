@@ -2,7 +2,7 @@
 // `persona train --spec FILE`). Parsed strictly: a Job with a bad spec must fail at once with a
 // message naming the field, since retrying cannot fix it.
 import type { FeatureSpec, RawValue } from '@persona-operator/core/artifact/types';
-import type { ArtifactStoreConfig } from '@persona-operator/core/artifacts/index';
+import type { ArtifactStoreConfig } from '@persona-operator/registry/artifacts/index';
 import { show, SpecFieldError, specFields } from './spec-fields.ts';
 
 export interface PersonaSeed {

@@ -1,9 +1,9 @@
 // Which failures the Jobs retry (exit 1) and which fail the Job at once (exit 2).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ArtifactStoreError } from '@persona-operator/core/artifacts/store';
-import { DataSourceError } from '@persona-operator/core/data/postgres-source';
-import { RegistryNotFoundError } from '@persona-operator/core/registry/errors';
+import { ArtifactStoreError } from '@persona-operator/registry/artifacts/store';
+import { DataSourceError } from '@persona-operator/registry/data/postgres-source';
+import { RegistryNotFoundError } from '@persona-operator/registry/errors';
 import { classifyError } from '../src/exit-codes.ts';
 
 describe('classifyError', () => {

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { startPostgres, freePort, type TestPostgres } from '../../test/support/postgres.ts';
 import { captureLog } from './support/capture-log.ts';
 import { startFakeGcs, type FakeGcs } from '../../test/fakes/gcs.ts';
-import { Registry } from '@persona-operator/core/registry/index';
+import { Registry } from '@persona-operator/registry';
 import { parseTrainingJobSpec, type TrainingJobSpec } from '@persona-operator/jobs/training-spec';
 import { runTrainingJob } from '../src/trainer/job.ts';
 

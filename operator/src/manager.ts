@@ -2,8 +2,8 @@
 // election gating their workers, and the health/metrics server. Controllers are built from
 // the shared dependencies, so a second kind (DriftMonitor) is one more factory in the list.
 import { KubeConfig } from '@kubernetes/client-node';
-import { REPORTS_PREFIX, handleReportRequest } from '@persona-operator/core/drift/report-server';
-import { Registry } from '@persona-operator/core/registry/index';
+import { REPORTS_PREFIX, handleReportRequest } from './reports/server.ts';
+import { Registry } from '@persona-operator/registry';
 import { driftMonitorControllerFactory } from './controllers/driftmonitor/factory.ts';
 import { personaModelController } from './controllers/personamodel/controller.ts';
 import { DEFAULT_CONFIG, type OperatorConfig } from './controllers/personamodel/config.ts';

@@ -3,11 +3,7 @@
 // unreachable) so `persona serve` can exit 2 or 1; either way the pod never becomes ready.
 import { readFile } from 'node:fs/promises';
 import { ArtifactValidationError, parseArtifactJson } from '@persona-operator/core/artifact/validate';
-import {
-  isTransientDbError,
-  RegistryNotFoundError,
-  type Registry,
-} from '@persona-operator/core/registry/index';
+import { isTransientDbError, RegistryNotFoundError, type Registry } from '@persona-operator/registry';
 import { serveArtifact, type ModelIdentity, type ServedModel } from './model.ts';
 
 export class ModelLoadError extends Error {

@@ -3,7 +3,7 @@
 // why, so a rollout stalls instead of serving nothing. SIGTERM or SIGINT drains and stops it.
 import { pino, type Logger } from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
-import { Registry } from '@persona-operator/core/registry/index';
+import { Registry } from '@persona-operator/registry';
 import { redact } from '@persona-operator/core/notify/redact';
 import { buildPredictorApp } from './app.ts';
 import type { PredictorConfig } from './config.ts';

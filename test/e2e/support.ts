@@ -18,7 +18,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
-import { Registry } from '@persona-operator/core/registry/index';
+import { Registry } from '@persona-operator/registry';
 import { SEED_FEATURES } from '@persona-operator/core/synth/seed-scenario';
 import { GROUP, VERSION } from '../../operator/src/api/v1alpha1/common.ts';
 import type { Condition } from '../../operator/src/api/v1alpha1/common.ts';

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
-import { Registry } from '@persona-operator/core/registry/index';
+import { Registry } from '@persona-operator/registry';
 import { helmPath, startCluster, waitFor, type Cluster } from '../cluster/index.ts';
 import { startPostgres, type TestPostgres } from '../support/postgres.ts';
 import type { PersonaModel } from '../../operator/src/api/v1alpha1/personamodel.ts';

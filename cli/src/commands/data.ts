@@ -2,9 +2,9 @@
 // pre-defined personas) for demos, tests and benchmarks. `persona data load`: bulk-loads a CSV
 // file into a Postgres table, so the demo can train from a query.
 import { parseArgs } from 'node:util';
-import { DataLoadError, loadCsv, loadRows } from '@persona-operator/core/data/load';
+import { DataLoadError, loadCsv, loadRows } from '@persona-operator/registry/data/load';
 import { tableRow } from '@persona-operator/core/data/table';
-import { isTransientDbError } from '@persona-operator/core/registry/errors';
+import { isTransientDbError } from '@persona-operator/registry/errors';
 import {
   generateSeedScenario,
   SEED_MONTHS,

@@ -1,7 +1,7 @@
 // `persona migrate`: brings the registry schema up to date. Safe to run from several places at
-// once (an init container per replica, a Job, a person), see core/src/registry/migrate.ts.
+// once (an init container per replica, a Job, a person), see registry/src/migrate.ts.
 import { parseArgs } from 'node:util';
-import { migrate } from '@persona-operator/core/registry/index';
+import { migrate } from '@persona-operator/registry';
 import type { Command } from '../main.ts';
 import { registryUrl, withRegistryErrors } from '../registry-args.ts';
 

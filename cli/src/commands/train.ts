@@ -5,14 +5,14 @@ import { parseArgs } from 'node:util';
 import type { FeatureSpec, KMetrics, ModelArtifact } from '@persona-operator/core/artifact/types';
 import { parseArtifactJson } from '@persona-operator/core/artifact/validate';
 import { parseCsv } from '@persona-operator/core/data/csv';
-import { readPostgresTable } from '@persona-operator/core/data/postgres-source';
+import { readPostgresTable } from '@persona-operator/registry/data/postgres-source';
 import {
   tableFeatures,
   tableFromCsv,
   type ColumnRequest,
   type Table,
 } from '@persona-operator/core/data/table';
-import { isTransientDbError } from '@persona-operator/core/registry/errors';
+import { isTransientDbError } from '@persona-operator/registry/errors';
 import { parsePersonasYaml, type PersonasFile } from '@persona-operator/core/personas/personas-file';
 import { trainModel, type TrainProgress, type TrainSpec } from '@persona-operator/core/train/train';
 import { EXIT_BAD_INPUT, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';

@@ -1,7 +1,7 @@
 // `persona versions`: the versions of one model, newest last, one per line beginning with its
 // number, with their metrics and aliases; `--json` for scripts.
 import { parseArgs } from 'node:util';
-import { Registry, type ModelVersion } from '@persona-operator/core/registry/index';
+import { Registry, type ModelVersion } from '@persona-operator/registry';
 import type { Command } from '../main.ts';
 import { parseModelRef, registryUrl, withRegistryErrors } from '../registry-args.ts';
 

@@ -4,10 +4,10 @@
 // message says which source, column and row.
 import type { FeatureSpec } from '@persona-operator/core/artifact/types';
 import { InputError } from '@persona-operator/core/data/input-error';
-import { readPostgresTable } from '@persona-operator/core/data/postgres-source';
+import { readPostgresTable } from '@persona-operator/registry/data/postgres-source';
 import { tableFromRecords, type Table } from '@persona-operator/core/data/table';
 import type { CurrentDataSource } from '../drift-spec.ts';
-import { isTransientDbError, type ModelRef, type Registry } from '@persona-operator/core/registry/index';
+import { isTransientDbError, type ModelRef, type Registry } from '@persona-operator/registry';
 
 /** More logged predictions than this in one window is refused: the window is too long. */
 export const MAX_PREDICTION_ROWS = 1_000_000;

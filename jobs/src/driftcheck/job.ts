@@ -15,11 +15,7 @@ import {
 } from '@persona-operator/core/drift/index';
 import { computeDriftParallel } from '@persona-operator/core/drift/parallel';
 import { renderDriftReportHtml } from '@persona-operator/core/drift/report-html';
-import {
-  Registry,
-  type DriftReport as StoredReport,
-  type ModelRef,
-} from '@persona-operator/core/registry/index';
+import { Registry, type DriftReport as StoredReport, type ModelRef } from '@persona-operator/registry';
 import { classifyError, EXIT_OK } from '../exit-codes.ts';
 import { describeSource, readCurrentTable } from './current.ts';
 import { artifactFeatures, referenceTable } from './reference.ts';

@@ -1,9 +1,9 @@
 // Reads a training Job's data into a typed table: a Postgres query (URL from an environment
 // variable, normally a Secret), or a CSV at a gs:// URI or on a mounted volume.
 import { readFile } from 'node:fs/promises';
-import { gcsClient, parseGsUri, type GcsClientOptions } from '@persona-operator/core/artifacts/gcs';
+import { gcsClient, parseGsUri, type GcsClientOptions } from '@persona-operator/registry/artifacts/gcs';
 import { InputError } from '@persona-operator/core/data/input-error';
-import { readPostgresTable } from '@persona-operator/core/data/postgres-source';
+import { readPostgresTable } from '@persona-operator/registry/data/postgres-source';
 import { tableFromCsvText, type ColumnRequest, type Table } from '@persona-operator/core/data/table';
 import type { TrainingDataSource } from '../training-spec.ts';
 

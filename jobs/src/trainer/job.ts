@@ -4,11 +4,11 @@
 // finishes the bookkeeping, it never creates a second version.
 import type { Logger } from 'pino';
 import type { ModelArtifact } from '@persona-operator/core/artifact/types';
-import { createArtifactStore } from '@persona-operator/core/artifacts/index';
-import type { GcsClientOptions } from '@persona-operator/core/artifacts/gcs';
+import { createArtifactStore } from '@persona-operator/registry/artifacts/index';
+import type { GcsClientOptions } from '@persona-operator/registry/artifacts/gcs';
 import { InputError } from '@persona-operator/core/data/input-error';
 import type { ColumnRequest } from '@persona-operator/core/data/table';
-import { Registry, type ModelRef } from '@persona-operator/core/registry/index';
+import { Registry, type ModelRef } from '@persona-operator/registry';
 import { trainModel, type TrainProgress, type TrainSpec } from '@persona-operator/core/train/train';
 import type { TrainingJobSpec } from '../training-spec.ts';
 import { loadTrainingTable } from './data-source.ts';

@@ -1,7 +1,7 @@
 // A real throwaway registry holding the fixture artifact, for the tests that load the served
 // model from the registry (in process or as a child `persona serve`).
 import { after, before } from 'node:test';
-import { Registry } from '@persona-operator/core/registry/index';
+import { Registry } from '@persona-operator/registry';
 import { startPostgres, type TestPostgres } from '../../../test/support/postgres.ts';
 import { fixtureArtifact } from './fixture.ts';
 

@@ -3,7 +3,7 @@
 // named in the spec) or, once per failed run, to read the failed pod's termination message.
 import type { V1Job } from '@kubernetes/client-node';
 import type { DriftNotice, NotificationResult, NotifyTarget } from '@persona-operator/core/notify/index';
-import type { Registry } from '@persona-operator/core/registry/index';
+import type { Registry } from '@persona-operator/registry';
 import type { DriftMonitor } from '../../api/v1alpha1/driftmonitor.ts';
 import type { PersonaModel } from '../../api/v1alpha1/personamodel.ts';
 import type { KubeClients } from '../../kube/clients.ts';

@@ -7,7 +7,7 @@ import type {
   NotificationStatus,
 } from '../../api/v1alpha1/driftmonitor.ts';
 import type { DriftNotice, NotificationResult } from '@persona-operator/core/notify/index';
-import type { DriftReport } from '@persona-operator/core/registry/index';
+import type { DriftReport } from '@persona-operator/registry';
 import { setCondition } from '../../runtime/conditions.ts';
 import type { RunFailure } from './failure.ts';
 

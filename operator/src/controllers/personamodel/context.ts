@@ -2,7 +2,7 @@
 // the Event recorder and the operator's configuration. Steps read objects from the stores
 // (never list), so a reconcile with nothing to do makes no API call.
 import type { V1Deployment, V1Job } from '@kubernetes/client-node';
-import type { Registry } from '@persona-operator/core/registry/index';
+import type { Registry } from '@persona-operator/registry';
 import type { PersonaModel } from '../../api/v1alpha1/personamodel.ts';
 import type { KubeClients } from '../../kube/clients.ts';
 import type { Store } from '../../kube/informers.ts';

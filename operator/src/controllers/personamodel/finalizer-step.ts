@@ -2,7 +2,7 @@
 // the PersonaModel always archives it in the registry first; garbage collection removes the
 // owned Jobs and predictor objects through their ownerReferences.
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { RegistryNotFoundError } from '@persona-operator/core/registry/index';
+import { RegistryNotFoundError } from '@persona-operator/registry';
 import { FINALIZER, GROUP, VERSION } from '../../api/v1alpha1/common.ts';
 import { PERSONA_MODEL_PLURAL, type PersonaModel } from '../../api/v1alpha1/personamodel.ts';
 import { modelRef, keyOf, type PersonaModelContext } from './context.ts';

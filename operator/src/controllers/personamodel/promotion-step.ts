@@ -2,7 +2,7 @@
 // in the registry (the production alias and its event, or a refusal event), in status and
 // as an Event. Every write is safe to repeat after a crash: an alias already pointing at the
 // candidate changes nothing, and a refusal already recorded is not recorded twice.
-import type { AliasEvent } from '@persona-operator/core/registry/index';
+import type { AliasEvent } from '@persona-operator/registry';
 import type { PersonaModel, PersonaModelStatus } from '../../api/v1alpha1/personamodel.ts';
 import { failpoint } from '../../runtime/failpoints.ts';
 import { ACTOR, PRODUCTION, modelRef, type PersonaModelContext } from './context.ts';

@@ -1,7 +1,7 @@
 // The PersonaModel reconcile: a thin sequence of the steps (finalizer, training, promotion,
 // rollout, status). Level-triggered: it reads the object as it is now, each step acts only
 // on what is missing, and running it twice in a row does nothing the second time.
-import { isTransientDbError } from '@persona-operator/core/registry/index';
+import { isTransientDbError } from '@persona-operator/registry';
 import type { PersonaModel, PersonaModelStatus } from '../../api/v1alpha1/personamodel.ts';
 import type { ReconcileResult } from '../../runtime/controller.ts';
 import { modelRef, type PersonaModelContext } from './context.ts';

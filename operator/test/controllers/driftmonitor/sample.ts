@@ -1,6 +1,6 @@
 // A DriftMonitor and a stored drift report as the API server and the registry return them,
 // for the pure controller tests.
-import type { DriftReport } from '@persona-operator/core/registry/index';
+import type { DriftReport } from '@persona-operator/registry';
 import type { DriftMonitor } from '../../../src/api/v1alpha1/driftmonitor.ts';
 
 export function sampleMonitor(overrides: Partial<DriftMonitor['spec']> = {}): DriftMonitor {

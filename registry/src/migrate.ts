@@ -1,4 +1,4 @@
-// Schema migrations for the registry, run by postgrator from core/migrations.
+// Schema migrations for the registry, run by postgrator from registry/migrations.
 // Several processes (operator replicas, trainer Jobs, `persona migrate`) may start at once, so
 // the whole run happens in ONE transaction that first takes a transaction-scoped advisory lock:
 // the second runner waits, then sees the first one's committed schema version and does nothing.
@@ -9,15 +9,15 @@ import pg from 'pg';
 import Postgrator from 'postgrator';
 
 /**
- * The migrations folder: beside the sources (core/src/registry -> core/migrations), or, in the
- * container image where this module is bundled into dist/persona.mjs, at core/migrations next
- * to dist/. PERSONA_MIGRATIONS_DIR overrides both.
+ * The migrations folder: beside the sources (registry/src -> registry/migrations), or, in the
+ * container image where this module is bundled into dist/persona.mjs, at registry/migrations
+ * next to dist/. PERSONA_MIGRATIONS_DIR overrides both.
  */
 function migrationsDir(): string {
   const candidates = [
     process.env.PERSONA_MIGRATIONS_DIR,
-    fileURLToPath(new URL('../../migrations', import.meta.url)),
-    fileURLToPath(new URL('../core/migrations', import.meta.url)),
+    fileURLToPath(new URL('../migrations', import.meta.url)),
+    fileURLToPath(new URL('../registry/migrations', import.meta.url)),
   ].filter((d): d is string => Boolean(d));
   const found = candidates.find((d) => existsSync(d));
   if (!found) throw new Error(`registry migrations not found in ${candidates.join(' or ')}`);

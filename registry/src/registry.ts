@@ -9,10 +9,10 @@
 //    the version its first attempt registered;
 //  - aliases: one row per (model, alias) and the alias change and its event commit together.
 import pg from 'pg';
-import type { ModelArtifact, ModelMetrics } from '../artifact/types.ts';
-import { readArtifactUri } from '../artifacts/index.ts';
-import type { GcsClientOptions } from '../artifacts/gcs.ts';
-import { PostgresArtifactStore } from '../artifacts/postgres.ts';
+import type { ModelArtifact, ModelMetrics } from '@persona-operator/core/artifact/types';
+import { readArtifactUri } from './artifacts/index.ts';
+import type { GcsClientOptions } from './artifacts/gcs.ts';
+import { PostgresArtifactStore } from './artifacts/postgres.ts';
 import { RegistryConflictError, RegistryError, RegistryNotFoundError } from './errors.ts';
 import { migrate, type MigrationResult } from './migrate.ts';
 import {

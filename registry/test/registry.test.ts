@@ -4,8 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { startPostgres, type TestPostgres } from '../../test/support/postgres.ts';
-import { migrate, Registry, RegistryConflictError, RegistryNotFoundError } from '../src/registry/index.ts';
-import { sampleArtifact } from './support/registry-fixture.ts';
+import { migrate, Registry, RegistryConflictError, RegistryNotFoundError } from '../src/index.ts';
+import { sampleArtifact } from '../../core/test/support/registry-fixture.ts';
 
 let db: TestPostgres;
 let registry: Registry;

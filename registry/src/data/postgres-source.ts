@@ -4,9 +4,9 @@
 // feature type with the row number and column named in the message.
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import type { FeatureType } from '../artifact/types.ts';
-import { InputError } from './input-error.ts';
-import type { Column, ColumnRequest, Table } from './table.ts';
+import type { FeatureType } from '@persona-operator/core/artifact/types';
+import { InputError } from '@persona-operator/core/data/input-error';
+import type { Column, ColumnRequest, Table } from '@persona-operator/core/data/table';
 
 export interface PostgresReadOptions {
   /** Postgres URL, or an open client that is not inside a transaction. */

@@ -1,5 +1,5 @@
 // Picks a store from configuration (writers) or from a stored URI (readers).
-import type { ModelArtifact } from '../artifact/types.ts';
+import type { ModelArtifact } from '@persona-operator/core/artifact/types';
 import { GcsArtifactStore, gcsClient, isGsUri, readGcsArtifact, type GcsClientOptions } from './gcs.ts';
 import { isRegistryUri, PostgresArtifactStore } from './postgres.ts';
 import { ArtifactStoreError, type ArtifactStore, type Queryable } from './store.ts';

@@ -1,9 +1,9 @@
 // One interface for the places a model artifact can live. The registry records the URI a store
-// returns, and any reader resolves that URI back to a store (see resolve.ts), so a predictor
+// returns, and any reader resolves that URI back to a store (readArtifactUri), so a predictor
 // loading version N does not need to know how the trainer was configured.
 import type pg from 'pg';
-import type { ModelArtifact } from '../artifact/types.ts';
-import { ArtifactValidationError, parseArtifact } from '../artifact/validate.ts';
+import type { ModelArtifact } from '@persona-operator/core/artifact/types';
+import { ArtifactValidationError, parseArtifact } from '@persona-operator/core/artifact/validate';
 
 /** Which model version an artifact belongs to. */
 export interface ArtifactRef {

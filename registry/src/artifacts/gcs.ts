@@ -2,7 +2,7 @@
 // @google-cloud/storage is imported on first use: it is large, and a predictor reading from the
 // registry's own store should not pay for it at start-up.
 import type { Storage } from '@google-cloud/storage';
-import type { ModelArtifact } from '../artifact/types.ts';
+import type { ModelArtifact } from '@persona-operator/core/artifact/types';
 import {
   ArtifactStoreError,
   artifactPath,

@@ -1,6 +1,6 @@
 // The default store: the artifact sits in the registry itself (model_artifacts), written in the
 // same transaction that registers the version, so a version never exists without its artifact.
-import type { ModelArtifact } from '../artifact/types.ts';
+import type { ModelArtifact } from '@persona-operator/core/artifact/types';
 import {
   ArtifactStoreError,
   decodeArtifact,

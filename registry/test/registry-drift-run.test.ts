@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPostgres, type TestPostgres } from '../../test/support/postgres.ts';
-import { Registry, type DriftReportInput } from '../src/registry/index.ts';
+import { Registry, type DriftReportInput } from '../src/index.ts';
 
 let db: TestPostgres;
 let registry: Registry;

@@ -1,10 +1,10 @@
 // Serving stored drift reports: GET /reports/{id} (the HTML page) and GET /reports/{id}.json
-// (the results without the page). The answer is computed by one framework-free function so the
-// operator can mount it on fastify (serveReports) or on a plain node:http server
-// (handleReportRequest) alike.
+// (the results without the page). The operator's manager mounts handleReportRequest on its
+// node:http health server, so every replica serves the pages linked from DriftMonitor status
+// and notifications.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isTransientDbError } from '../registry/errors.ts';
-import type { DriftReport } from '../registry/types.ts';
+import { isTransientDbError } from '@persona-operator/registry/errors';
+import type { DriftReport } from '@persona-operator/registry/types';
 
 /** What the routes need from the registry. */
 export interface ReportSource {
@@ -37,11 +37,6 @@ export const REPORTS_PREFIX = '/reports/';
 /** The page's path, e.g. for status.lastReport and notification links. */
 export function reportPath(id: number): string {
   return `${REPORTS_PREFIX}${id}`;
-}
-
-/** An absolute link to the page from the operator's public base URL. */
-export function reportUrl(baseUrl: string, id: number): string {
-  return `${baseUrl.replace(/\/+$/, '')}${reportPath(id)}`;
 }
 
 // The page is self-contained (inline CSS and SVG, no scripts): forbid everything else, so a
@@ -114,26 +109,6 @@ export async function reportResponse(source: ReportSource, param: string): Promi
     return fail(404, `drift report ${id} was stored without an HTML page; see ${reportPath(id)}.json`);
   }
   return { status: 200, headers: { ...HTML_HEADERS }, body: report.html };
-}
-
-/** The subset of a fastify instance the routes use. */
-export interface RouteHost {
-  get(path: string, handler: (request: { params: unknown }, reply: ReplyLike) => Promise<unknown>): unknown;
-}
-
-export interface ReplyLike {
-  code(status: number): ReplyLike;
-  headers(values: Record<string, string>): ReplyLike;
-  send(body: string): unknown;
-}
-
-/** Mounts GET /reports/:id and GET /reports/:id.json on a fastify instance. */
-export function serveReports(app: RouteHost, source: ReportSource): void {
-  app.get('/reports/:id', async (request, reply) => {
-    const param = String((request.params as { id?: unknown }).id ?? '');
-    const res = await reportResponse(source, param);
-    return reply.code(res.status).headers(res.headers).send(res.body);
-  });
 }
 
 /**

@@ -3,7 +3,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ModelArtifact } from '../artifact/types.ts';
+import type { ModelArtifact } from '@persona-operator/core/artifact/types';
 import {
   ArtifactStoreError,
   artifactPath,

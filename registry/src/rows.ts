@@ -1,5 +1,5 @@
 // Row shapes as pg returns them, and their conversion: bigint ids arrive as strings.
-import type { ModelMetrics } from '../artifact/types.ts';
+import type { ModelMetrics } from '@persona-operator/core/artifact/types';
 import type {
   AliasAction,
   AliasEvent,

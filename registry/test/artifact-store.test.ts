@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPostgres, type TestPostgres } from '../../test/support/postgres.ts';
 import { startFakeGcs, type FakeGcs } from '../../test/fakes/gcs.ts';
-import { Registry } from '../src/registry/index.ts';
+import { Registry } from '../src/index.ts';
 import {
   ArtifactStoreError,
   createArtifactStore,
@@ -16,7 +16,7 @@ import {
   VolumeArtifactStore,
   type ArtifactStore,
 } from '../src/artifacts/index.ts';
-import { sampleArtifact } from './support/registry-fixture.ts';
+import { sampleArtifact } from '../../core/test/support/registry-fixture.ts';
 
 let db: TestPostgres;
 let registry: Registry;

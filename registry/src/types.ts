@@ -1,7 +1,7 @@
 // What the registry stores and returns. Numbers are numbers and times are Dates here: pg's
 // strings for bigint ids are converted at the edge (rows.ts).
-import type { ModelArtifact, ModelMetrics } from '../artifact/types.ts';
-import type { ArtifactStore } from '../artifacts/store.ts';
+import type { ModelArtifact, ModelMetrics } from '@persona-operator/core/artifact/types';
+import type { ArtifactStore } from './artifacts/store.ts';
 
 export interface ModelRef {
   namespace: string;
