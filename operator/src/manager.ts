@@ -1,27 +1,22 @@
 // The operator process: shared informers, the registry connection, the controllers, leader
 // election gating their workers, and the health/metrics server. Controllers are built from
-// the shared dependencies, so a second kind (DriftMonitor) is one more factory in the list.
+// the shared dependencies, so each kind is one more factory in the list.
 import { KubeConfig } from '@kubernetes/client-node';
 import { REPORTS_PREFIX, handleReportRequest } from './reports/server.ts';
 import { Registry } from '@persona-operator/registry';
 import { driftMonitorControllerFactory } from './controllers/driftmonitor/factory.ts';
-import { personaModelController } from './controllers/personamodel/controller.ts';
-import { DEFAULT_CONFIG, type OperatorConfig } from './controllers/personamodel/config.ts';
-import type { PersonaModelContext } from './controllers/personamodel/context.ts';
-import { MANAGED_BY } from './controllers/personamodel/naming.ts';
-import { makeClients, type KubeClients } from './kube/clients.ts';
-import { InformerFactory, deploymentKind, jobKind, personaModelKind } from './kube/informers.ts';
+import { personaModelControllerFactory } from './controllers/personamodel/factory.ts';
+import type { ControllerDeps, ControllerFactory } from './controllers/shared/factory.ts';
+import { DEFAULT_CONFIG, type OperatorConfig } from './config.ts';
+import { makeClients } from './kube/clients.ts';
+import { InformerFactory } from './kube/informers.ts';
 import { backoffDelay } from './runtime/backoff.ts';
-import { systemClock } from './runtime/clock.ts';
-import { ControllerRunner, type Controller } from './runtime/controller.ts';
-import { KubeEventRecorder, type EventRecorder } from './runtime/events.ts';
+import { ControllerRunner } from './runtime/controller.ts';
+import { KubeEventRecorder } from './runtime/events.ts';
 import { startHealthServer, type HealthServer } from './runtime/health.ts';
 import { LeaderElector } from './runtime/leader.ts';
 import type { Logger } from './runtime/logger.ts';
 import { createMetrics, type OperatorMetrics } from './runtime/metrics.ts';
-
-/** Selector of every object the operator made: its informers see nothing else. */
-export const MANAGED_SELECTOR = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -47,34 +42,6 @@ export interface ManagerOptions {
   workers?: number;
   watchTimeoutSeconds?: number;
 }
-
-/** What controllers share. */
-export interface ManagerDeps {
-  clients: KubeClients;
-  informers: InformerFactory;
-  registry: Registry;
-  events: EventRecorder;
-  config: OperatorConfig;
-  logger: Logger;
-  metrics: OperatorMetrics;
-}
-
-export type ControllerFactory = (deps: ManagerDeps) => Controller;
-
-export const personaModelControllerFactory: ControllerFactory = (deps) => {
-  const ctx: PersonaModelContext = {
-    clients: deps.clients,
-    models: deps.informers.store(personaModelKind),
-    jobs: deps.informers.store(jobKind, MANAGED_SELECTOR),
-    deployments: deps.informers.store(deploymentKind, MANAGED_SELECTOR),
-    registry: deps.registry,
-    events: deps.events,
-    config: deps.config,
-    logger: deps.logger.child({ controller: 'personamodel' }),
-    clock: systemClock,
-  };
-  return personaModelController(ctx);
-};
 
 export const DEFAULT_CONTROLLERS: ControllerFactory[] = [
   personaModelControllerFactory,
@@ -151,7 +118,7 @@ export class Manager {
       metrics,
       watchTimeoutSeconds: opts.watchTimeoutSeconds,
     });
-    const deps: ManagerDeps = {
+    const deps: ControllerDeps = {
       clients,
       informers: this.informers,
       registry: this.registry,

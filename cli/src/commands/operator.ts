@@ -2,10 +2,7 @@
 // service account). Logs are JSON lines (pino) because this is a service, not a one-shot CLI.
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import {
-  DEFAULT_CONFIG,
-  type OperatorConfig,
-} from '@persona-operator/operator/controllers/personamodel/config';
+import { DEFAULT_CONFIG, type OperatorConfig } from '@persona-operator/operator/config';
 import {
   loadKubeConfig,
   OperatorConfigError,

@@ -1,6 +1,17 @@
 // Status conditions by the Kubernetes API conventions: one entry per type, lastTransitionTime
 // moves only when the status flips, observedGeneration says which spec the verdict is about.
-import type { Condition, ConditionStatus } from '../api/v1alpha1/common.ts';
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+/** metav1.Condition as it travels in JSON; any kind's status conditions have this shape. */
+export interface Condition {
+  type: string;
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
 
 export interface ConditionInput {
   type: string;

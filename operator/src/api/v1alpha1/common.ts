@@ -63,17 +63,8 @@ export const cronSchema = {
   description: 'Cron schedule (five fields, UTC), e.g. "0 3 * * 1".',
 } as const satisfies JSONSchemaProps;
 
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
-
 /** metav1.Condition, written by the API conventions. */
-export interface Condition {
-  type: string;
-  status: ConditionStatus;
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
-  observedGeneration?: number;
-}
+export type { Condition, ConditionStatus } from '../../runtime/conditions.ts';
 
 export const conditionsSchema = {
   type: 'array',

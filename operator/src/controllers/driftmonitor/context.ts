@@ -11,7 +11,7 @@ import type { Store } from '../../kube/informers.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
 import type { Logger } from '../../runtime/logger.ts';
-import type { OperatorConfig } from '../personamodel/config.ts';
+import type { OperatorConfig } from '../../config.ts';
 
 export type Notifier = (
   targets: readonly NotifyTarget[],

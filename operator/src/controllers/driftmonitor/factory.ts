@@ -5,14 +5,11 @@
 import { notifyAll } from '@persona-operator/core/notify/index';
 import { DRIFT_MONITOR_PLURAL, type DriftMonitor } from '../../api/v1alpha1/driftmonitor.ts';
 import { customKind, jobKind, personaModelKind } from '../../kube/informers.ts';
-import type { ControllerFactory } from '../../manager.ts';
 import { systemClock } from '../../runtime/clock.ts';
-import { MANAGED_BY } from '../personamodel/naming.ts';
+import type { ControllerFactory } from '../shared/factory.ts';
+import { MANAGED_SELECTOR } from '../shared/labels.ts';
 import type { DriftMonitorContext } from './context.ts';
 import { driftMonitorController } from './controller.ts';
-
-// The same selector string as the manager's, so both controllers share one Job informer.
-const MANAGED_SELECTOR = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
 
 export const driftMonitorKind = customKind<DriftMonitor>(DRIFT_MONITOR_PLURAL);
 

@@ -6,8 +6,8 @@ import { DEFAULT_ROW_LIMIT, type DriftJobSpec } from '@persona-operator/jobs/dri
 import type { DriftOptions } from '@persona-operator/core/drift/index';
 import type { DriftMonitor } from '../../api/v1alpha1/driftmonitor.ts';
 import type { PersonaModel } from '../../api/v1alpha1/personamodel.ts';
-import type { OperatorConfig } from '../personamodel/config.ts';
-import { SpecProblem } from '../personamodel/errors.ts';
+import type { OperatorConfig } from '../../config.ts';
+import { SpecProblem } from '../shared/errors.ts';
 import {
   badInputFailurePolicy,
   containerSecurityContext,
@@ -15,7 +15,7 @@ import {
   secretEnv,
   tmpMount,
   tmpVolume,
-} from '../personamodel/objects/pod.ts';
+} from '../shared/pod.ts';
 import { SLOT_ANNOTATION, driftLabels, monitorOwnerReference } from './naming.ts';
 import { parseDuration } from '@persona-operator/core/time/duration';
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { V1OwnerReference } from '@kubernetes/client-node';
 import { API_VERSION, GROUP } from '../../api/v1alpha1/common.ts';
 import { DRIFT_MONITOR_KIND, type DriftMonitor } from '../../api/v1alpha1/driftmonitor.ts';
-import { COMPONENT_LABEL, MANAGED_BY, MODEL_LABEL } from '../personamodel/naming.ts';
+import { COMPONENT_LABEL, MANAGED_BY, MODEL_LABEL } from '../shared/labels.ts';
 
 export const MONITOR_LABEL = `${GROUP}/monitor`;
 /** Annotation whose new value (any token) asks for a drift check now, outside the schedule. */

@@ -8,7 +8,7 @@ import {
   type DriftMonitorStatus,
 } from '../../api/v1alpha1/driftmonitor.ts';
 import type { ReconcileResult } from '../../runtime/controller.ts';
-import { canonicalJson } from '../personamodel/naming.ts';
+import { canonicalJson } from '../shared/canonical-json.ts';
 import { keyOf, type DriftMonitorContext } from './context.ts';
 import { RUN_NOW_ANNOTATION } from './naming.ts';
 import { observeRun, startRun } from './run-step.ts';

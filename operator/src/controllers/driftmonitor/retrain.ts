@@ -3,7 +3,7 @@
 import type { V1Job } from '@kubernetes/client-node';
 import type { PersonaModel } from '../../api/v1alpha1/personamodel.ts';
 import { RETRAIN_ANNOTATION } from '../../api/v1alpha1/common.ts';
-import { COMPONENT_LABEL, MODEL_LABEL } from '../personamodel/naming.ts';
+import { COMPONENT_LABEL, MODEL_LABEL } from '../shared/labels.ts';
 import { parseDuration } from '@persona-operator/core/time/duration';
 
 export const DEFAULT_COOLDOWN = '24h';

@@ -7,8 +7,8 @@ import { GROUP, RETRAIN_ANNOTATION, VERSION } from '../../api/v1alpha1/common.ts
 import type { DriftMonitor, DriftMonitorStatus } from '../../api/v1alpha1/driftmonitor.ts';
 import { PERSONA_MODEL_PLURAL } from '../../api/v1alpha1/personamodel.ts';
 import { describeApiError, isConflict } from '../../runtime/k8s-errors.ts';
-import { SpecProblem } from '../personamodel/errors.ts';
-import { jobOutcome } from '../personamodel/trainer-step.ts';
+import { SpecProblem } from '../shared/errors.ts';
+import { jobOutcome } from '../shared/job-outcome.ts';
 import { keyOf, type DriftMonitorContext } from './context.ts';
 import { runFailure, terminationMessage, type RunFailure } from './failure.ts';
 import { DRIFT_CONTAINER, buildDriftJob } from './job.ts';
@@ -25,7 +25,7 @@ import {
   reportStatus,
   reportUrl,
 } from './status.ts';
-import { ensureServiceAccount } from '../personamodel/service-accounts.ts';
+import { ensureServiceAccount } from '../shared/service-accounts.ts';
 import { findJob } from '../../kube/find-job.ts';
 
 type Start = Extract<RunDecision, { run: true }>;

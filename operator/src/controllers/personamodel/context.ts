@@ -9,7 +9,7 @@ import type { Store } from '../../kube/informers.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
 import type { Logger } from '../../runtime/logger.ts';
-import type { OperatorConfig } from './config.ts';
+import type { OperatorConfig } from '../../config.ts';
 
 export interface PersonaModelContext {
   clients: KubeClients;

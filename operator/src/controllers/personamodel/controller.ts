@@ -5,7 +5,7 @@ import type { PersonaModel } from '../../api/v1alpha1/personamodel.ts';
 import { objectKey } from '../../runtime/informer.ts';
 import type { Controller } from '../../runtime/controller.ts';
 import { keyOf, type PersonaModelContext } from './context.ts';
-import { MODEL_LABEL } from './naming.ts';
+import { MODEL_LABEL } from '../shared/labels.ts';
 import { reconcilePersonaModel } from './reconcile.ts';
 
 /** Our own status writes change nothing the reconcile reads besides status: skip those events. */

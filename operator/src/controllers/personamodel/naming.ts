@@ -4,30 +4,16 @@ import { createHash } from 'node:crypto';
 import type { V1OwnerReference } from '@kubernetes/client-node';
 import { API_VERSION, GROUP } from '../../api/v1alpha1/common.ts';
 import { PERSONA_MODEL_KIND, type PersonaModel } from '../../api/v1alpha1/personamodel.ts';
+import { canonicalJson } from '../shared/canonical-json.ts';
+import { COMPONENT_LABEL, MANAGED_BY, MODEL_LABEL } from '../shared/labels.ts';
 import type { ResolvedSpec } from './defaults.ts';
 
-export const MANAGED_BY = 'persona-operator';
-export const FIELD_MANAGER = 'persona-operator';
-export const MODEL_LABEL = `${GROUP}/model`;
 export const INPUTS_HASH_LABEL = `${GROUP}/inputs-hash`;
 export const VERSION_LABEL = `${GROUP}/version`;
-export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 
 /** Job names end up in pod labels (job-name), so they must fit a 63-character label. */
 const LABEL_MAX = 63;
 const HASH_LEN = 10;
-
-/** JSON with sorted keys, so equal inputs hash equally whatever order they were written in. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 

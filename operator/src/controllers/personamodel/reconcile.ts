@@ -6,7 +6,7 @@ import type { PersonaModel, PersonaModelStatus } from '../../api/v1alpha1/person
 import type { ReconcileResult } from '../../runtime/controller.ts';
 import { modelRef, type PersonaModelContext } from './context.ts';
 import { resolveSpec } from './defaults.ts';
-import { SpecProblem } from './errors.ts';
+import { SpecProblem } from '../shared/errors.ts';
 import { ensureFinalizer, finalize } from './finalizer-step.ts';
 import { promotionStep } from './promotion-step.ts';
 import { rolloutStep, type RolloutObservation } from './rollout-step.ts';

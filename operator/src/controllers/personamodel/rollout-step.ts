@@ -9,14 +9,16 @@ import type { PersonaModel, PersonaModelStatus } from '../../api/v1alpha1/person
 import { isNotFound } from '../../runtime/k8s-errors.ts';
 import { ACTOR, PRODUCTION, keyOf, modelRef, type PersonaModelContext } from './context.ts';
 import type { ResolvedSpec } from './defaults.ts';
-import { FIELD_MANAGER, canonicalJson, endpointFor, predictorName } from './naming.ts';
+import { canonicalJson } from '../shared/canonical-json.ts';
+import { FIELD_MANAGER } from '../shared/labels.ts';
+import { ensureServiceAccount } from '../shared/service-accounts.ts';
+import { endpointFor, predictorName } from './naming.ts';
 import {
   buildPredictorDeployment,
   buildPredictorHpa,
   buildPredictorPdb,
   buildPredictorService,
 } from './objects/predictor.ts';
-import { ensureServiceAccount } from './service-accounts.ts';
 import { rolloutState, servingTarget, type RolloutState } from './rollout.ts';
 
 /** Hash of everything applied for a version: equal hashes mean nothing to apply. */

@@ -7,7 +7,7 @@ import {
   type PersonaModelStatus,
 } from '../../api/v1alpha1/personamodel.ts';
 import { keyOf, modelRef, type PersonaModelContext } from './context.ts';
-import { canonicalJson } from './naming.ts';
+import { canonicalJson } from '../shared/canonical-json.ts';
 import { deriveConditions, derivePhase, type Observations } from './status.ts';
 
 /** The status without condition timestamps, for "did anything change" comparisons. */

@@ -13,41 +13,14 @@ import { failpoint } from '../../runtime/failpoints.ts';
 import { isConflict } from '../../runtime/k8s-errors.ts';
 import { keyOf, modelRef, type PersonaModelContext } from './context.ts';
 import type { ResolvedSpec } from './defaults.ts';
-import { INPUTS_HASH_LABEL, MODEL_LABEL, trainingInputsHash, trainingJobName } from './naming.ts';
+import { INPUTS_HASH_LABEL, trainingInputsHash, trainingJobName } from './naming.ts';
 import { TRIGGER_ANNOTATION, buildTrainingJob } from './objects/job.ts';
-import { ensureServiceAccount } from './service-accounts.ts';
+import { ensureServiceAccount } from '../shared/service-accounts.ts';
+import { jobOutcome } from '../shared/job-outcome.ts';
+import { MODEL_LABEL } from '../shared/labels.ts';
 import { nextFireTime } from '@persona-operator/core/time/cron';
 import { decideTraining } from './trigger.ts';
 import { findJob } from '../../kube/find-job.ts';
-
-export type JobOutcome =
-  | { state: 'running' }
-  | { state: 'succeeded'; completionTime?: string }
-  | { state: 'failed'; message: string; completionTime?: string };
-
-const iso = (t: Date | string | undefined): string | undefined =>
-  t === undefined ? undefined : new Date(t).toISOString();
-
-/** Reads a Job's terminal conditions (Complete / Failed), as `kubectl wait` does. */
-export function jobOutcome(job: V1Job): JobOutcome {
-  const conditions = job.status?.conditions ?? [];
-  const done = (type: string) => conditions.find((c) => c.type === type && c.status === 'True');
-  const complete = done('Complete');
-  if (complete)
-    return {
-      state: 'succeeded',
-      completionTime: iso(job.status?.completionTime ?? complete.lastTransitionTime),
-    };
-  const failed = done('Failed');
-  if (failed) {
-    return {
-      state: 'failed',
-      message: `Job ${job.metadata?.name} failed (${failed.reason ?? 'Failed'}): ${failed.message ?? 'no message'}`,
-      completionTime: iso(failed.lastTransitionTime),
-    };
-  }
-  return { state: 'running' };
-}
 
 export function trainingMetrics(m: ModelMetrics): LastTrainingStatus['metrics'] {
   return {

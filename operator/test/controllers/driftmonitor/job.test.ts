@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDriftJobSpecJson } from '@persona-operator/jobs/drift-spec';
-import { DEFAULT_CONFIG } from '../../../src/controllers/personamodel/config.ts';
-import { SpecProblem } from '../../../src/controllers/personamodel/errors.ts';
+import { DEFAULT_CONFIG } from '../../../src/config.ts';
+import { SpecProblem } from '../../../src/controllers/shared/errors.ts';
 import { buildDriftJob, driftJobSpec } from '../../../src/controllers/driftmonitor/job.ts';
 import { driftJobName, slotStamp } from '../../../src/controllers/driftmonitor/naming.ts';
 import { sampleModel } from '../personamodel/sample.ts';

@@ -12,7 +12,7 @@ import { Store } from '../../../src/kube/informers.ts';
 import { ManualClock } from '../../../src/runtime/clock.ts';
 import type { ResilientInformer } from '../../../src/runtime/informer.ts';
 import { silentLogger } from '../../../src/runtime/logger.ts';
-import { DEFAULT_CONFIG } from '../../../src/controllers/personamodel/config.ts';
+import { DEFAULT_CONFIG } from '../../../src/config.ts';
 import type { DriftMonitorContext } from '../../../src/controllers/driftmonitor/context.ts';
 import { reconcileDriftMonitor } from '../../../src/controllers/driftmonitor/reconcile.ts';
 import { sampleModel } from '../personamodel/sample.ts';

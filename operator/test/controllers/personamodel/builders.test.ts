@@ -1,13 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTrainingJobSpecJson } from '@persona-operator/jobs/training-spec';
-import { DEFAULT_CONFIG } from '../../../src/controllers/personamodel/config.ts';
+import { DEFAULT_CONFIG } from '../../../src/config.ts';
 import { resolveSpec } from '../../../src/controllers/personamodel/defaults.ts';
-import {
-  canonicalJson,
-  trainingInputsHash,
-  trainingJobName,
-} from '../../../src/controllers/personamodel/naming.ts';
+import { trainingInputsHash, trainingJobName } from '../../../src/controllers/personamodel/naming.ts';
 import { buildTrainingJob } from '../../../src/controllers/personamodel/objects/job.ts';
 import {
   buildPredictorDeployment,
@@ -34,10 +30,6 @@ describe('naming', () => {
     assert.equal(trainingInputsHash(reordered), trainingInputsHash(spec));
     const changed = resolveSpec({ ...model.spec, training: { ...model.spec.training, seed: 7 } });
     assert.notEqual(trainingInputsHash(changed), trainingInputsHash(spec));
-  });
-
-  test('canonicalJson sorts keys at every level', () => {
-    assert.equal(canonicalJson({ b: [{ d: 1, c: 2 }], a: null }), '{"a":null,"b":[{"c":2,"d":1}]}');
   });
 
   test('Job names are deterministic, differ by token, and fit a label value', () => {

@@ -1,48 +1,7 @@
-// The training runner's pure parts: reading a Job's outcome from its conditions.
+// The training runner's pure parts.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { V1Job } from '@kubernetes/client-node';
-import { jobOutcome, trainingMetrics } from '../../../src/controllers/personamodel/trainer-step.ts';
-
-const job = (conditions: NonNullable<V1Job['status']>['conditions'], completionTime?: string): V1Job => ({
-  metadata: { name: 'm-train-abc' },
-  status: { conditions, ...(completionTime ? { completionTime: new Date(completionTime) } : {}) },
-});
-
-describe('jobOutcome', () => {
-  test('no terminal condition: running', () => {
-    assert.deepEqual(jobOutcome(job([])), { state: 'running' });
-    // SuccessCriteriaMet comes before Complete: not finished yet for us.
-    assert.deepEqual(jobOutcome(job([{ type: 'SuccessCriteriaMet', status: 'True' }])), { state: 'running' });
-  });
-
-  test('Complete=True: succeeded, with the completion time', () => {
-    const out = jobOutcome(job([{ type: 'Complete', status: 'True' }], '2026-01-02T03:04:05Z'));
-    assert.deepEqual(out, { state: 'succeeded', completionTime: '2026-01-02T03:04:05.000Z' });
-  });
-
-  test('Failed=True: failed, naming the Job, the reason and the message', () => {
-    const out = jobOutcome(
-      job([
-        {
-          type: 'Failed',
-          status: 'True',
-          reason: 'PodFailurePolicy',
-          message: 'Container trainer for pod x failed with exit code 2 matching FailJob rule at index 0',
-          lastTransitionTime: new Date('2026-01-02T03:04:05Z'),
-        },
-      ]),
-    );
-    assert.equal(out.state, 'failed');
-    assert.ok(out.state === 'failed');
-    assert.match(out.message, /^Job m-train-abc failed \(PodFailurePolicy\): .*exit code 2/);
-    assert.equal(out.completionTime, '2026-01-02T03:04:05.000Z');
-  });
-
-  test('a condition that is False does not count', () => {
-    assert.deepEqual(jobOutcome(job([{ type: 'Failed', status: 'False' }])), { state: 'running' });
-  });
-});
+import { trainingMetrics } from '../../../src/controllers/personamodel/trainer-step.ts';
 
 describe('trainingMetrics', () => {
   test('keeps k, inertia and silhouette; leaves out a missing silhouette', () => {

@@ -3,9 +3,9 @@
 import type { V1EnvVar, V1Job, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { TrainingJobSpec } from '@persona-operator/jobs/training-spec';
 import type { PersonaModel } from '../../../api/v1alpha1/personamodel.ts';
-import type { OperatorConfig } from '../config.ts';
+import type { OperatorConfig } from '../../../config.ts';
 import type { ResolvedSpec } from '../defaults.ts';
-import { SpecProblem } from '../errors.ts';
+import { SpecProblem } from '../../shared/errors.ts';
 import { INPUTS_HASH_LABEL, commonLabels, ownerReference } from '../naming.ts';
 import {
   badInputFailurePolicy,
@@ -16,7 +16,7 @@ import {
   secretEnv,
   tmpMount,
   tmpVolume,
-} from './pod.ts';
+} from '../../shared/pod.ts';
 
 export const TRAINER_CONTAINER = 'trainer';
 export const TRIGGER_ANNOTATION = 'personas.dtc.dev/trigger';

@@ -7,11 +7,16 @@ import type {
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import type { PersonaModel } from '../../../api/v1alpha1/personamodel.ts';
-import type { OperatorConfig } from '../config.ts';
+import type { OperatorConfig } from '../../../config.ts';
 import type { ResolvedSpec } from '../defaults.ts';
 import { VERSION_LABEL, commonLabels, ownerReference, predictorName, predictorSelector } from '../naming.ts';
 import { registrySecret, storageAccess } from './job.ts';
-import { containerResources, containerSecurityContext, podSecurityContext, secretEnv } from './pod.ts';
+import {
+  containerResources,
+  containerSecurityContext,
+  podSecurityContext,
+  secretEnv,
+} from '../../shared/pod.ts';
 
 export const PREDICTOR_CONTAINER = 'predictor';
 export const PREDICTOR_PORT = 8080;

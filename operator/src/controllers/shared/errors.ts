@@ -1,4 +1,4 @@
-// A problem with a PersonaModel that retrying cannot fix: reported in status, not retried hot.
+// A problem with a resource's spec that retrying cannot fix: reported in status, not retried hot.
 export class SpecProblem extends Error {
   constructor(
     readonly field: string,

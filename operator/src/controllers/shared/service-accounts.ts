@@ -1,18 +1,17 @@
-// The trainer's and predictor's ServiceAccounts in the model's namespace. Pods cannot be
+// The ServiceAccounts the operator's pods run as (trainer, predictor, drift check). Pods cannot be
 // created for a ServiceAccount that does not exist, and models may live in any namespace,
 // so the operator makes them (without an API token: the pods only talk to Postgres). An
 // existing one is left as it is: people may annotate it (workload identity for GCS, image
 // pull secrets).
+import type { KubeClients } from '../../kube/clients.ts';
 import { isConflict } from '../../runtime/k8s-errors.ts';
-import type { PersonaModelContext } from './context.ts';
-import { MANAGED_BY } from './naming.ts';
+import { MANAGED_BY } from './labels.ts';
 
 /** namespace/name of accounts known to exist, so each costs one request per process. */
 const ensured = new Set<string>();
 
-/** Needs only the API clients, so the DriftMonitor controller can call it for its Jobs too. */
 export async function ensureServiceAccount(
-  ctx: Pick<PersonaModelContext, 'clients'>,
+  ctx: { clients: KubeClients },
   namespace: string,
   name: string,
 ): Promise<void> {

@@ -1,5 +1,5 @@
 // What the operator is configured with (flags, Helm values), as its builders need it.
-import type { SecretKeyRef } from '../../api/v1alpha1/common.ts';
+import type { SecretKeyRef } from './api/v1alpha1/common.ts';
 
 export interface OperatorConfig {
   /** The one image holding every entry point, e.g. persona-operator:0.1.0. */

@@ -8,7 +8,7 @@ import type {
   V1SecurityContext,
   V1Volume,
 } from '@kubernetes/client-node';
-import type { ResourceRequirements, SecretKeyRef } from '../../../api/v1alpha1/common.ts';
+import type { ResourceRequirements, SecretKeyRef } from '../../api/v1alpha1/common.ts';
 import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
 
 /**
