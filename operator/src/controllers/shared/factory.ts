@@ -1,5 +1,5 @@
 // What the manager hands every controller, and the shape of a controller's constructor.
-import type { Registry } from '@persona-operator/core/registry/index';
+import type { Registry } from '@persona-operator/registry';
 import type { OperatorConfig } from '../../config.ts';
 import type { KubeClients } from '../../kube/clients.ts';
 import type { InformerFactory } from '../../kube/informers.ts';
