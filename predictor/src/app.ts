@@ -1,22 +1,20 @@
-// The predictor's fastify app. Each concern installs itself on the root instance (plain
-// functions rather than encapsulated plugins, so the metrics hook sees every route and the
-// error handler covers all of them).
+// The predictor's fastify app: root plugins for what must cover every route (errors, metrics,
+// the prediction log), then the probes and each protocol's routes under its prefix.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH, type PredictionLogLimits } from './config.ts';
-import { installErrorHandling } from './errors.ts';
-import { installHealthRoutes } from './health.ts';
-import { PredictorMetrics, installMetrics } from './metrics.ts';
+import { DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH } from './config.ts';
+import { PredictorMetrics } from './metrics.ts';
 import type { ServedModel } from './model.ts';
-import { PredictionLog, type PredictionLogSink } from './prediction-log.ts';
-import { installV1Routes } from './routes-v1.ts';
-import { installV2Routes } from './routes-v2.ts';
+import { errorHandling } from './plugins/errors.ts';
+import { healthRoutes } from './plugins/health.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
+import { predictionLogPlugin, type PredictionLogConfig } from './plugins/prediction-log.ts';
+import { v1Routes } from './routes/v1.ts';
+import { v2Routes } from './routes/v2.ts';
 import { PredictorState } from './state.ts';
 // A JSON import (inlined by the image's bundler) rather than a file read relative to this module.
 import predictorPackage from '../package.json' with { type: 'json' };
 
-export interface PredictionLogConfig extends Partial<PredictionLogLimits> {
-  sink: PredictionLogSink;
-}
+export type { PredictionLogConfig };
 
 export interface PredictorAppOptions {
   /** The model to serve at once; otherwise the app is not ready until `predictor.setModel`. */
@@ -51,44 +49,6 @@ declare module 'fastify' {
 
 const serverVersion = predictorPackage.version;
 
-const WARN_INTERVAL_MS = 10_000;
-
-function createPredictionLog(
-  app: FastifyInstance,
-  model: ServedModel,
-  config: PredictionLogConfig,
-  metrics: PredictorMetrics,
-): PredictionLog {
-  if (model.namespace === undefined || model.version === undefined) {
-    throw new Error(
-      `prediction logging needs the model's namespace and version; model "${model.name}" has ` +
-        `${model.namespace === undefined ? 'no namespace' : 'no version'}`,
-    );
-  }
-  let lastFullWarning = 0;
-  return new PredictionLog({
-    sink: config.sink,
-    model: { namespace: model.namespace, name: model.name, version: model.version },
-    featureNames: model.scorer.featureNames,
-    maxQueue: config.maxQueue,
-    batchSize: config.batchSize,
-    flushIntervalMs: config.flushIntervalMs,
-    onWritten: (n) => metrics.logWritten.inc(n),
-    onDropped: (n, reason, err) => {
-      metrics.logDropped.labels(reason).inc(n);
-      if (reason === 'insert_failed') {
-        app.log.warn(
-          { dropped: n, err: err instanceof Error ? err.message : String(err) },
-          'prediction log insert failed',
-        );
-      } else if (Date.now() - lastFullWarning > WARN_INTERVAL_MS) {
-        lastFullWarning = Date.now();
-        app.log.warn({ dropped: n }, 'prediction log queue full: dropping entries');
-      }
-    },
-  });
-}
-
 export function buildPredictorApp(opts: PredictorAppOptions = {}): FastifyInstance {
   const app = Fastify({
     loggerInstance: opts.logger,
@@ -118,29 +78,19 @@ export function buildPredictorApp(opts: PredictorAppOptions = {}): FastifyInstan
   const metrics = new PredictorMetrics({ defaultMetrics: opts.defaultMetrics });
   const ctx = { state, metrics, maxBatch: opts.maxBatch ?? DEFAULT_MAX_BATCH };
 
-  installErrorHandling(app);
-  installMetrics(app, metrics, state);
-  installHealthRoutes(app, state);
-  installV1Routes(app, ctx);
-  installV2Routes(app, ctx, serverVersion);
-
-  const logConfig = opts.predictionLog;
-  app.addHook('onClose', async () => {
-    const log = state.predictionLog;
-    if (!log) return;
-    const pending = log.pending;
-    await log.close();
-    app.log.info({ flushed: pending }, 'prediction log flushed');
-  });
+  void app.register(errorHandling);
+  if (opts.predictionLog)
+    void app.register(predictionLogPlugin, { config: opts.predictionLog, metrics, state });
+  void app.register(metricsPlugin, { metrics, state });
+  void app.register(healthRoutes, { state });
+  void app.register(v1Routes, { prefix: '/v1', ...ctx });
+  void app.register(v2Routes, { prefix: '/v2', ...ctx, serverVersion });
 
   let shutdownPromise: Promise<void> | undefined;
   app.decorate('predictor', {
     state,
     metrics,
     setModel(model: ServedModel) {
-      const previous = state.predictionLog;
-      state.predictionLog = logConfig ? createPredictionLog(app, model, logConfig, metrics) : undefined;
-      void previous?.close();
       state.setModel(model);
     },
     shutdown({ drainDelayMs = 0 }: { drainDelayMs?: number } = {}) {

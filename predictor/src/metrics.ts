@@ -2,12 +2,10 @@
 // can live in one process. Metrics touched on every request are FastHistogram/FastCounter
 // (fast-metrics.ts) with their series resolved once, so a request costs a Map lookup and a
 // few additions: the 0.85x-of-bare-fastify goal leaves no room for label hashing.
-import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Prediction } from '@persona-operator/core/artifact/types';
 import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from './fast-metrics.ts';
 import type { ServedModel } from './model.ts';
-import type { PredictorState } from './state.ts';
 
 const PREFIX = 'persona_predictor_';
 
@@ -83,20 +81,4 @@ export class PredictorMetrics {
     const series = this.personaSeries;
     for (let i = 0; i < preds.length; i++) series[preds[i].personaId]?.inc();
   }
-}
-
-/** Unmatched URLs share one label value so random paths cannot grow the series without bound. */
-const UNMATCHED_ROUTE = 'unmatched';
-
-export function installMetrics(app: FastifyInstance, metrics: PredictorMetrics, state: PredictorState): void {
-  state.onModel((model) => metrics.setModel(model));
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
-    metrics.observeRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
-    done();
-  });
-  app.get('/metrics', async (_request, reply) => {
-    const text = await metrics.registry.metrics();
-    return reply.type(metrics.registry.contentType).send(text);
-  });
 }

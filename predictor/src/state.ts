@@ -14,9 +14,10 @@ export class PredictorState {
     return this.model !== undefined && !this.shuttingDown;
   }
 
+  /** Listeners run first: one that throws (a prediction log the model cannot have) leaves the model unserved. */
   setModel(model: ServedModel): void {
-    this.model = model;
     for (const fn of this.listeners) fn(model);
+    this.model = model;
   }
 
   onModel(fn: (model: ServedModel) => void): void {

@@ -16,21 +16,7 @@ import type { Prediction } from '@persona-operator/core/artifact/types';
 import { HttpError } from './errors.ts';
 import { quote } from './lookup.ts';
 import type { ServedModel } from './model.ts';
-
-export interface V2Tensor {
-  name: string;
-  shape: number[];
-  datatype: string;
-  data: unknown[];
-  parameters?: Record<string, unknown>;
-}
-
-export interface V2Output {
-  name: string;
-  datatype: 'BYTES' | 'INT64' | 'FP64';
-  shape: number[];
-  data: (string | number)[];
-}
+import type { V2Output, V2RequestedOutput, V2Tensor } from './schemas.ts';
 
 export const OUTPUT_NAMES = ['persona', 'persona_id', 'distance', 'confidence'] as const;
 export const MATRIX_INPUT_NAME = 'input-0';
@@ -177,7 +163,7 @@ export function tensorsToRows(
 /** The response tensors, restricted to the requested names when the request lists outputs. */
 export function predictionsToOutputs(
   preds: readonly Prediction[],
-  requested?: { name: string }[],
+  requested?: V2RequestedOutput[],
 ): V2Output[] {
   const n = preds.length;
   const all: Record<(typeof OUTPUT_NAMES)[number], () => V2Output> = {
@@ -201,7 +187,7 @@ export function predictionsToOutputs(
 }
 
 /** Checked before scoring, so a bad output name costs no work. */
-export function checkRequestedOutputs(requested: { name: string }[] | undefined): void {
+export function checkRequestedOutputs(requested: V2RequestedOutput[] | undefined): void {
   requested?.forEach((o, i) => {
     if (!(OUTPUT_NAMES as readonly string[]).includes(o.name)) {
       throw bad(

@@ -162,16 +162,19 @@ describe('prediction logging into the registry', () => {
     }
   });
 
-  test('logging needs a namespace and a version', () => {
+  test('logging needs a namespace and a version', async () => {
     const artifact = fixtureArtifact();
     delete artifact.model;
-    assert.throws(
-      () =>
-        buildPredictorApp({
-          model: serveArtifact(artifact, { name: 'x' }),
-          predictionLog: { sink: async () => undefined },
-        }),
-      /prediction logging needs the model's namespace and version/,
-    );
+    const unlogged = serveArtifact(artifact, { name: 'x' });
+    const message = /prediction logging needs the model's namespace and version; model "x" has no namespace/;
+    const given = buildPredictorApp({ model: unlogged, predictionLog: { sink: async () => undefined } });
+    await assert.rejects(async () => given.ready(), message);
+    await given.close();
+
+    const app = buildPredictorApp({ predictionLog: { sink: async () => undefined }, defaultMetrics: false });
+    await app.ready();
+    assert.throws(() => app.predictor.setModel(unlogged), message);
+    assert.equal(app.predictor.state.ready, false, 'a model that cannot be logged is not served');
+    await app.close();
   });
 });

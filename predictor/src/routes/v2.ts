@@ -1,27 +1,23 @@
-// Open Inference Protocol (V2): server and model metadata, and `infer`. Health and readiness
-// routes of the protocol live in health.ts with the other probes.
-import type { FastifyInstance } from 'fastify';
-import { modelNamed } from './lookup.ts';
-import type { ServedModel } from './model.ts';
-import { NAME_PARAMS, V2_INFER_BODY } from './schemas.ts';
-import { checkBatchSize, score, type ScoringContext } from './scoring.ts';
+// Open Inference Protocol (V2), under /v2: server and model metadata, health, readiness and
+// `infer`.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { modelNamed } from '../lookup.ts';
+import type { ServedModel } from '../model.ts';
+import { NameParams, V2InferBody, V2InferReply } from '../schemas.ts';
+import { checkBatchSize, score, type ScoringContext } from '../scoring.ts';
 import {
   MATRIX_INPUT_NAME,
   checkRequestedOutputs,
   predictionsToOutputs,
   tensorsToRows,
-  type V2Tensor,
-} from './v2-tensors.ts';
-
-interface InferBody {
-  id?: string;
-  parameters?: Record<string, unknown>;
-  inputs: V2Tensor[];
-  outputs?: { name: string; parameters?: Record<string, unknown> }[];
-}
+} from '../v2-tensors.ts';
 
 export const SERVER_NAME = 'persona-predictor';
 export const PLATFORM = 'persona-kmeans';
+
+export interface V2RoutesOptions extends ScoringContext {
+  serverVersion: string;
+}
 
 function modelMetadata(model: ServedModel) {
   const inputs: { name: string; datatype: string; shape: number[] }[] = [];
@@ -53,31 +49,40 @@ function modelMetadata(model: ServedModel) {
   };
 }
 
-export function installV2Routes(app: FastifyInstance, ctx: ScoringContext, serverVersion: string): void {
+export const v2Routes: FastifyPluginAsyncTypebox<V2RoutesOptions> = async (app, ctx) => {
   const { state } = ctx;
 
-  app.get('/v2', async () => ({ name: SERVER_NAME, version: serverVersion, extensions: [] }));
+  app.get('', async () => ({ name: SERVER_NAME, version: ctx.serverVersion, extensions: [] }));
 
-  app.get<{ Params: { name: string } }>(
-    '/v2/models/:name',
-    { schema: { params: NAME_PARAMS } },
-    async (request) => modelMetadata(modelNamed(state, request.params.name)),
+  app.get('/health/live', async () => ({ live: true }));
+  app.get('/health/ready', async (_request, reply) =>
+    reply.code(state.ready ? 200 : 503).send({ ready: state.ready }),
   );
 
-  app.post<{ Params: { name: string }; Body: InferBody }>(
-    '/v2/models/:name/infer',
-    { schema: { params: NAME_PARAMS, body: V2_INFER_BODY } },
+  app.get('/models/:name', { schema: { params: NameParams } }, async (request) =>
+    modelMetadata(modelNamed(state, request.params.name)),
+  );
+
+  app.get('/models/:name/ready', { schema: { params: NameParams } }, async (request, reply) => {
+    const model = modelNamed(state, request.params.name);
+    return reply.code(state.ready ? 200 : 503).send({ name: model.name, ready: state.ready });
+  });
+
+  app.post(
+    '/models/:name/infer',
+    { schema: { params: NameParams, body: V2InferBody, response: { 200: V2InferReply } } },
     async (request) => {
       const model = modelNamed(state, request.params.name);
       const body = request.body;
       checkRequestedOutputs(body.outputs);
       const rows = tensorsToRows(model, body.inputs, (n) => checkBatchSize(ctx, n, 'inputs'));
       const preds = score(ctx, model, rows);
-      const response: Record<string, unknown> = { model_name: model.name };
-      if (model.versionLabel) response.model_version = model.versionLabel;
-      if (body.id !== undefined) response.id = body.id;
-      response.outputs = predictionsToOutputs(preds, body.outputs);
-      return response;
+      return {
+        model_name: model.name,
+        model_version: model.versionLabel || undefined,
+        id: body.id,
+        outputs: predictionsToOutputs(preds, body.outputs),
+      };
     },
   );
-}
+};
