@@ -6,6 +6,6 @@ export type { PredictorOutcome } from './main.ts';
 export { serveArtifact } from './model.ts';
 export type { ModelIdentity, ServedModel } from './model.ts';
 export { PredictionLog } from './prediction-log.ts';
-export type { PredictionLogEntry, PredictionLogSink } from './prediction-log.ts';
+export type { PredictionLogSink } from './prediction-log.ts';
 export { loadModelFile, loadModelFromRegistry, ModelLoadError } from './load.ts';
 export { PredictorState } from './state.ts';

@@ -3,17 +3,8 @@
 // insert fails, entries are dropped and counted: the log is a sample for drift checks, and a
 // slow or unreachable registry must never slow down or fail a prediction.
 import type { Prediction } from '@persona-operator/core/artifact/types';
+import type { PredictionLogEntry } from '@persona-operator/registry';
 import { DEFAULT_PREDICTION_LOG_LIMITS, type PredictionLogLimits } from './config.ts';
-
-/** One row as the registry's prediction log stores it. */
-export interface PredictionLogEntry {
-  namespace: string;
-  name: string;
-  version: number;
-  at: Date;
-  features: Record<string, unknown>;
-  persona: string;
-}
 
 /** Where batches go: the registry's `insertPredictionLog`. */
 export type PredictionLogSink = (entries: PredictionLogEntry[]) => Promise<void>;

@@ -2,7 +2,8 @@
 // flushed on close. (Its registry end is tested against real Postgres in registry.test.ts.)
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PredictionLog, type PredictionLogEntry } from '../src/prediction-log.ts';
+import type { PredictionLogEntry } from '@persona-operator/registry';
+import { PredictionLog } from '../src/prediction-log.ts';
 
 const MODEL = { namespace: 'shop', name: 'customers', version: 3 };
 const FEATURES = ['age', 'income', 'channel'];
