@@ -2,4 +2,9 @@
 export { Registry, type RegistryOptions } from './registry.ts';
 export { migrate, SCHEMA_TABLE, type MigrationResult } from './migrate.ts';
 export { RegistryError, RegistryNotFoundError, RegistryConflictError, isTransientDbError } from './errors.ts';
-export type * from './types.ts';
+export type { ModelRef, VersionRef, ModelRecord } from './models.ts';
+export type { ModelVersion, VersionStatus, RegisterVersionInput, RegisterVersionResult } from './versions.ts';
+export type { AliasAction, AliasEvent, AliasChangeOptions, AliasChange } from './aliases.ts';
+export type { TrainingRun, TrainingRunStatus } from './runs.ts';
+export type { DriftColumnResult, DriftReport, DriftReportInput } from './drift-reports.ts';
+export type { PredictionLogEntry } from './prediction-log.ts';

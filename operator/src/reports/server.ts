@@ -4,7 +4,7 @@
 // and notifications.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTransientDbError } from '@persona-operator/registry/errors';
-import type { DriftReport } from '@persona-operator/registry/types';
+import type { DriftReport } from '@persona-operator/registry';
 
 /** What the routes need from the registry. */
 export interface ReportSource {
