@@ -25,6 +25,8 @@ export interface ServedModel extends Required<Pick<ModelIdentity, 'name'>> {
   categoricalFeatures: readonly string[];
   /** Each feature's position in a row, for V2 inputs matched by name. */
   featurePositions: ReadonlyMap<string, number>;
+  /** The row positions of `numericFeatures`: where the V2 matrix's columns go. */
+  numericPositions: readonly number[];
 }
 
 /**
@@ -49,5 +51,6 @@ export function serveArtifact(artifact: ModelArtifact, identity: Partial<ModelId
     numericFeatures: features.filter((f) => f.type === 'numeric').map((f) => f.name),
     categoricalFeatures: features.filter((f) => f.type === 'categorical').map((f) => f.name),
     featurePositions: new Map(features.map((f, i) => [f.name, i])),
+    numericPositions: features.flatMap((f, i) => (f.type === 'numeric' ? [i] : [])),
   };
 }

@@ -43,12 +43,12 @@ function checkDeclared(model: ServedModel, t: V2Tensor, i: number): void {
 }
 
 /** Flattens nested row arrays; checks the element count against the shape. */
-function flatData(t: V2Tensor, where: string, n: number, cols: number): unknown[] {
+function flatData(t: V2Tensor, at: () => string, n: number, cols: number): unknown[] {
   const data = t.data;
   if (data.length === n * cols && (cols !== 1 || !Array.isArray(data[0]))) {
     for (let i = 0; i < data.length; i++) {
       if (Array.isArray(data[i]))
-        throw bad(`${where}.data[${i}]: expected a scalar in flat row-major data`, t.name);
+        throw bad(`${at()}.data[${i}]: expected a scalar in flat row-major data`, t.name);
     }
     return data;
   }
@@ -56,12 +56,12 @@ function flatData(t: V2Tensor, where: string, n: number, cols: number): unknown[
     const out = (data as unknown[][]).flat();
     for (let i = 0; i < out.length; i++) {
       if (Array.isArray(out[i]))
-        throw bad(`${where}.data: rows nest deeper than the shape [${t.shape.join(', ')}]`, t.name);
+        throw bad(`${at()}.data: rows nest deeper than the shape [${t.shape.join(', ')}]`, t.name);
     }
     return out;
   }
   throw bad(
-    `${where}.data: shape [${t.shape.join(', ')}] needs ${n * cols} values (flat) or ${n} rows of ${cols}, got ${data.length} entries`,
+    `${at()}.data: shape [${t.shape.join(', ')}] needs ${n * cols} values (flat) or ${n} rows of ${cols}, got ${data.length} entries`,
     t.name,
   );
 }
@@ -78,19 +78,22 @@ export function tensorsToRows(
   inputs.forEach((t, i) => checkDeclared(model, t, i));
   const names = model.scorer.featureNames;
   const position = model.featurePositions;
-  const covered = new Map<string, string>();
+  /** Feature name -> the index of the input that gives it. */
+  const covered = new Map<string, number>();
+  // Error messages name the input; built only when one is thrown.
+  const describe = (i: number) => `inputs[${i}] (${quote(inputs[i].name)})`;
   let rowCount: number | undefined;
   const fills: ((rows: unknown[][]) => void)[] = [];
 
   inputs.forEach((t, i) => {
-    const where = `inputs[${i}] (${quote(t.name)})`;
+    const at = () => describe(i);
     const n = t.shape[0];
     if (rowCount === undefined) {
       checkRows(n);
       rowCount = n;
     } else if (n !== rowCount) {
       throw bad(
-        `${where}.shape: ${n} rows, but inputs[0] has ${rowCount}; every input needs the same row count`,
+        `${at()}.shape: ${n} rows, but inputs[0] has ${rowCount}; every input needs the same row count`,
         t.name,
       );
     }
@@ -98,17 +101,20 @@ export function tensorsToRows(
     const feature = position.get(t.name);
     if (feature !== undefined) {
       if (t.shape.length === 2 && t.shape[1] !== 1) {
-        throw bad(`${where}.shape: a feature input is [n] or [n, 1], got [${t.shape.join(', ')}]`, t.name);
+        throw bad(`${at()}.shape: a feature input is [n] or [n, 1], got [${t.shape.join(', ')}]`, t.name);
       }
       const numericFeature = model.artifact.features[feature].type === 'numeric';
       if (numericFeature !== numericType) {
         const want = numericFeature ? 'a numeric datatype such as FP64' : 'BYTES';
-        throw bad(`${where}.datatype: feature ${quote(t.name)} needs ${want}, got ${t.datatype}`, t.name);
+        throw bad(`${at()}.datatype: feature ${quote(t.name)} needs ${want}, got ${t.datatype}`, t.name);
       }
       if (covered.has(t.name))
-        throw bad(`${where}: feature ${quote(t.name)} is also given by ${covered.get(t.name)}`, t.name);
-      covered.set(t.name, where);
-      const values = flatData(t, where, n, 1);
+        throw bad(
+          `${at()}: feature ${quote(t.name)} is also given by ${describe(covered.get(t.name) as number)}`,
+          t.name,
+        );
+      covered.set(t.name, i);
+      const values = flatData(t, at, n, 1);
       fills.push((rows) => {
         for (let r = 0; r < rows.length; r++) rows[r][feature] = values[r];
       });
@@ -118,24 +124,27 @@ export function tensorsToRows(
     const numeric = model.numericFeatures;
     if (!numericType) {
       throw bad(
-        `${where}.datatype: the feature matrix needs a numeric datatype such as FP64, got BYTES`,
+        `${at()}.datatype: the feature matrix needs a numeric datatype such as FP64, got BYTES`,
         t.name,
       );
     }
     if (t.shape.length !== 2 || t.shape[1] !== numeric.length) {
       throw bad(
-        `${where}.shape: the feature matrix is [n, ${numeric.length}] (${numeric.join(', ')}), got [${t.shape.join(', ')}]`,
+        `${at()}.shape: the feature matrix is [n, ${numeric.length}] (${numeric.join(', ')}), got [${t.shape.join(', ')}]`,
         t.name,
       );
     }
     for (const f of numeric) {
       if (covered.has(f))
-        throw bad(`${where}: feature ${quote(f)} is also given by ${covered.get(f)}`, t.name);
-      covered.set(f, where);
+        throw bad(
+          `${at()}: feature ${quote(f)} is also given by ${describe(covered.get(f) as number)}`,
+          t.name,
+        );
+      covered.set(f, i);
     }
     const m = numeric.length;
-    const values = flatData(t, where, n, m);
-    const cols = numeric.map((f) => position.get(f) as number);
+    const values = flatData(t, at, n, m);
+    const cols = model.numericPositions;
     fills.push((rows) => {
       for (let r = 0; r < rows.length; r++) {
         const row = rows[r];
