@@ -1,6 +1,9 @@
-// Schema pieces both kinds share, with their TypeScript types beside them.
+// Schema pieces both kinds share; each TypeScript type is derived from its schema.
+import type { V1ObjectMeta } from '@kubernetes/client-node';
+import { Type, type Static, type TSchemaOptions } from 'typebox';
+import { StringEnum } from '@persona-operator/core/schema/types';
 import { CRON_PATTERN } from '@persona-operator/core/time/cron';
-import type { JSONSchemaProps } from '../schema.ts';
+import { DURATION_PATTERN } from '@persona-operator/core/time/duration';
 
 export const GROUP = 'personas.dtc.dev';
 export const VERSION = 'v1alpha1';
@@ -12,85 +15,143 @@ export const RETRAIN_ANNOTATION = `${GROUP}/retrain`;
 /** Finalizer that archives the model in the registry before the object goes away. */
 export const FINALIZER = `${GROUP}/archive`;
 
-/** A key of a Secret in the resource's namespace. */
-export interface SecretKeyRef {
-  name: string;
-  key?: string;
+/** A key of a Secret in the resource's namespace; `description` says what the key holds. */
+export function secretKeyRef(description: string) {
+  return Type.Object(
+    {
+      name: Type.String({
+        minLength: 1,
+        maxLength: 253,
+        description: 'Name of the Secret, in the namespace of this object.',
+      }),
+      key: Type.Optional(
+        Type.String({ minLength: 1, maxLength: 253, default: 'url', description: 'Key within the Secret.' }),
+      ),
+    },
+    { description },
+  );
+}
+export type SecretKeyRef = Static<ReturnType<typeof secretKeyRef>>;
+
+/** An object with no fields: its presence is the whole message. */
+export function emptyObject(description: string) {
+  return Type.Unsafe<Record<string, never>>({ type: 'object', description });
 }
 
-export const secretKeyRefSchema = {
+/** The object's metadata; the API server validates it, so the CRD leaves it open. */
+export const objectMetaSchema = Type.Unsafe<V1ObjectMeta>({
   type: 'object',
-  description: 'A key of a Secret in the same namespace.',
-  required: ['name'],
-  properties: {
-    name: { type: 'string', minLength: 1, maxLength: 253, description: 'Name of the Secret.' },
-    key: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 253,
-      default: 'url',
-      description: 'Key within the Secret.',
-    },
-  },
-} as const satisfies JSONSchemaProps;
+  description: 'Standard object metadata: name, namespace, labels, annotations.',
+});
+
+/** apiVersion and kind, described as every Kubernetes type describes them. */
+export const typeMetaProperties = {
+  apiVersion: Type.Optional(
+    Type.String({
+      description:
+        'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.',
+    }),
+  ),
+  kind: Type.Optional(
+    Type.String({
+      description:
+        'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. In CamelCase.',
+    }),
+  ),
+};
+
+/** An integer, or a string of the form `pattern` (intstr.IntOrString). */
+export function intOrString(pattern: string, options: TSchemaOptions) {
+  return Type.Unsafe<number | string>({
+    'x-kubernetes-int-or-string': true,
+    anyOf: [{ type: 'integer' }, { type: 'string' }],
+    pattern,
+    ...options,
+  });
+}
 
 // The quantity grammar of resource.Quantity, as controller-gen emits it for ResourceRequirements.
-const quantitySchema = {
-  anyOf: [{ type: 'integer' }, { type: 'string' }],
-  pattern:
-    '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$',
-  'x-kubernetes-int-or-string': true,
-} as const satisfies JSONSchemaProps;
+const QUANTITY_PATTERN =
+  '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
 
-export interface ResourceRequirements {
-  requests?: Record<string, number | string>;
-  limits?: Record<string, number | string>;
+function quantities(description: string) {
+  return Type.Unsafe<Record<string, number | string>>({
+    type: 'object',
+    maxProperties: 8,
+    description,
+    additionalProperties: intOrString(QUANTITY_PATTERN, {
+      description: 'A quantity such as 500m, 2 or 1Gi.',
+    }),
+  });
 }
 
-export const resourcesSchema = {
-  type: 'object',
-  description: 'Compute resources of the container (as core/v1 ResourceRequirements).',
-  properties: {
-    requests: { type: 'object', maxProperties: 8, additionalProperties: quantitySchema },
-    limits: { type: 'object', maxProperties: 8, additionalProperties: quantitySchema },
-  },
-} as const satisfies JSONSchemaProps;
+/** Compute resources of a container (as core/v1 ResourceRequirements). */
+export function resources(description: string) {
+  return Type.Object(
+    {
+      requests: Type.Optional(
+        quantities('Minimum compute resources the container is scheduled with, e.g. cpu: 500m.'),
+      ),
+      limits: Type.Optional(quantities('Maximum compute resources the container may use, e.g. memory: 1Gi.')),
+    },
+    { description },
+  );
+}
+export type ResourceRequirements = Static<ReturnType<typeof resources>>;
 
-export const cronSchema = {
-  type: 'string',
-  maxLength: 128,
-  pattern: CRON_PATTERN,
-  description: 'Cron schedule (five fields, UTC), e.g. "0 3 * * 1".',
-} as const satisfies JSONSchemaProps;
+/** A cron schedule (five fields, UTC). */
+export function cron(description: string, options: TSchemaOptions = {}) {
+  return Type.String({ maxLength: 128, pattern: CRON_PATTERN, description, ...options });
+}
 
-/** metav1.Condition, written by the API conventions. */
+/** A duration such as `500ms`, `1.5s`, `15m`, `24h` or `7d`. */
+export function duration(description: string, options: TSchemaOptions = {}) {
+  return Type.String({ maxLength: 16, pattern: DURATION_PATTERN, description, ...options });
+}
+
+const ConditionStatusSchema = StringEnum(['True', 'False', 'Unknown'], {
+  description: 'Status of the condition: True, False or Unknown.',
+});
+
+// The runtime owns the Condition type every kind's status shares; this schema admits it.
 export type { Condition, ConditionStatus } from '../../runtime/conditions.ts';
 
-export const conditionsSchema = {
-  type: 'array',
-  maxItems: 16,
-  'x-kubernetes-list-type': 'map',
-  'x-kubernetes-list-map-keys': ['type'],
-  items: {
-    type: 'object',
-    required: ['type', 'status', 'reason', 'message', 'lastTransitionTime'],
-    properties: {
-      type: {
-        type: 'string',
-        maxLength: 316,
-        pattern:
-          '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
-      },
-      status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
-      reason: {
-        type: 'string',
-        minLength: 1,
-        maxLength: 1024,
-        pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
-      },
-      message: { type: 'string', maxLength: 32768 },
-      lastTransitionTime: { type: 'string', format: 'date-time' },
-      observedGeneration: { type: 'integer', minimum: 0 },
-    },
+/** metav1.Condition, written by the API conventions. */
+const ConditionSchema = Type.Object(
+  {
+    type: Type.String({
+      maxLength: 316,
+      pattern:
+        '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+      description: 'Type of the condition in CamelCase, e.g. Ready.',
+    }),
+    status: ConditionStatusSchema,
+    reason: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
+      description: "Programmatic identifier (CamelCase) of the reason for the condition's last transition.",
+    }),
+    message: Type.String({ maxLength: 32768, description: 'Human-readable details of the transition.' }),
+    lastTransitionTime: Type.String({
+      format: 'date-time',
+      description: 'When the condition last changed from one status to another.',
+    }),
+    observedGeneration: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: "The object's metadata.generation the condition was set for.",
+      }),
+    ),
   },
-} as const satisfies JSONSchemaProps;
+  { description: 'One aspect of the current state of the object.' },
+);
+
+export function conditions(description: string) {
+  return Type.Array(ConditionSchema, {
+    maxItems: 16,
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['type'],
+    description,
+  });
+}

@@ -1,10 +1,11 @@
-// The CustomResourceDefinitions, built from the schema literals of the API types.
+// The CustomResourceDefinitions, built from the schemas of the API types.
 // scripts/gen-crds.ts writes them to crds/; a test keeps the committed YAML in step.
 import { dump } from 'js-yaml';
+import type { TSchema } from 'typebox';
 import type { JSONSchemaProps } from '../schema.ts';
 import { CATEGORY, GROUP, VERSION } from './common.ts';
-import { DRIFT_MONITOR_KIND, DRIFT_MONITOR_PLURAL, driftMonitorSchema } from './driftmonitor.ts';
-import { PERSONA_MODEL_KIND, PERSONA_MODEL_PLURAL, personaModelSchema } from './personamodel.ts';
+import { DRIFT_MONITOR_KIND, DRIFT_MONITOR_PLURAL, DriftMonitorSchema } from './driftmonitor.ts';
+import { PERSONA_MODEL_KIND, PERSONA_MODEL_PLURAL, PersonaModelSchema } from './personamodel.ts';
 
 interface PrinterColumn {
   name: string;
@@ -40,13 +41,12 @@ export interface CustomResourceDefinition {
   };
 }
 
-function crd(
-  kind: string,
-  plural: string,
-  shortName: string,
-  schema: JSONSchemaProps,
-  columns: PrinterColumn[],
-) {
+// A TypeBox schema is plain JSON Schema; the round trip keeps exactly what JSON carries.
+function openApiSchema(schema: TSchema): JSONSchemaProps {
+  return JSON.parse(JSON.stringify(schema)) as JSONSchemaProps;
+}
+
+function crd(kind: string, plural: string, shortName: string, schema: TSchema, columns: PrinterColumn[]) {
   const def: CustomResourceDefinition = {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -73,7 +73,7 @@ function crd(
           name: VERSION,
           served: true,
           storage: true,
-          schema: { openAPIV3Schema: schema },
+          schema: { openAPIV3Schema: openApiSchema(schema) },
           subresources: { status: {} },
           additionalPrinterColumns: columns,
         },
@@ -90,7 +90,7 @@ const readyColumn: PrinterColumn = {
 };
 const ageColumn: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
-export const personaModelCrd = crd(PERSONA_MODEL_KIND, PERSONA_MODEL_PLURAL, 'pm', personaModelSchema, [
+export const personaModelCrd = crd(PERSONA_MODEL_KIND, PERSONA_MODEL_PLURAL, 'pm', PersonaModelSchema, [
   { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
   {
     name: 'Serving',
@@ -109,7 +109,7 @@ export const personaModelCrd = crd(PERSONA_MODEL_KIND, PERSONA_MODEL_PLURAL, 'pm
   ageColumn,
 ]);
 
-export const driftMonitorCrd = crd(DRIFT_MONITOR_KIND, DRIFT_MONITOR_PLURAL, 'dm', driftMonitorSchema, [
+export const driftMonitorCrd = crd(DRIFT_MONITOR_KIND, DRIFT_MONITOR_PLURAL, 'dm', DriftMonitorSchema, [
   { name: 'Model', type: 'string', jsonPath: '.spec.modelRef.name' },
   { name: 'Drift', type: 'boolean', jsonPath: '.status.lastReport.driftDetected' },
   { name: 'Share', type: 'number', jsonPath: '.status.lastReport.driftShare' },

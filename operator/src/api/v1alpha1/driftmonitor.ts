@@ -1,99 +1,209 @@
-// DriftMonitor (personas.dtc.dev/v1alpha1): the published contract of DESIGN.md section 3.
-// Schema literals are the single source of the CRD; the interfaces are checked against them.
-import { DURATION_PATTERN } from '@persona-operator/core/time/duration';
+// DriftMonitor (personas.dtc.dev/v1alpha1): the published contract. The schemas below are the
+// one source of the CRD's openAPIV3Schema and of the TypeScript types.
 import type { KubernetesObject, V1ObjectMeta } from '@kubernetes/client-node';
-import type { JSONSchemaProps } from '../schema.ts';
-import {
-  API_VERSION,
-  conditionsSchema,
-  cronSchema,
-  secretKeyRefSchema,
-  type Condition,
-  type SecretKeyRef,
-} from './common.ts';
+import { Type, type Static } from 'typebox';
+import { StringEnum, StringMap } from '@persona-operator/core/schema/types';
+import { API_VERSION, cron, duration, objectMetaSchema, secretKeyRef, typeMetaProperties } from './common.ts';
+import { DriftMonitorStatusSchema, type DriftMonitorStatus } from './driftmonitor-status.ts';
+
+export type * from './driftmonitor-status.ts';
 
 export const DRIFT_MONITOR_KIND = 'DriftMonitor';
 export const DRIFT_MONITOR_PLURAL = 'driftmonitors';
 
-// ---- TypeScript types -------------------------------------------------------------------
+const NUMERIC_TESTS = ['ks', 'wasserstein', 'psi', 'jensenshannon'] as const;
+const CATEGORICAL_TESTS = ['chisquare', 'z', 'jensenshannon', 'psi'] as const;
 
-export type NumericTest = 'auto' | 'ks' | 'wasserstein' | 'psi' | 'jensenshannon';
-export type CategoricalTest = 'auto' | 'chisquare' | 'z' | 'jensenshannon' | 'psi';
-export type DriftTest = 'ks' | 'wasserstein' | 'psi' | 'jensenshannon' | 'chisquare' | 'z';
+const NumericTestSchema = StringEnum(['auto', ...NUMERIC_TESTS], {
+  default: 'auto',
+  description:
+    'Test for numeric columns: ks (Kolmogorov-Smirnov), wasserstein, psi, jensenshannon; auto picks by sample size.',
+});
+export type NumericTest = Static<typeof NumericTestSchema>;
 
-export interface CurrentData {
-  postgres?: { secretRef: SecretKeyRef; query: string };
-  predictions?: { window?: string };
-}
+const CategoricalTestSchema = StringEnum(['auto', ...CATEGORICAL_TESTS], {
+  default: 'auto',
+  description: 'Test for categorical columns: chisquare, z, jensenshannon, psi; auto picks by sample size.',
+});
+export type CategoricalTest = Static<typeof CategoricalTestSchema>;
 
-export interface DriftTestsSpec {
-  numeric?: NumericTest;
-  categorical?: CategoricalTest;
-  perFeature?: Record<string, { test?: DriftTest; threshold?: number }>;
-  driftShare?: number;
-}
+const DriftTestSchema = StringEnum(['ks', 'wasserstein', 'psi', 'jensenshannon', 'chisquare', 'z'], {
+  description: 'Test for this column; it must be one defined for the column type.',
+});
+export type DriftTest = Static<typeof DriftTestSchema>;
 
-export interface NotifyTarget {
-  telegram?: { botTokenSecretRef: SecretKeyRef; chatId: string };
-  slack?: { webhookSecretRef: SecretKeyRef };
-  webhook?: { url: string; hmacSecretRef?: SecretKeyRef };
-  /** Also report runs that found no drift. */
-  onNoDrift?: boolean;
-}
+const CurrentDataSchema = Type.Object(
+  {
+    postgres: Type.Optional(
+      Type.Object(
+        {
+          secretRef: secretKeyRef(
+            'Secret key holding the URL of the database to read the current rows from.',
+          ),
+          query: Type.String({
+            minLength: 1,
+            maxLength: 65536,
+            description: "SELECT returning (at least) the model's feature columns.",
+          }),
+        },
+        { description: 'Read the current rows from a Postgres query.' },
+      ),
+    ),
+    predictions: Type.Optional(
+      Type.Object(
+        {
+          window: Type.Optional(
+            duration('How far back to read the logged predictions, e.g. 24h.', { default: '24h' }),
+          ),
+        },
+        { description: "The predictor's logged traffic over the window (needs serving.logPredictions)." },
+      ),
+    ),
+  },
+  {
+    description: 'The data compared with the production version: exactly one source.',
+    'x-kubernetes-validations': [
+      {
+        rule: '(has(self.postgres) ? 1 : 0) + (has(self.predictions) ? 1 : 0) == 1',
+        message: 'exactly one current data source (postgres or predictions) must be set',
+      },
+    ],
+  },
+);
+export type CurrentData = Static<typeof CurrentDataSchema>;
 
-export interface DriftMonitorSpec {
-  modelRef: { name: string };
-  current: CurrentData;
-  schedule?: string;
-  tests?: DriftTestsSpec;
-  action?: { retrain?: boolean; cooldown?: string };
-  notify?: NotifyTarget[];
-}
+const DriftTestsSpecSchema = Type.Object(
+  {
+    numeric: Type.Optional(NumericTestSchema),
+    categorical: Type.Optional(CategoricalTestSchema),
+    perFeature: Type.Optional(
+      StringMap(
+        Type.Object(
+          {
+            test: Type.Optional(DriftTestSchema),
+            threshold: Type.Optional(
+              Type.Number({
+                minimum: 0,
+                description: "Threshold of the column's test (a p-value or a distance, by test).",
+              }),
+            ),
+          },
+          { description: 'Test and threshold of one column.' },
+        ),
+        { maxProperties: 64, description: 'Overrides per column, keyed by feature name.' },
+      ),
+    ),
+    driftShare: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        default: 0.5,
+        description: 'The data drifted when at least this share of the columns drifted.',
+      }),
+    ),
+  },
+  { default: {}, description: 'Which statistical tests decide that a column drifted.' },
+);
+export type DriftTestsSpec = Static<typeof DriftTestsSpecSchema>;
 
-export interface DriftColumnStatus {
-  name: string;
-  test: string;
-  statistic?: number;
-  pValue?: number;
-  threshold?: number;
-  drifted: boolean;
-}
+const NotifyTargetSchema = Type.Object(
+  {
+    telegram: Type.Optional(
+      Type.Object(
+        {
+          botTokenSecretRef: secretKeyRef('Secret key holding the Telegram bot token.'),
+          chatId: Type.String({ minLength: 1, maxLength: 64, description: 'Chat the bot posts to.' }),
+        },
+        { description: 'Post to a Telegram chat.' },
+      ),
+    ),
+    slack: Type.Optional(
+      Type.Object(
+        { webhookSecretRef: secretKeyRef('Secret key holding the Slack incoming-webhook URL.') },
+        { description: 'Post to a Slack incoming webhook.' },
+      ),
+    ),
+    webhook: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({
+            maxLength: 2048,
+            pattern: '^https?://',
+            description: 'URL the report JSON is POSTed to.',
+          }),
+          hmacSecretRef: Type.Optional(
+            secretKeyRef('Secret key holding the key that signs each body (HMAC-SHA256 header).'),
+          ),
+        },
+        { description: 'POST the report as JSON to a URL.' },
+      ),
+    ),
+    onNoDrift: Type.Optional(
+      Type.Boolean({ default: false, description: 'Also report runs that found no drift.' }),
+    ),
+  },
+  {
+    description: 'One notification target: exactly one of telegram, slack, webhook.',
+    'x-kubernetes-validations': [
+      {
+        rule: '(has(self.telegram) ? 1 : 0) + (has(self.slack) ? 1 : 0) + (has(self.webhook) ? 1 : 0) == 1',
+        message: 'each notify entry sets exactly one of telegram, slack, webhook',
+      },
+    ],
+  },
+);
+export type NotifyTarget = Static<typeof NotifyTargetSchema>;
 
-/** How one notification of the last run went (never a secret: targets are named safely). */
-export interface NotificationStatus {
-  kind: 'telegram' | 'slack' | 'webhook';
-  target: string;
-  delivered: boolean;
-  attempts: number;
-  error?: string;
-  time: string;
-}
+export const DriftMonitorSpecSchema = Type.Object(
+  {
+    modelRef: Type.Object(
+      {
+        name: Type.String({
+          minLength: 1,
+          maxLength: 253,
+          description: 'PersonaModel name, in the namespace of this object.',
+        }),
+      },
+      { description: 'The PersonaModel whose production version is the reference.' },
+    ),
+    current: CurrentDataSchema,
+    schedule: Type.Optional(
+      cron('Run on this cron schedule (five fields, UTC), e.g. "0 * * * *".', { default: '0 * * * *' }),
+    ),
+    tests: Type.Optional(DriftTestsSpecSchema),
+    action: Type.Optional(
+      Type.Object(
+        {
+          retrain: Type.Optional(
+            Type.Boolean({ default: false, description: 'Retrain the model when drift is detected.' }),
+          ),
+          cooldown: Type.Optional(
+            duration('Least time between two retrains asked for by this monitor.', { default: '24h' }),
+          ),
+        },
+        { default: {}, description: 'What to do when drift is detected.' },
+      ),
+    ),
+    notify: Type.Optional(
+      Type.Array(NotifyTargetSchema, { maxItems: 16, description: 'Where to report each run.' }),
+    ),
+  },
+  { description: 'What to compare with the model, how often, and what to do on drift.' },
+);
+export type DriftMonitorSpec = Static<typeof DriftMonitorSpecSchema>;
 
-export type DriftRunResult = 'Running' | 'Succeeded' | 'Failed';
-
-export interface DriftMonitorStatus {
-  observedGeneration?: number;
-  conditions?: Condition[];
-  lastRunTime?: string;
-  nextRunTime?: string;
-  lastJobName?: string;
-  /** Whether the run of lastJobName is still going, found a report, or failed. */
-  lastRunResult?: DriftRunResult;
-  /** The run-now annotation value already acted upon. */
-  runNowToken?: string;
-  lastReport?: {
-    id: number;
-    version?: number;
-    driftDetected: boolean;
-    driftShare: number;
-    /** The HTML report served by the operator. */
-    url?: string;
-    columns?: DriftColumnStatus[];
-  };
-  lastRetrainTriggered?: string;
-  /** Notifications of the last finished run. */
-  notifications?: NotificationStatus[];
-}
+export const DriftMonitorSchema = Type.Object(
+  {
+    ...typeMetaProperties,
+    metadata: Type.Optional(objectMetaSchema),
+    spec: DriftMonitorSpecSchema,
+    status: Type.Optional(DriftMonitorStatusSchema),
+  },
+  {
+    description:
+      "Compares current data with a PersonaModel's training reference on a schedule, and reports or retrains on drift.",
+  },
+);
 
 export interface DriftMonitor extends KubernetesObject {
   apiVersion: typeof API_VERSION;
@@ -102,192 +212,3 @@ export interface DriftMonitor extends KubernetesObject {
   spec: DriftMonitorSpec;
   status?: DriftMonitorStatus;
 }
-
-// ---- schema -------------------------------------------------------------------------------
-
-const durationSchema = {
-  type: 'string',
-  maxLength: 16,
-  pattern: DURATION_PATTERN,
-} as const satisfies JSONSchemaProps;
-
-export const driftMonitorSpecSchema = {
-  type: 'object',
-  required: ['modelRef', 'current'],
-  properties: {
-    modelRef: {
-      type: 'object',
-      required: ['name'],
-      properties: {
-        name: { type: 'string', minLength: 1, maxLength: 253, description: 'PersonaModel name.' },
-      },
-    },
-    current: {
-      type: 'object',
-      description: 'The data compared with the production version: exactly one source.',
-      properties: {
-        postgres: {
-          type: 'object',
-          required: ['secretRef', 'query'],
-          properties: {
-            secretRef: secretKeyRefSchema,
-            query: { type: 'string', minLength: 1, maxLength: 65536 },
-          },
-        },
-        predictions: {
-          type: 'object',
-          description: "The predictor's logged traffic over the window.",
-          properties: { window: { ...durationSchema, default: '24h' } },
-        },
-      },
-      'x-kubernetes-validations': [
-        {
-          rule: '(has(self.postgres) ? 1 : 0) + (has(self.predictions) ? 1 : 0) == 1',
-          message: 'exactly one current data source (postgres or predictions) must be set',
-        },
-      ],
-    },
-    schedule: { ...cronSchema, default: '0 * * * *' },
-    tests: {
-      type: 'object',
-      default: {},
-      properties: {
-        numeric: {
-          type: 'string',
-          enum: ['auto', 'ks', 'wasserstein', 'psi', 'jensenshannon'],
-          default: 'auto',
-        },
-        categorical: {
-          type: 'string',
-          enum: ['auto', 'chisquare', 'z', 'jensenshannon', 'psi'],
-          default: 'auto',
-        },
-        perFeature: {
-          type: 'object',
-          maxProperties: 64,
-          additionalProperties: {
-            type: 'object',
-            properties: {
-              test: { type: 'string', enum: ['ks', 'wasserstein', 'psi', 'jensenshannon', 'chisquare', 'z'] },
-              threshold: { type: 'number', minimum: 0 },
-            },
-          },
-        },
-        driftShare: { type: 'number', minimum: 0, maximum: 1, default: 0.5 },
-      },
-    },
-    action: {
-      type: 'object',
-      default: {},
-      properties: {
-        retrain: { type: 'boolean', default: false },
-        cooldown: { ...durationSchema, default: '24h' },
-      },
-    },
-    notify: {
-      type: 'array',
-      maxItems: 16,
-      items: {
-        type: 'object',
-        properties: {
-          telegram: {
-            type: 'object',
-            required: ['botTokenSecretRef', 'chatId'],
-            properties: {
-              botTokenSecretRef: secretKeyRefSchema,
-              chatId: { type: 'string', minLength: 1, maxLength: 64 },
-            },
-          },
-          slack: {
-            type: 'object',
-            required: ['webhookSecretRef'],
-            properties: { webhookSecretRef: secretKeyRefSchema },
-          },
-          webhook: {
-            type: 'object',
-            required: ['url'],
-            properties: {
-              url: { type: 'string', maxLength: 2048, pattern: '^https?://' },
-              hmacSecretRef: secretKeyRefSchema,
-            },
-          },
-          onNoDrift: { type: 'boolean', default: false },
-        },
-        'x-kubernetes-validations': [
-          {
-            rule: '(has(self.telegram) ? 1 : 0) + (has(self.slack) ? 1 : 0) + (has(self.webhook) ? 1 : 0) == 1',
-            message: 'each notify entry sets exactly one of telegram, slack, webhook',
-          },
-        ],
-      },
-    },
-  },
-} as const satisfies JSONSchemaProps;
-
-export const driftMonitorStatusSchema = {
-  type: 'object',
-  properties: {
-    observedGeneration: { type: 'integer' },
-    conditions: conditionsSchema,
-    lastRunTime: { type: 'string', format: 'date-time' },
-    nextRunTime: { type: 'string', format: 'date-time' },
-    lastJobName: { type: 'string' },
-    lastRunResult: { type: 'string', enum: ['Running', 'Succeeded', 'Failed'] },
-    runNowToken: { type: 'string', maxLength: 253 },
-    lastReport: {
-      type: 'object',
-      required: ['id', 'driftDetected', 'driftShare'],
-      properties: {
-        id: { type: 'integer' },
-        version: { type: 'integer' },
-        driftDetected: { type: 'boolean' },
-        driftShare: { type: 'number' },
-        url: { type: 'string' },
-        columns: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['name', 'test', 'drifted'],
-            properties: {
-              name: { type: 'string' },
-              test: { type: 'string' },
-              statistic: { type: 'number' },
-              pValue: { type: 'number' },
-              threshold: { type: 'number' },
-              drifted: { type: 'boolean' },
-            },
-          },
-        },
-      },
-    },
-    lastRetrainTriggered: { type: 'string', format: 'date-time' },
-    notifications: {
-      type: 'array',
-      maxItems: 16,
-      items: {
-        type: 'object',
-        required: ['kind', 'target', 'delivered', 'attempts', 'time'],
-        properties: {
-          kind: { type: 'string', enum: ['telegram', 'slack', 'webhook'] },
-          target: { type: 'string' },
-          delivered: { type: 'boolean' },
-          attempts: { type: 'integer' },
-          error: { type: 'string' },
-          time: { type: 'string', format: 'date-time' },
-        },
-      },
-    },
-  },
-} as const satisfies JSONSchemaProps;
-
-export const driftMonitorSchema = {
-  type: 'object',
-  required: ['spec'],
-  properties: {
-    apiVersion: { type: 'string' },
-    kind: { type: 'string' },
-    metadata: { type: 'object' },
-    spec: driftMonitorSpecSchema,
-    status: driftMonitorStatusSchema,
-  },
-} as const satisfies JSONSchemaProps;

@@ -1,178 +1,457 @@
-// PersonaModel (personas.dtc.dev/v1alpha1): the published contract of DESIGN.md section 3.
-// The schema literals below are the single source of the CRD; the interfaces are checked
-// against them at compile time (operator/test/api/types-match-schema.test.ts).
+// PersonaModel (personas.dtc.dev/v1alpha1): the published contract. The schemas below are the
+// one source of the CRD's openAPIV3Schema and of the TypeScript types.
 import type { KubernetesObject, V1ObjectMeta } from '@kubernetes/client-node';
-import type { JSONSchemaProps } from '../schema.ts';
+import { Type, type Static } from 'typebox';
+import { StringEnum, StringMap } from '@persona-operator/core/schema/types';
 import {
   API_VERSION,
-  conditionsSchema,
-  cronSchema,
-  resourcesSchema,
-  secretKeyRefSchema,
-  type Condition,
-  type ResourceRequirements,
-  type SecretKeyRef,
+  cron,
+  emptyObject,
+  intOrString,
+  objectMetaSchema,
+  resources,
+  secretKeyRef,
+  typeMetaProperties,
 } from './common.ts';
+import { PersonaModelStatusSchema, type PersonaModelStatus } from './personamodel-status.ts';
+
+export type * from './personamodel-status.ts';
 
 export const PERSONA_MODEL_KIND = 'PersonaModel';
 export const PERSONA_MODEL_PLURAL = 'personamodels';
 
-// ---- TypeScript types -------------------------------------------------------------------
+const NAME_MAX = 63;
+const LIST_MAX = 64;
+const PERSONAS_MAX = 32;
 
-export type FeatureType = 'numeric' | 'categorical';
+// ---- spec ------------------------------------------------------------------------------------
 
-export interface FeatureDecl {
-  name: string;
-  type?: FeatureType;
-}
+const FeatureTypeSchema = StringEnum(['numeric', 'categorical'], {
+  default: 'numeric',
+  description: 'numeric: standardised; categorical: one-hot encoded by the trainer.',
+});
+export type FeatureType = Static<typeof FeatureTypeSchema>;
 
-export interface PersonaDecl {
-  name: string;
-  /** Raw-unit centroid over the numeric features. */
-  centroid: Record<string, number>;
-  /** The persona's category for categorical features. */
-  categories?: Record<string, string>;
-}
+const FeatureDeclSchema = Type.Object(
+  {
+    name: Type.String({
+      minLength: 1,
+      maxLength: NAME_MAX,
+      pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+      description: 'Column name in the training data.',
+    }),
+    type: Type.Optional(FeatureTypeSchema),
+  },
+  { description: 'One feature column.' },
+);
+export type FeatureDecl = Static<typeof FeatureDeclSchema>;
 
-export interface PostgresDataSource {
-  secretRef: SecretKeyRef;
-  query: string;
-}
+// Two maps rather than one of mixed values: CEL cannot type a map whose values are
+// "number or string", and the spec's rules must see the keys.
+const PersonaDeclSchema = Type.Object(
+  {
+    name: Type.String({
+      minLength: 1,
+      maxLength: NAME_MAX,
+      description: 'Name of the persona; a trained cluster near this centroid keeps it.',
+    }),
+    centroid: StringMap(Type.Number({ description: 'Raw-unit value of the feature.' }), {
+      maxProperties: LIST_MAX,
+      description: 'Centroid in raw units over the numeric features, keyed by feature name.',
+    }),
+    categories: Type.Optional(
+      StringMap(Type.String({ maxLength: 253, description: 'A category of the feature.' }), {
+        maxProperties: LIST_MAX,
+        description: "The persona's category of each categorical feature, keyed by feature name.",
+      }),
+    ),
+  },
+  { description: 'A pre-defined persona.' },
+);
+export type PersonaDecl = Static<typeof PersonaDeclSchema>;
 
-export interface GcsDataSource {
-  uri: string;
-  secretRef?: SecretKeyRef;
-}
+const PostgresDataSourceSchema = Type.Object(
+  {
+    secretRef: secretKeyRef('Secret key holding the URL of the database to read the training rows from.'),
+    query: Type.String({
+      minLength: 1,
+      maxLength: 65536,
+      description: 'SELECT returning the feature columns.',
+    }),
+  },
+  { description: 'Read the training rows from a Postgres query.' },
+);
+export type PostgresDataSource = Static<typeof PostgresDataSourceSchema>;
 
-export interface TrainingData {
-  postgres?: PostgresDataSource;
-  gcs?: GcsDataSource;
-}
+const GcsDataSourceSchema = Type.Object(
+  {
+    uri: Type.String({
+      maxLength: 2048,
+      pattern: '^gs://[a-z0-9][-_.a-z0-9]*/.+$',
+      description: 'gs://bucket/object of a CSV file with a header row naming the feature columns.',
+    }),
+    secretRef: Type.Optional(
+      secretKeyRef('Secret key holding a service-account JSON key; unset uses workload identity.'),
+    ),
+  },
+  { description: 'Read the training rows from a CSV object in Google Cloud Storage.' },
+);
+export type GcsDataSource = Static<typeof GcsDataSourceSchema>;
 
-export interface KRange {
-  min?: number;
-  max?: number;
-  value?: number;
-}
+const TrainingDataSchema = Type.Object(
+  { postgres: Type.Optional(PostgresDataSourceSchema), gcs: Type.Optional(GcsDataSourceSchema) },
+  {
+    description: 'Where the training rows come from: exactly one source.',
+    'x-kubernetes-validations': [
+      {
+        rule: '(has(self.postgres) ? 1 : 0) + (has(self.gcs) ? 1 : 0) == 1',
+        message: 'exactly one data source (postgres or gcs) must be set',
+      },
+    ],
+  },
+);
+export type TrainingData = Static<typeof TrainingDataSchema>;
 
-export type TrainingMode = 'fit' | 'fixed';
+const kBound = (description: string) => Type.Optional(Type.Integer({ minimum: 2, maximum: 50, description }));
 
-export interface TrainingSpec {
-  data: TrainingData;
-  mode?: TrainingMode;
-  k?: KRange;
-  nInit?: number;
-  seed?: number;
-  schedule?: string;
-  resources?: ResourceRequirements;
-  backoffLimit?: number;
-  activeDeadlineSeconds?: number;
-  ttlSecondsAfterFinished?: number;
-}
+const KRangeSchema = Type.Object(
+  {
+    min: kBound('Smallest number of clusters tried.'),
+    max: kBound('Largest number of clusters tried.'),
+    value: kBound('Exactly this number of clusters.'),
+  },
+  {
+    default: { min: 2, max: 10 },
+    description: 'Number of clusters: a range {min, max} to sweep, or {value}.',
+    'x-kubernetes-validations': [
+      {
+        rule: 'has(self.value) ? !has(self.min) && !has(self.max) : has(self.min) && has(self.max)',
+        message: 'set either value, or both min and max',
+      },
+      { rule: '!has(self.min) || !has(self.max) || self.min <= self.max', message: 'min must be <= max' },
+    ],
+  },
+);
+export type KRange = Static<typeof KRangeSchema>;
 
-export type PromotionPolicy = 'Automatic' | 'Manual';
+const TrainingModeSchema = StringEnum(['fit', 'fixed'], {
+  default: 'fit',
+  description: 'fit: k-means; fixed: serve the pre-defined personas as they are.',
+});
+export type TrainingMode = Static<typeof TrainingModeSchema>;
 
-export interface PromotionSpec {
-  policy?: PromotionPolicy;
-  minSilhouette?: number;
-  requireImprovement?: boolean;
-  tolerance?: number;
-}
+const TrainingSpecSchema = Type.Object(
+  {
+    data: TrainingDataSchema,
+    mode: Type.Optional(TrainingModeSchema),
+    k: Type.Optional(KRangeSchema),
+    nInit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100,
+        default: 10,
+        description: 'k-means runs per k with different seeds; the best one is kept.',
+      }),
+    ),
+    seed: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 2147483647,
+        default: 0,
+        description: 'Random seed: the same data and seed train the same model.',
+      }),
+    ),
+    schedule: Type.Optional(cron('Retrain on this cron schedule (five fields, UTC), e.g. "0 3 * * 1".')),
+    resources: Type.Optional(resources('Compute resources of the training container.')),
+    backoffLimit: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 20,
+        default: 2,
+        description: 'Retries of a failed training pod before the run fails.',
+      }),
+    ),
+    activeDeadlineSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 10,
+        maximum: 604800,
+        default: 3600,
+        description: 'A training run still going after this many seconds is stopped and fails.',
+      }),
+    ),
+    ttlSecondsAfterFinished: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 2592000,
+        default: 86400,
+        description: 'A finished training Job is deleted this many seconds after it ends.',
+      }),
+    ),
+  },
+  { description: 'How and when models are trained.' },
+);
+export type TrainingSpec = Static<typeof TrainingSpecSchema>;
 
-export interface AutoscalingSpec {
-  minReplicas?: number;
-  maxReplicas: number;
-  targetCPUUtilizationPercentage?: number;
-}
+const PromotionPolicySchema = StringEnum(['Automatic', 'Manual'], {
+  default: 'Automatic',
+  description: 'Automatic: a version that passes the gates becomes production; Manual: never automatically.',
+});
+export type PromotionPolicy = Static<typeof PromotionPolicySchema>;
 
-export interface DisruptionBudgetSpec {
-  minAvailable?: number | string;
-  maxUnavailable?: number | string;
-}
+const PromotionSpecSchema = Type.Object(
+  {
+    policy: Type.Optional(PromotionPolicySchema),
+    minSilhouette: Type.Optional(
+      Type.Number({
+        minimum: -1,
+        maximum: 1,
+        default: 0.25,
+        description: 'A new version needs at least this silhouette score to be promoted.',
+      }),
+    ),
+    requireImprovement: Type.Optional(
+      Type.Boolean({
+        default: true,
+        description: "A new version must score >= production's silhouette minus tolerance.",
+      }),
+    ),
+    tolerance: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 2,
+        default: 0.01,
+        description: 'How much lower than production a new silhouette may be when requireImprovement is set.',
+      }),
+    ),
+  },
+  { default: {}, description: 'When a newly trained version becomes the production version.' },
+);
+export type PromotionSpec = Static<typeof PromotionSpecSchema>;
 
-export interface ServingSpec {
-  replicas?: number;
-  autoscaling?: AutoscalingSpec;
-  version?: number;
-  logPredictions?: boolean;
-  resources?: ResourceRequirements;
-  podDisruptionBudget?: DisruptionBudgetSpec;
-  progressDeadlineSeconds?: number;
-}
+const AutoscalingSpecSchema = Type.Object(
+  {
+    minReplicas: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 100, default: 1, description: 'Fewest predictor pods.' }),
+    ),
+    maxReplicas: Type.Integer({ minimum: 1, maximum: 100, description: 'Most predictor pods.' }),
+    targetCPUUtilizationPercentage: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100,
+        default: 80,
+        description: 'Average CPU use, in percent of the request, the autoscaler aims for.',
+      }),
+    ),
+  },
+  {
+    description: 'Scale the predictor with a HorizontalPodAutoscaler on CPU use.',
+    'x-kubernetes-validations': [
+      { rule: 'self.minReplicas <= self.maxReplicas', message: 'minReplicas must be <= maxReplicas' },
+    ],
+  },
+);
+export type AutoscalingSpec = Static<typeof AutoscalingSpecSchema>;
 
-export interface RegistrySpec {
-  secretRef: SecretKeyRef;
-}
+const INT_OR_PERCENT = '^([0-9]+%?)$';
 
-export interface ArtifactsSpec {
-  postgres?: Record<string, never>;
-  gcs?: { bucket: string; prefix?: string; secretRef?: SecretKeyRef };
-  volume?: { claimName: string; path?: string };
-}
+const DisruptionBudgetSpecSchema = Type.Object(
+  {
+    minAvailable: Type.Optional(
+      intOrString(INT_OR_PERCENT, {
+        description: 'Predictor pods (a number or a percentage) kept through disruptions.',
+      }),
+    ),
+    maxUnavailable: Type.Optional(
+      intOrString(INT_OR_PERCENT, {
+        description: 'Predictor pods (a number or a percentage) that may be down during disruptions.',
+      }),
+    ),
+  },
+  {
+    description: 'A PodDisruptionBudget for the predictor pods.',
+    'x-kubernetes-validations': [
+      {
+        rule: 'has(self.minAvailable) != has(self.maxUnavailable)',
+        message: 'set exactly one of minAvailable and maxUnavailable',
+      },
+    ],
+  },
+);
+export type DisruptionBudgetSpec = Static<typeof DisruptionBudgetSpecSchema>;
 
-export interface PersonaModelSpec {
-  features: FeatureDecl[];
-  personas?: PersonaDecl[];
-  training: TrainingSpec;
-  promotion?: PromotionSpec;
-  serving?: ServingSpec;
-  registry?: RegistrySpec;
-  artifacts?: ArtifactsSpec;
-}
+const ServingSpecSchema = Type.Object(
+  {
+    replicas: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 100,
+        default: 2,
+        description: 'Predictor pods. Ignored when autoscaling is set.',
+      }),
+    ),
+    autoscaling: Type.Optional(AutoscalingSpecSchema),
+    version: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'Serve exactly this version (manual promotion, rollback); unset serves production.',
+      }),
+    ),
+    logPredictions: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: "Log every prediction to the registry (the drift monitors' predictions source).",
+      }),
+    ),
+    resources: Type.Optional(resources('Compute resources of the predictor container.')),
+    podDisruptionBudget: Type.Optional(DisruptionBudgetSpecSchema),
+    progressDeadlineSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 10,
+        maximum: 3600,
+        default: 300,
+        description: 'A version whose pods are not ready by then is rolled back.',
+      }),
+    ),
+  },
+  { default: {}, description: 'How the predictor serving the model runs.' },
+);
+export type ServingSpec = Static<typeof ServingSpecSchema>;
 
-export type PersonaModelPhase = 'Pending' | 'Training' | 'Serving' | 'Degraded' | 'Failed';
-export type TrainingResult = 'Running' | 'Succeeded' | 'Failed';
-export type PromotionDecision = 'Promoted' | 'Refused' | 'AwaitingManual';
+const RegistrySpecSchema = Type.Object(
+  { secretRef: secretKeyRef('Secret key holding the registry database URL.') },
+  { description: "Registry database URL; defaults to the operator's configuration." },
+);
+export type RegistrySpec = Static<typeof RegistrySpecSchema>;
 
-export interface TrainingMetricsStatus {
-  k?: number;
-  silhouette?: number;
-  inertia?: number;
-}
+const ArtifactsSpecSchema = Type.Object(
+  {
+    postgres: Type.Optional(emptyObject('Store artifacts in the registry database.')),
+    gcs: Type.Optional(
+      Type.Object(
+        {
+          bucket: Type.String({ minLength: 3, maxLength: 222, description: 'Name of the bucket.' }),
+          prefix: Type.Optional(
+            Type.String({
+              maxLength: 1024,
+              default: '',
+              description: 'Object name prefix, e.g. "personas/".',
+            }),
+          ),
+          secretRef: Type.Optional(
+            secretKeyRef('Secret key holding a service-account JSON key; unset uses workload identity.'),
+          ),
+        },
+        { description: 'Store artifacts in a Google Cloud Storage bucket.' },
+      ),
+    ),
+    volume: Type.Optional(
+      Type.Object(
+        {
+          claimName: Type.String({
+            minLength: 1,
+            maxLength: 253,
+            description: 'PersistentVolumeClaim (ReadWriteMany) mounted by the training and predictor pods.',
+          }),
+          path: Type.Optional(
+            Type.String({
+              maxLength: 1024,
+              default: '/artifacts',
+              pattern: '^/',
+              description: 'Directory the volume is mounted at.',
+            }),
+          ),
+        },
+        { description: 'Store artifacts on a shared volume.' },
+      ),
+    ),
+  },
+  {
+    default: { postgres: {} },
+    description: 'Where artifacts are stored: exactly one of postgres (the registry), gcs, volume.',
+    'x-kubernetes-validations': [
+      {
+        rule: '(has(self.postgres) ? 1 : 0) + (has(self.gcs) ? 1 : 0) + (has(self.volume) ? 1 : 0) == 1',
+        message: 'exactly one artifact store (postgres, gcs or volume) must be set',
+      },
+    ],
+  },
+);
+export type ArtifactsSpec = Static<typeof ArtifactsSpecSchema>;
 
-export interface LastTrainingStatus {
-  jobName: string;
-  /** Hash of the training inputs (and retrain token) this Job was made for. */
-  inputsHash: string;
-  /** Why the operator trained: the trigger policy's reason. */
-  trigger?: string;
-  startTime?: string;
-  completionTime?: string;
-  result: TrainingResult;
-  message?: string;
-  version?: number;
-  metrics?: TrainingMetricsStatus;
-}
+export const PersonaModelSpecSchema = Type.Object(
+  {
+    features: Type.Array(FeatureDeclSchema, {
+      minItems: 1,
+      maxItems: LIST_MAX,
+      description: 'Ordered feature columns.',
+      'x-kubernetes-validations': [
+        {
+          rule: 'self.all(f, self.exists_one(g, g.name == f.name))',
+          message: 'feature names must be unique',
+        },
+      ],
+    }),
+    personas: Type.Optional(
+      Type.Array(PersonaDeclSchema, {
+        maxItems: PERSONAS_MAX,
+        description: 'Pre-defined personas; their names are kept across retrains.',
+        'x-kubernetes-validations': [
+          {
+            rule: 'self.all(p, self.exists_one(q, q.name == p.name))',
+            message: 'persona names must be unique',
+          },
+        ],
+      }),
+    ),
+    training: TrainingSpecSchema,
+    promotion: Type.Optional(PromotionSpecSchema),
+    serving: Type.Optional(ServingSpecSchema),
+    registry: Type.Optional(RegistrySpecSchema),
+    artifacts: Type.Optional(ArtifactsSpecSchema),
+  },
+  {
+    description: 'The model wanted: its features, how it is trained, promoted and served.',
+    'x-kubernetes-validations': [
+      {
+        rule: "!has(self.personas) || self.personas.all(p, p.centroid.all(k, self.features.exists(f, f.name == k && (!has(f.type) || f.type == 'numeric'))))",
+        fieldPath: '.personas',
+        message: 'a persona centroid names a feature that is not a numeric feature in spec.features',
+      },
+      {
+        rule: "!has(self.personas) || self.personas.all(p, !has(p.categories) || p.categories.all(k, self.features.exists(f, f.name == k && has(f.type) && f.type == 'categorical')))",
+        fieldPath: '.personas',
+        message: 'persona categories name a feature that is not a categorical feature in spec.features',
+      },
+      {
+        rule: "!has(self.training.mode) || self.training.mode != 'fixed' || (has(self.personas) && size(self.personas) > 0 && self.personas.all(p, self.features.all(f, (has(f.type) && f.type == 'categorical') ? (has(p.categories) && f.name in p.categories) : f.name in p.centroid)))",
+        fieldPath: '.personas',
+        message: 'training.mode fixed needs personas that give a value for every feature',
+      },
+    ],
+  },
+);
+export type PersonaModelSpec = Static<typeof PersonaModelSpecSchema>;
 
-export interface PromotionStatus {
-  version: number;
-  decision: PromotionDecision;
-  reason: string;
-  time?: string;
-}
-
-export interface RolloutStatus {
-  targetVersion?: number;
-  startTime?: string;
-  /** A version whose pods did not become ready in time; not tried again for the same spec. */
-  failedVersion?: number;
-  message?: string;
-}
-
-export interface PersonaModelStatus {
-  observedGeneration?: number;
-  phase?: PersonaModelPhase;
-  conditions?: Condition[];
-  latestVersion?: number;
-  productionVersion?: number;
-  servingVersion?: number;
-  lastTraining?: LastTrainingStatus;
-  lastPromotion?: PromotionStatus;
-  rollout?: RolloutStatus;
-  /** The last `personas.dtc.dev/retrain` token acted upon. */
-  retrainToken?: string;
-  endpoint?: string;
-}
+export const PersonaModelSchema = Type.Object(
+  {
+    ...typeMetaProperties,
+    metadata: Type.Optional(objectMetaSchema),
+    spec: PersonaModelSpecSchema,
+    status: Type.Optional(PersonaModelStatusSchema),
+  },
+  {
+    description:
+      'A customer-persona model: trained from a data source, versioned in the registry, promoted by quality gates and served by a predictor.',
+    'x-kubernetes-validations': [
+      {
+        // The name prefixes the Job, Deployment and Service names; Services need DNS-1035 labels.
+        rule: "self.metadata.name.size() <= 40 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
+        message:
+          'metadata.name must start with a letter, hold only lowercase letters, digits and "-", and be at most 40 characters',
+      },
+    ],
+  },
+);
 
 export interface PersonaModel extends KubernetesObject {
   apiVersion: typeof API_VERSION;
@@ -181,361 +460,3 @@ export interface PersonaModel extends KubernetesObject {
   spec: PersonaModelSpec;
   status?: PersonaModelStatus;
 }
-
-// ---- schema -------------------------------------------------------------------------------
-
-const NAME_MAX = 63;
-const LIST_MAX = 64;
-
-const featureSchema = {
-  type: 'object',
-  required: ['name'],
-  properties: {
-    name: {
-      type: 'string',
-      minLength: 1,
-      maxLength: NAME_MAX,
-      pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
-      description: 'Column name in the training data.',
-    },
-    type: {
-      type: 'string',
-      enum: ['numeric', 'categorical'],
-      default: 'numeric',
-      description: 'numeric: standardised; categorical: one-hot encoded by the trainer.',
-    },
-  },
-} as const satisfies JSONSchemaProps;
-
-const PERSONAS_MAX = 32;
-
-const personaSchema = {
-  type: 'object',
-  required: ['name', 'centroid'],
-  properties: {
-    name: { type: 'string', minLength: 1, maxLength: NAME_MAX },
-    // Two maps rather than one of mixed values: CEL cannot type a map whose values are
-    // "number or string", and the rules below must see the keys.
-    centroid: {
-      type: 'object',
-      description: 'Centroid in raw units over the numeric features, keyed by feature name.',
-      maxProperties: LIST_MAX,
-      additionalProperties: { type: 'number' },
-    },
-    categories: {
-      type: 'object',
-      description: "The persona's category of each categorical feature, keyed by feature name.",
-      maxProperties: LIST_MAX,
-      additionalProperties: { type: 'string', maxLength: 253 },
-    },
-  },
-} as const satisfies JSONSchemaProps;
-
-const trainingSchema = {
-  type: 'object',
-  required: ['data'],
-  properties: {
-    data: {
-      type: 'object',
-      description: 'Where the training rows come from: exactly one source.',
-      properties: {
-        postgres: {
-          type: 'object',
-          required: ['secretRef', 'query'],
-          properties: {
-            secretRef: secretKeyRefSchema,
-            query: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 65536,
-              description: 'SELECT returning the feature columns.',
-            },
-          },
-        },
-        gcs: {
-          type: 'object',
-          required: ['uri'],
-          properties: {
-            uri: { type: 'string', maxLength: 2048, pattern: '^gs://[a-z0-9][-_.a-z0-9]*/.+$' },
-            secretRef: secretKeyRefSchema,
-          },
-        },
-      },
-      'x-kubernetes-validations': [
-        {
-          rule: '(has(self.postgres) ? 1 : 0) + (has(self.gcs) ? 1 : 0) == 1',
-          message: 'exactly one data source (postgres or gcs) must be set',
-        },
-      ],
-    },
-    mode: {
-      type: 'string',
-      enum: ['fit', 'fixed'],
-      default: 'fit',
-      description: 'fit: k-means; fixed: serve the pre-defined personas as they are.',
-    },
-    k: {
-      type: 'object',
-      default: { min: 2, max: 10 },
-      description: 'Number of clusters: a range {min, max} to sweep, or {value}.',
-      properties: {
-        min: { type: 'integer', minimum: 2, maximum: 50 },
-        max: { type: 'integer', minimum: 2, maximum: 50 },
-        value: { type: 'integer', minimum: 2, maximum: 50 },
-      },
-      'x-kubernetes-validations': [
-        {
-          rule: 'has(self.value) ? !has(self.min) && !has(self.max) : has(self.min) && has(self.max)',
-          message: 'set either value, or both min and max',
-        },
-        { rule: '!has(self.min) || !has(self.max) || self.min <= self.max', message: 'min must be <= max' },
-      ],
-    },
-    nInit: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
-    seed: { type: 'integer', minimum: 0, maximum: 2147483647, default: 0 },
-    schedule: cronSchema,
-    resources: resourcesSchema,
-    backoffLimit: { type: 'integer', minimum: 0, maximum: 20, default: 2 },
-    activeDeadlineSeconds: { type: 'integer', minimum: 10, maximum: 604800, default: 3600 },
-    ttlSecondsAfterFinished: { type: 'integer', minimum: 0, maximum: 2592000, default: 86400 },
-  },
-} as const satisfies JSONSchemaProps;
-
-const promotionSchema = {
-  type: 'object',
-  default: {},
-  properties: {
-    policy: { type: 'string', enum: ['Automatic', 'Manual'], default: 'Automatic' },
-    minSilhouette: { type: 'number', minimum: -1, maximum: 1, default: 0.25 },
-    requireImprovement: {
-      type: 'boolean',
-      default: true,
-      description: "A new version must score >= production's silhouette minus tolerance.",
-    },
-    tolerance: { type: 'number', minimum: 0, maximum: 2, default: 0.01 },
-  },
-} as const satisfies JSONSchemaProps;
-
-const intOrPercent = {
-  'x-kubernetes-int-or-string': true,
-  anyOf: [{ type: 'integer' }, { type: 'string' }],
-  pattern: '^([0-9]+%?)$',
-} as const satisfies JSONSchemaProps;
-
-const servingSchema = {
-  type: 'object',
-  default: {},
-  properties: {
-    replicas: {
-      type: 'integer',
-      minimum: 0,
-      maximum: 100,
-      default: 2,
-      description: 'Ignored when autoscaling is set.',
-    },
-    autoscaling: {
-      type: 'object',
-      required: ['maxReplicas'],
-      properties: {
-        minReplicas: { type: 'integer', minimum: 1, maximum: 100, default: 1 },
-        maxReplicas: { type: 'integer', minimum: 1, maximum: 100 },
-        targetCPUUtilizationPercentage: { type: 'integer', minimum: 1, maximum: 100, default: 80 },
-      },
-      'x-kubernetes-validations': [
-        { rule: 'self.minReplicas <= self.maxReplicas', message: 'minReplicas must be <= maxReplicas' },
-      ],
-    },
-    version: {
-      type: 'integer',
-      minimum: 1,
-      description: 'Serve exactly this version (manual promotion, rollback); unset serves production.',
-    },
-    logPredictions: { type: 'boolean', default: false },
-    resources: resourcesSchema,
-    podDisruptionBudget: {
-      type: 'object',
-      properties: { minAvailable: intOrPercent, maxUnavailable: intOrPercent },
-      'x-kubernetes-validations': [
-        {
-          rule: 'has(self.minAvailable) != has(self.maxUnavailable)',
-          message: 'set exactly one of minAvailable and maxUnavailable',
-        },
-      ],
-    },
-    progressDeadlineSeconds: {
-      type: 'integer',
-      minimum: 10,
-      maximum: 3600,
-      default: 300,
-      description: 'A version whose pods are not ready by then is rolled back.',
-    },
-  },
-} as const satisfies JSONSchemaProps;
-
-const artifactsSchema = {
-  type: 'object',
-  default: { postgres: {} },
-  description: 'Where artifacts are stored: exactly one of postgres (the registry), gcs, volume.',
-  properties: {
-    postgres: { type: 'object' },
-    gcs: {
-      type: 'object',
-      required: ['bucket'],
-      properties: {
-        bucket: { type: 'string', minLength: 3, maxLength: 222 },
-        prefix: { type: 'string', maxLength: 1024, default: '' },
-        secretRef: secretKeyRefSchema,
-      },
-    },
-    volume: {
-      type: 'object',
-      required: ['claimName'],
-      properties: {
-        claimName: { type: 'string', minLength: 1, maxLength: 253 },
-        path: { type: 'string', maxLength: 1024, default: '/artifacts', pattern: '^/' },
-      },
-    },
-  },
-  'x-kubernetes-validations': [
-    {
-      rule: '(has(self.postgres) ? 1 : 0) + (has(self.gcs) ? 1 : 0) + (has(self.volume) ? 1 : 0) == 1',
-      message: 'exactly one artifact store (postgres, gcs or volume) must be set',
-    },
-  ],
-} as const satisfies JSONSchemaProps;
-
-export const personaModelSpecSchema = {
-  type: 'object',
-  required: ['features', 'training'],
-  properties: {
-    features: {
-      type: 'array',
-      minItems: 1,
-      maxItems: LIST_MAX,
-      description: 'Ordered feature columns.',
-      items: featureSchema,
-      'x-kubernetes-validations': [
-        {
-          rule: 'self.all(f, self.exists_one(g, g.name == f.name))',
-          message: 'feature names must be unique',
-        },
-      ],
-    },
-    personas: {
-      type: 'array',
-      maxItems: PERSONAS_MAX,
-      description: 'Pre-defined personas; their names are kept across retrains.',
-      items: personaSchema,
-      'x-kubernetes-validations': [
-        {
-          rule: 'self.all(p, self.exists_one(q, q.name == p.name))',
-          message: 'persona names must be unique',
-        },
-      ],
-    },
-    training: trainingSchema,
-    promotion: promotionSchema,
-    serving: servingSchema,
-    registry: {
-      type: 'object',
-      required: ['secretRef'],
-      description: "Registry database URL; defaults to the operator's configuration.",
-      properties: { secretRef: secretKeyRefSchema },
-    },
-    artifacts: artifactsSchema,
-  },
-  'x-kubernetes-validations': [
-    {
-      rule: "!has(self.personas) || self.personas.all(p, p.centroid.all(k, self.features.exists(f, f.name == k && (!has(f.type) || f.type == 'numeric'))))",
-      fieldPath: '.personas',
-      message: 'a persona centroid names a feature that is not a numeric feature in spec.features',
-    },
-    {
-      rule: "!has(self.personas) || self.personas.all(p, !has(p.categories) || p.categories.all(k, self.features.exists(f, f.name == k && has(f.type) && f.type == 'categorical')))",
-      fieldPath: '.personas',
-      message: 'persona categories name a feature that is not a categorical feature in spec.features',
-    },
-    {
-      rule: "!has(self.training.mode) || self.training.mode != 'fixed' || (has(self.personas) && size(self.personas) > 0 && self.personas.all(p, self.features.all(f, (has(f.type) && f.type == 'categorical') ? (has(p.categories) && f.name in p.categories) : f.name in p.centroid)))",
-      fieldPath: '.personas',
-      message: 'training.mode fixed needs personas that give a value for every feature',
-    },
-  ],
-} as const satisfies JSONSchemaProps;
-
-const trainingMetricsSchema = {
-  type: 'object',
-  properties: {
-    k: { type: 'integer' },
-    silhouette: { type: 'number' },
-    inertia: { type: 'number' },
-  },
-} as const satisfies JSONSchemaProps;
-
-export const personaModelStatusSchema = {
-  type: 'object',
-  properties: {
-    observedGeneration: { type: 'integer' },
-    phase: { type: 'string', enum: ['Pending', 'Training', 'Serving', 'Degraded', 'Failed'] },
-    conditions: conditionsSchema,
-    latestVersion: { type: 'integer' },
-    productionVersion: { type: 'integer' },
-    servingVersion: { type: 'integer' },
-    lastTraining: {
-      type: 'object',
-      required: ['jobName', 'inputsHash', 'result'],
-      properties: {
-        jobName: { type: 'string' },
-        inputsHash: { type: 'string' },
-        trigger: { type: 'string' },
-        startTime: { type: 'string', format: 'date-time' },
-        completionTime: { type: 'string', format: 'date-time' },
-        result: { type: 'string', enum: ['Running', 'Succeeded', 'Failed'] },
-        message: { type: 'string' },
-        version: { type: 'integer' },
-        metrics: trainingMetricsSchema,
-      },
-    },
-    lastPromotion: {
-      type: 'object',
-      required: ['version', 'decision', 'reason'],
-      properties: {
-        version: { type: 'integer' },
-        decision: { type: 'string', enum: ['Promoted', 'Refused', 'AwaitingManual'] },
-        reason: { type: 'string' },
-        time: { type: 'string', format: 'date-time' },
-      },
-    },
-    rollout: {
-      type: 'object',
-      properties: {
-        targetVersion: { type: 'integer' },
-        startTime: { type: 'string', format: 'date-time' },
-        failedVersion: { type: 'integer' },
-        message: { type: 'string' },
-      },
-    },
-    retrainToken: { type: 'string' },
-    endpoint: { type: 'string' },
-  },
-} as const satisfies JSONSchemaProps;
-
-export const personaModelSchema = {
-  type: 'object',
-  required: ['spec'],
-  properties: {
-    apiVersion: { type: 'string' },
-    kind: { type: 'string' },
-    metadata: { type: 'object' },
-    spec: personaModelSpecSchema,
-    status: personaModelStatusSchema,
-  },
-  'x-kubernetes-validations': [
-    {
-      // The name prefixes the Job, Deployment and Service names; Services need DNS-1035 labels.
-      rule: "self.metadata.name.size() <= 40 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
-      message:
-        'metadata.name must start with a letter, hold only lowercase letters, digits and "-", and be at most 40 characters',
-    },
-  ],
-} as const satisfies JSONSchemaProps;
