@@ -2,7 +2,7 @@
 // errors into "field: problem" messages that every contract (artifact, Job specs) reports.
 import { Ajv, type ErrorObject } from 'ajv';
 import type { Static, TSchema } from 'typebox';
-import { Value } from 'typebox/value';
+import { withDefaults } from './defaults.ts';
 
 /** The first problem of a document: `field` is a dotted path such as `features[1].name`. */
 export interface SchemaProblem {
@@ -162,7 +162,7 @@ export function compileCheck<S extends TSchema>(
 ): (doc: unknown) => Checked<Static<S>> {
   const validate = ajv.compile(schema);
   return (doc) => {
-    const value: unknown = options.defaults ? Value.Default(schema, structuredClone(doc)) : doc;
+    const value: unknown = options.defaults ? withDefaults(schema, doc) : doc;
     if (validate(value)) return { ok: true, value: value as Static<S> };
     const errors = validate.errors ?? [];
     // Without allErrors Ajv stops at the first failure, which it reports last (after the

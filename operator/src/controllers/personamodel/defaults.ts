@@ -1,85 +1,65 @@
 // The spec with every default applied. The API server applies the schema defaults, but
 // objects stored before a default existed (or written with defaulting off) may lack them,
-// so the controller never relies on that and resolves here from the same numbers.
-import type {
-  ArtifactsSpec,
-  PersonaModelSpec,
-  PromotionPolicy,
-  ServingSpec,
-  TrainingMode,
-  TrainingSpec,
+// so the controller applies them again, from the same schema.
+import { withDefaults } from '@persona-operator/core/schema/defaults';
+import {
+  PersonaModelSpecSchema,
+  type ArtifactsSpec,
+  type AutoscalingSpec,
+  type FeatureDecl,
+  type PersonaModelSpec,
+  type PromotionSpec,
+  type ServingSpec,
+  type TrainingSpec,
 } from '../../api/v1alpha1/personamodel.ts';
+import { SpecProblem } from '../shared/errors.ts';
 
-export interface ResolvedTraining extends Omit<TrainingSpec, 'mode' | 'k' | 'nInit' | 'seed'> {
-  mode: TrainingMode;
-  k: { min: number; max: number };
-  nInit: number;
-  seed: number;
-  backoffLimit: number;
-  activeDeadlineSeconds: number;
-  ttlSecondsAfterFinished: number;
-}
+/** `T` with the fields `K` present: the ones the schema gives a default. */
+type Filled<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 
-export interface ResolvedPromotion {
-  policy: PromotionPolicy;
-  minSilhouette: number;
-  requireImprovement: boolean;
-  tolerance: number;
-}
+export type ResolvedTraining = Filled<
+  TrainingSpec,
+  'mode' | 'nInit' | 'seed' | 'backoffLimit' | 'activeDeadlineSeconds' | 'ttlSecondsAfterFinished'
+> & { k: { min: number; max: number } };
 
-export interface ResolvedServing extends Omit<
+export type ResolvedPromotion = Required<PromotionSpec>;
+
+export type ResolvedServing = Filled<
   ServingSpec,
   'replicas' | 'logPredictions' | 'progressDeadlineSeconds'
-> {
-  replicas: number;
-  logPredictions: boolean;
-  progressDeadlineSeconds: number;
+> & {
+  autoscaling?: Filled<AutoscalingSpec, 'minReplicas' | 'targetCPUUtilizationPercentage'>;
+};
+
+export interface ResolvedArtifacts {
+  postgres?: ArtifactsSpec['postgres'];
+  gcs?: Filled<NonNullable<ArtifactsSpec['gcs']>, 'prefix'>;
+  volume?: Filled<NonNullable<ArtifactsSpec['volume']>, 'path'>;
 }
 
 export interface ResolvedSpec {
-  features: { name: string; type: 'numeric' | 'categorical' }[];
+  features: Required<FeatureDecl>[];
   personas: PersonaModelSpec['personas'];
   training: ResolvedTraining;
   promotion: ResolvedPromotion;
   serving: ResolvedServing;
   registry: PersonaModelSpec['registry'];
-  artifacts: ArtifactsSpec;
+  artifacts: ResolvedArtifacts;
 }
 
+// The types cannot see a schema's defaults, so the cast states what withDefaults guarantees
+// (operator/test/controllers/personamodel/defaults.test.ts checks each default is filled).
+type Defaulted = Omit<ResolvedSpec, 'training'> & {
+  training: Omit<ResolvedTraining, 'k'> & Pick<TrainingSpec, 'k'>;
+};
+
 export function resolveSpec(spec: PersonaModelSpec): ResolvedSpec {
-  const t = spec.training;
-  const k =
-    t.k?.value !== undefined
-      ? { min: t.k.value, max: t.k.value }
-      : { min: t.k?.min ?? 2, max: t.k?.max ?? 10 };
-  const s = spec.serving ?? {};
-  const p = spec.promotion ?? {};
-  return {
-    features: spec.features.map((f) => ({ name: f.name, type: f.type ?? 'numeric' })),
-    personas: spec.personas,
-    training: {
-      ...t,
-      mode: t.mode ?? 'fit',
-      k,
-      nInit: t.nInit ?? 10,
-      seed: t.seed ?? 0,
-      backoffLimit: t.backoffLimit ?? 2,
-      activeDeadlineSeconds: t.activeDeadlineSeconds ?? 3600,
-      ttlSecondsAfterFinished: t.ttlSecondsAfterFinished ?? 86400,
-    },
-    promotion: {
-      policy: p.policy ?? 'Automatic',
-      minSilhouette: p.minSilhouette ?? 0.25,
-      requireImprovement: p.requireImprovement ?? true,
-      tolerance: p.tolerance ?? 0.01,
-    },
-    serving: {
-      ...s,
-      replicas: s.replicas ?? 2,
-      logPredictions: s.logPredictions ?? false,
-      progressDeadlineSeconds: s.progressDeadlineSeconds ?? 300,
-    },
-    registry: spec.registry,
-    artifacts: spec.artifacts ?? { postgres: {} },
-  };
+  const filled = withDefaults(PersonaModelSpecSchema, spec) as Defaulted;
+  const { k, ...training } = filled.training;
+  if (k?.value !== undefined)
+    return { ...filled, training: { ...training, k: { min: k.value, max: k.value } } };
+  if (k?.min === undefined || k.max === undefined) {
+    throw new SpecProblem('spec.training.k', 'set either value, or both min and max');
+  }
+  return { ...filled, training: { ...training, k: { min: k.min, max: k.max } } };
 }

@@ -35,9 +35,9 @@ export function trainingJobSpec(model: PersonaModel, spec: ResolvedSpec): Traini
         })();
   const a = spec.artifacts;
   const artifacts: TrainingJobSpec['artifacts'] = a.gcs
-    ? { gcs: { bucket: a.gcs.bucket, prefix: a.gcs.prefix ?? '' } }
+    ? { gcs: { bucket: a.gcs.bucket, prefix: a.gcs.prefix } }
     : a.volume
-      ? { volume: { path: a.volume.path ?? '/artifacts' } }
+      ? { volume: { path: a.volume.path } }
       : { postgres: {} };
   const out: TrainingJobSpec = {
     model: { namespace: model.metadata.namespace!, name: model.metadata.name! },
@@ -71,7 +71,7 @@ export function storageAccess(spec: ResolvedSpec, readOnly: boolean, withData: b
       name: ARTIFACT_VOLUME,
       persistentVolumeClaim: { claimName: a.volume.claimName, readOnly },
     });
-    mounts.push({ name: ARTIFACT_VOLUME, mountPath: a.volume.path ?? '/artifacts', readOnly });
+    mounts.push({ name: ARTIFACT_VOLUME, mountPath: a.volume.path, readOnly });
   }
   // One credentials file serves both GCS uses; the artifact bucket's Secret wins if both are set.
   const gcsRef = a.gcs?.secretRef ?? (withData ? spec.training.data.gcs?.secretRef : undefined);

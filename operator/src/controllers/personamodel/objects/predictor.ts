@@ -134,14 +134,14 @@ export function buildPredictorHpa(
         kind: 'Deployment',
         name: predictorName(model.metadata.name!),
       },
-      minReplicas: a.minReplicas ?? 1,
+      minReplicas: a.minReplicas,
       maxReplicas: a.maxReplicas,
       metrics: [
         {
           type: 'Resource',
           resource: {
             name: 'cpu',
-            target: { type: 'Utilization', averageUtilization: a.targetCPUUtilizationPercentage ?? 80 },
+            target: { type: 'Utilization', averageUtilization: a.targetCPUUtilizationPercentage },
           },
         },
       ],

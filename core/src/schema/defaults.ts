@@ -1,0 +1,8 @@
+// Applying a schema's defaults, so code reads them from the schema instead of restating them.
+import type { Static, TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+
+/** A copy of `value` with every default of `schema` filled in where the value has none. */
+export function withDefaults<S extends TSchema>(schema: S, value: unknown): Static<S> {
+  return Value.Default(schema, structuredClone(value)) as Static<S>;
+}

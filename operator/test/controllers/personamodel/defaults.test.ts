@@ -1,0 +1,91 @@
+// resolveSpec fills every default the PersonaModel schema states, wherever the field's parent
+// is present, so the controller never restates a default in code.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { JSONSchemaProps } from '../../../src/api/schema.ts';
+import { PersonaModelSpecSchema, type PersonaModelSpec } from '../../../src/api/v1alpha1/personamodel.ts';
+import { resolveSpec } from '../../../src/controllers/personamodel/defaults.ts';
+
+const schema = JSON.parse(JSON.stringify(PersonaModelSpecSchema)) as JSONSchemaProps;
+
+/** Paths whose schema states a default the value (present parent) does not hold. */
+function unfilled(s: JSONSchemaProps, value: unknown, path: string): string[] {
+  if (Array.isArray(value) && s.items) return value.flatMap((v, i) => unfilled(s.items!, v, `${path}[${i}]`));
+  if (typeof value !== 'object' || value === null) return [];
+  const record = value as Record<string, unknown>;
+  return Object.entries(s.properties ?? {}).flatMap(([name, child]) => {
+    const at = `${path}.${name}`;
+    if (record[name] === undefined) return child.default === undefined ? [] : [at];
+    return unfilled(child, record[name], at);
+  });
+}
+
+const secretRef = { name: 'db' };
+const minimal: PersonaModelSpec = {
+  features: [{ name: 'age' }, { name: 'channel', type: 'categorical' }],
+  training: { data: { postgres: { secretRef, query: 'SELECT age, channel FROM t' } } },
+};
+const everyPart: PersonaModelSpec = {
+  ...minimal,
+  training: { data: { gcs: { uri: 'gs://b/o.csv', secretRef } }, k: { value: 3 } },
+  serving: { autoscaling: { maxReplicas: 4 } },
+  registry: { secretRef },
+  artifacts: { volume: { claimName: 'artifacts' } },
+};
+
+describe('resolveSpec', () => {
+  test('fills every schema default', () => {
+    for (const spec of [minimal, everyPart, { ...minimal, artifacts: { gcs: { bucket: 'models' } } }]) {
+      assert.deepEqual(unfilled(schema, resolveSpec(spec), 'spec'), []);
+    }
+  });
+
+  test('the check notices a default that is not filled', () => {
+    assert.deepEqual(unfilled(schema, minimal, 'spec'), [
+      'spec.features[0].type',
+      'spec.training.data.postgres.secretRef.key',
+      'spec.training.mode',
+      'spec.training.k',
+      'spec.training.nInit',
+      'spec.training.seed',
+      'spec.training.backoffLimit',
+      'spec.training.activeDeadlineSeconds',
+      'spec.training.ttlSecondsAfterFinished',
+      'spec.promotion',
+      'spec.serving',
+      'spec.artifacts',
+    ]);
+  });
+
+  test('takes the defaults from the schema and k as a range', () => {
+    const resolved = resolveSpec(minimal);
+    assert.deepEqual(resolved.training.k, { min: 2, max: 10 });
+    assert.equal(resolved.training.nInit, 10);
+    assert.deepEqual(resolved.promotion, {
+      policy: 'Automatic',
+      minSilhouette: 0.25,
+      requireImprovement: true,
+      tolerance: 0.01,
+    });
+    assert.deepEqual(resolved.artifacts, { postgres: {} });
+    assert.deepEqual(resolveSpec(everyPart).training.k, { min: 3, max: 3 });
+    assert.deepEqual(resolveSpec(everyPart).serving.autoscaling, {
+      maxReplicas: 4,
+      minReplicas: 1,
+      targetCPUUtilizationPercentage: 80,
+    });
+  });
+
+  test('does not change the object it was given', () => {
+    const spec = structuredClone(minimal);
+    resolveSpec(spec);
+    assert.deepEqual(spec, minimal);
+  });
+
+  test('a k with neither value nor both bounds is a spec problem naming the field', () => {
+    assert.throws(
+      () => resolveSpec({ ...minimal, training: { ...minimal.training, k: { min: 3 } } }),
+      /spec\.training\.k: set either value, or both min and max/,
+    );
+  });
+});
