@@ -38,11 +38,8 @@ export function emptyObject(description: string) {
   return Type.Unsafe<Record<string, never>>({ type: 'object', description });
 }
 
-/** The object's metadata; the API server validates it, so the CRD leaves it open. */
-export const objectMetaSchema = Type.Unsafe<V1ObjectMeta>({
-  type: 'object',
-  description: 'Standard object metadata: name, namespace, labels, annotations.',
-});
+/** The object's metadata. The API server validates it and refuses a description here. */
+export const objectMetaSchema = Type.Unsafe<V1ObjectMeta>({ type: 'object' });
 
 /** apiVersion and kind, described as every Kubernetes type describes them. */
 export const typeMetaProperties = {
