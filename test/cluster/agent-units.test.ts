@@ -26,7 +26,7 @@ describe('image table', () => {
   test('the persona image runs the CLI with command tail and args, and refuses other entrypoints', () => {
     const spec = personaImage({ command: ['persona', 'train'], args: ['--k', '3'] });
     assert.equal(spec.file, process.execPath);
-    assert.match(spec.args[0], /operator\/bin\/persona\.js$/);
+    assert.match(spec.args[0], /cli\/bin\/persona\.js$/);
     assert.deepEqual(spec.args.slice(1), ['train', '--k', '3']);
     assert.throws(() => personaImage({ command: ['/bin/sh'], args: [] }), /only runs `persona`/);
     assert.throws(() => hostCommandImage({ command: [], args: ['x'] }), /set the container `command`/);
