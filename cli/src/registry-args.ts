@@ -1,6 +1,7 @@
-// Shared by the CLI commands that talk to the registry: where it is, and how its failures map
-// to exit codes (1 when a retry may help, 2 when the request itself is wrong).
-import { isTransientDbError, RegistryError } from '@persona-operator/registry';
+// Shared by the CLI commands that talk to the registry or a data database: where it is, and
+// how database failures map to exit codes by the registry's one policy (1 when a retry may
+// help, 2 when the request itself is wrong).
+import { classifyDbError, isPostgresUrl, RegistryError } from '@persona-operator/registry';
 import { EXIT_BAD_INPUT, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
 import { CliError } from './errors.ts';
 
@@ -9,8 +10,13 @@ export const REGISTRY_URL_ENV = 'PERSONA_REGISTRY_URL';
 export function registryUrl(flag: string | undefined): string {
   const url = flag ?? process.env[REGISTRY_URL_ENV];
   if (!url) throw new CliError(`--registry URL is required (or set ${REGISTRY_URL_ENV})`, EXIT_BAD_INPUT);
-  if (!/^postgres(ql)?:\/\//.test(url)) {
-    throw new CliError('--registry must be a postgres:// or postgresql:// URL', EXIT_BAD_INPUT);
+  return requirePostgresUrl(url, '--registry');
+}
+
+/** `url` when it is a postgres:// or postgresql:// URL, else a bad-input error naming `what`. */
+export function requirePostgresUrl(url: string, what: string): string {
+  if (!isPostgresUrl(url)) {
+    throw new CliError(`${what} must be a postgres:// or postgresql:// URL`, EXIT_BAD_INPUT);
   }
   return url;
 }
@@ -36,20 +42,29 @@ export function describeDbError(err: unknown): string {
   return e.code && !message.includes(e.code) ? `${message} (${e.code})` : message;
 }
 
+/**
+ * The CliError for a database failure, prefixed by what went wrong in the caller's words;
+ * undefined when `err` is not a database failure.
+ */
+export function databaseCliError(
+  err: unknown,
+  prefix: { transient: string; permanent: string },
+): CliError | undefined {
+  const failure = classifyDbError(err);
+  if (failure === undefined) return undefined;
+  const code = failure === 'transient' ? EXIT_TRANSIENT : EXIT_BAD_INPUT;
+  return new CliError(`${prefix[failure]}: ${describeDbError(err)}`, code);
+}
+
 export async function withRegistryErrors<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof CliError) throw err;
-    if (isTransientDbError(err)) {
-      throw new CliError(`registry unreachable, try again: ${describeDbError(err)}`, EXIT_TRANSIENT);
-    }
     if (err instanceof RegistryError) throw new CliError(err.message, EXIT_BAD_INPUT);
-    const code = (err as { code?: unknown }).code;
-    // Other SQLSTATEs (permissions, missing schema) are configuration problems.
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
-      throw new CliError(`registry error: ${describeDbError(err)}`, EXIT_BAD_INPUT);
-    }
-    throw err;
+    throw (
+      databaseCliError(err, { transient: 'registry unreachable, try again', permanent: 'registry error' }) ??
+      err
+    );
   }
 }

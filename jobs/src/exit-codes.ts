@@ -4,7 +4,7 @@
 import { ArtifactValidationError } from '@persona-operator/core/artifact/validate';
 import { ArtifactStoreError } from '@persona-operator/registry/artifacts/store';
 import { InputError } from '@persona-operator/core/data/input-error';
-import { isTransientDbError, RegistryError } from '@persona-operator/registry/errors';
+import { classifyDbError, RegistryError } from '@persona-operator/registry/errors';
 
 export const EXIT_OK = 0;
 /** Transient failure (database unreachable, ...): the Job may retry. */
@@ -17,11 +17,6 @@ export interface ClassifiedError {
   kind: 'transient' | 'bad-input';
   message: string;
 }
-
-// SQLSTATE classes that mean "your query or data", never "try again": 22 data exception,
-// 42 syntax error or access rule violation (42P01 undefined table, 42703 undefined column),
-// 28 invalid authorization (a wrong password stays wrong), 3D000 unknown database.
-const BAD_INPUT_SQLSTATE = /^(22|42|28|3D|0A)/;
 
 function gcsStatus(err: unknown): number | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
@@ -36,10 +31,8 @@ export function classifyError(err: unknown): ClassifiedError {
   const bad = (): ClassifiedError => ({ exitCode: EXIT_BAD_INPUT, kind: 'bad-input', message });
   const transient = (): ClassifiedError => ({ exitCode: EXIT_TRANSIENT, kind: 'transient', message });
   if (err instanceof InputError || err instanceof ArtifactValidationError) return bad();
-  if (isTransientDbError(err)) return transient();
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))
-    return BAD_INPUT_SQLSTATE.test(code) ? bad() : transient();
+  const db = classifyDbError(err);
+  if (db !== undefined) return db === 'permanent' ? bad() : transient();
   if (err instanceof ArtifactStoreError) {
     // A missing bucket or a denied write is configuration; 5xx and network errors pass.
     const status = gcsStatus(err);

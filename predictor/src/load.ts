@@ -3,7 +3,7 @@
 // unreachable) so `persona serve` can exit 2 or 1; either way the pod never becomes ready.
 import { readFile } from 'node:fs/promises';
 import { ArtifactValidationError, parseArtifactJson } from '@persona-operator/core/artifact/validate';
-import { isTransientDbError, RegistryNotFoundError, type Registry } from '@persona-operator/registry';
+import { classifyDbError, RegistryNotFoundError, type Registry } from '@persona-operator/registry';
 import { serveArtifact, type ModelIdentity, type ServedModel } from './model.ts';
 
 export class ModelLoadError extends Error {
@@ -70,8 +70,12 @@ export async function loadModelFromRegistry(
         cause: err,
       });
     }
-    throw new ModelLoadError(`cannot load model ${label}: ${describeFailure(err)}`, isTransientDbError(err), {
-      cause: err,
-    });
+    throw new ModelLoadError(
+      `cannot load model ${label}: ${describeFailure(err)}`,
+      classifyDbError(err) === 'transient',
+      {
+        cause: err,
+      },
+    );
   }
 }

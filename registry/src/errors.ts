@@ -1,5 +1,5 @@
-// Registry errors, and the one place that decides whether a database failure is worth retrying
-// (a training Job exits 1 for those and 2 for everything that a retry cannot fix).
+// Registry errors, and the one policy for database failures: whether a retry may succeed
+// (a Job exits 1, the CLI too) or the request itself is wrong (exit 2).
 
 export class RegistryError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -70,4 +70,37 @@ export function isTransientDbError(err: unknown): boolean {
     if (TRANSIENT_MESSAGES.some((re) => re.test(message))) return true;
   }
   return false;
+}
+
+// Five characters; no Postgres class starts with E, which keeps Node's EPIPE and EPERM out.
+const SQLSTATE_RE = /^[0-9A-DF-Z][0-9A-Z]{4}$/;
+
+// SQLSTATE classes that blame the request, never the server, so a retry fails the same way:
+// 0A feature not supported, 22 data exception, 23 integrity constraint violation,
+// 28 invalid authorization (a wrong password stays wrong), 3D unknown database, 3F unknown
+// schema, 42 syntax error or access rule violation (undefined table or column, no privilege).
+const PERMANENT_SQLSTATE_CLASSES = new Set(['0A', '22', '23', '28', '3D', '3F', '42']);
+
+/** The SQLSTATE the error (or one of its causes) carries, if any. */
+export function sqlState(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && SQLSTATE_RE.test(code)) return code;
+  }
+  return undefined;
+}
+
+export type DbFailure = 'transient' | 'permanent';
+
+/**
+ * How to treat a database failure: 'transient' when a retry may succeed (unreachable,
+ * restarting, overloaded, and any SQLSTATE not known to blame the request: a Job's backoff
+ * limit bounds the cost of retrying), 'permanent' when the request itself is wrong. Undefined
+ * when `err` is not a database failure.
+ */
+export function classifyDbError(err: unknown): DbFailure | undefined {
+  if (isTransientDbError(err)) return 'transient';
+  const code = sqlState(err);
+  if (code === undefined) return undefined;
+  return PERMANENT_SQLSTATE_CLASSES.has(code.slice(0, 2)) ? 'permanent' : 'transient';
 }

@@ -1,7 +1,16 @@
 // The registry API shared by the operator, the trainer, the drift checker and the predictor.
 export { Registry, type RegistryOptions } from './registry.ts';
 export { migrate, SCHEMA_TABLE, type MigrationResult } from './migrate.ts';
-export { RegistryError, RegistryNotFoundError, RegistryConflictError, isTransientDbError } from './errors.ts';
+export {
+  RegistryError,
+  RegistryNotFoundError,
+  RegistryConflictError,
+  isTransientDbError,
+  classifyDbError,
+  sqlState,
+  type DbFailure,
+} from './errors.ts';
+export { isPostgresUrl } from './url.ts';
 export type { ModelRef, VersionRef, ModelRecord } from './models.ts';
 export type { ModelVersion, VersionStatus, RegisterVersionInput, RegisterVersionResult } from './versions.ts';
 export type { AliasAction, AliasEvent, AliasChangeOptions, AliasChange } from './aliases.ts';

@@ -4,16 +4,16 @@
 import { parseArgs } from 'node:util';
 import { DataLoadError, loadCsv, loadRows } from '@persona-operator/registry/data/load';
 import { tableRow } from '@persona-operator/core/data/table';
-import { isTransientDbError } from '@persona-operator/registry/errors';
 import {
   generateSeedScenario,
   SEED_MONTHS,
   type SeedScenario,
 } from '@persona-operator/core/synth/seed-scenario';
 import { writeSeedScenario } from '@persona-operator/core/synth/write';
-import { EXIT_BAD_INPUT, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
+import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
 import { CliError } from '../errors.ts';
 import type { Command } from '../main.ts';
+import { databaseCliError, requirePostgresUrl } from '../registry-args.ts';
 
 const usage = `Usage: persona data generate --scenario seed (--out DIR | --postgres URL [--table NAME]) [--rows N] [--seed N]
        persona data load --postgres URL --table NAME --csv FILE.csv [--replace]
@@ -53,8 +53,7 @@ async function load(values: {
 }): Promise<number> {
   const url = values.postgres ?? process.env.PERSONA_DATA_URL;
   if (!url) throw new CliError('--postgres URL is required (or set PERSONA_DATA_URL)', EXIT_BAD_INPUT);
-  if (!/^postgres(ql)?:\/\//.test(url))
-    throw new CliError('--postgres must be a postgres:// or postgresql:// URL', EXIT_BAD_INPUT);
+  requirePostgresUrl(url, '--postgres');
   if (!values.table) throw new CliError('--table NAME is required', EXIT_BAD_INPUT);
   if (!values.file) throw new CliError('--file FILE.csv is required', EXIT_BAD_INPUT);
   try {
@@ -66,21 +65,17 @@ async function load(values: {
     if (err instanceof DataLoadError) throw new CliError(`${values.file}: ${message}`, EXIT_BAD_INPUT);
     if ((err as NodeJS.ErrnoException).code === 'ENOENT')
       throw new CliError(`cannot read ${values.file}: no such file`, EXIT_BAD_INPUT);
-    if (isTransientDbError(err))
-      throw new CliError(`database unreachable, try again: ${message}`, EXIT_TRANSIENT);
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))
-      throw new CliError(`load failed: ${message} (${code})`, EXIT_BAD_INPUT);
-    throw err;
+    throw databaseCliError(err, LOAD_FAILED) ?? err;
   }
 }
+
+const LOAD_FAILED = { transient: 'database unreachable, try again', permanent: 'load failed' };
 
 /** Month of the seed scenario as the value of the table's `month` column. */
 export const seedMonthValue = (i: number): string => `2025-${String(i + 1).padStart(2, '0')}`;
 
 async function generateIntoPostgres(url: string, table: string, scenario: SeedScenario): Promise<void> {
-  if (!/^postgres(ql)?:\/\//.test(url))
-    throw new CliError('--postgres must be a postgres:// or postgresql:// URL', EXIT_BAD_INPUT);
+  requirePostgresUrl(url, '--postgres');
   const columns = [
     ...scenario.features.map((f) => ({
       name: f.name,
@@ -100,13 +95,7 @@ async function generateIntoPostgres(url: string, table: string, scenario: SeedSc
       `loaded ${r.rows} rows into ${table}${r.created ? ' (created)' : ''}: months ${scenario.months.map((_, i) => seedMonthValue(i)).join(', ')}\n`,
     );
   } catch (err) {
-    const message = (err as Error).message ?? String(err);
-    if (isTransientDbError(err))
-      throw new CliError(`database unreachable, try again: ${message}`, EXIT_TRANSIENT);
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))
-      throw new CliError(`load failed: ${message} (${code})`, EXIT_BAD_INPUT);
-    throw err;
+    throw databaseCliError(err, LOAD_FAILED) ?? err;
   }
 }
 

@@ -12,6 +12,7 @@ import {
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
 import { CliError } from '../errors.ts';
 import type { Command } from '../main.ts';
+import { requirePostgresUrl } from '../registry-args.ts';
 
 const usage = `Usage: persona operator [--kubeconfig FILE] [--namespace NS ...] [--leader-elect]
                         [--lease-namespace NS] [--health-port 8081] [--image IMG]
@@ -114,8 +115,7 @@ export const command: Command = {
     const registryUrl = values.registry ?? env.PERSONA_REGISTRY_URL;
     if (!registryUrl)
       throw new CliError('--registry URL or PERSONA_REGISTRY_URL is required', EXIT_BAD_INPUT);
-    if (!/^postgres(ql)?:\/\//.test(registryUrl))
-      throw new CliError('the registry URL must be a postgres:// or postgresql:// URL', EXIT_BAD_INPUT);
+    requirePostgresUrl(registryUrl, 'the registry URL');
     const leaseDuration = positive(values['lease-duration'], '--lease-duration', 15);
     const renewDeadline = positive(
       values['renew-deadline'],

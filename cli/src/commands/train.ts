@@ -12,13 +12,13 @@ import {
   type ColumnRequest,
   type Table,
 } from '@persona-operator/core/data/table';
-import { isTransientDbError } from '@persona-operator/registry/errors';
 import { parsePersonasYaml, type PersonasFile } from '@persona-operator/core/personas/personas-file';
 import { trainModel, type TrainProgress, type TrainSpec } from '@persona-operator/core/train/train';
-import { EXIT_BAD_INPUT, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
+import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
 import { CliError } from '../errors.ts';
 import { readInputFile, withInputErrors } from '../input.ts';
 import type { Command } from '../main.ts';
+import { databaseCliError, requirePostgresUrl } from '../registry-args.ts';
 import { isJobMode, JOB_OPTIONS, JOB_USAGE, runJobMode } from '../train-job.ts';
 
 const usage = `Usage: persona train (--data FILE.csv | --postgres URL --query SQL) --out model.json [options]
@@ -149,14 +149,10 @@ async function readQuery(
     );
   } catch (err) {
     if (err instanceof CliError) throw err;
-    const message = (err as Error).message ?? String(err);
-    if (isTransientDbError(err))
-      throw new CliError(`database unreachable, try again: ${message}`, EXIT_TRANSIENT);
-    const code = (err as { code?: unknown }).code;
-    // A SQLSTATE (syntax error, missing table, permission) is the query's fault; the URL is never echoed.
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))
-      throw new CliError(`query failed: ${message} (${code})`, EXIT_BAD_INPUT);
-    throw err;
+    throw (
+      databaseCliError(err, { transient: 'database unreachable, try again', permanent: 'query failed' }) ??
+      err
+    );
   }
 }
 
@@ -210,8 +206,7 @@ export const command: Command = {
     if (values.query && !pgUrl)
       throw new CliError(`--query needs --postgres URL (or env ${DATA_URL_ENV})`, EXIT_BAD_INPUT);
     if (pgUrl && !values.query) throw new CliError('--postgres needs --query SQL', EXIT_BAD_INPUT);
-    if (pgUrl && !/^postgres(ql)?:\/\//.test(pgUrl))
-      throw new CliError('--postgres must be a postgres:// or postgresql:// URL', EXIT_BAD_INPUT);
+    if (pgUrl) requirePostgresUrl(pgUrl, '--postgres');
     const rowLimit = positiveInt(values['row-limit'], '--row-limit', 5_000_000);
     if (!values.out && !values.json)
       throw new CliError('--out model.json is required (or --json for a summary only)', EXIT_BAD_INPUT);

@@ -7,7 +7,7 @@ import { InputError } from '@persona-operator/core/data/input-error';
 import { readPostgresTable } from '@persona-operator/registry/data/postgres-source';
 import { tableFromRecords, type Table } from '@persona-operator/core/data/table';
 import type { CurrentDataSource } from '../drift-spec.ts';
-import { isTransientDbError, type ModelRef, type Registry } from '@persona-operator/registry';
+import { classifyDbError, sqlState, type ModelRef, type Registry } from '@persona-operator/registry';
 
 /** More logged predictions than this in one window is refused: the window is too long. */
 export const MAX_PREDICTION_ROWS = 1_000_000;
@@ -19,10 +19,6 @@ export interface CurrentDataOptions {
   now: Date;
   onProgress?: (rowsRead: number) => void;
 }
-
-// A query the database refuses (undefined table 42P01, undefined column 42703, syntax, types)
-// is the monitor's configuration: say so, with the server's own words and its code.
-const QUERY_SQLSTATE = /^(22|42|0A)/;
 
 export function describeSource(source: CurrentDataSource): string {
   return 'postgres' in source
@@ -52,9 +48,12 @@ async function fromPostgres(
     });
   } catch (err) {
     if (err instanceof InputError) throw new InputError(`current.postgres.query: ${err.message}`);
-    const code = (err as { code?: unknown }).code;
-    if (!isTransientDbError(err) && typeof code === 'string' && QUERY_SQLSTATE.test(code)) {
-      throw new InputError(`current.postgres.query failed: ${(err as Error).message} (SQLSTATE ${code})`);
+    // A query the database refuses (undefined table or column, syntax, types, a wrong password)
+    // is the monitor's configuration: say so, with the server's own words and its code.
+    if (classifyDbError(err) === 'permanent') {
+      throw new InputError(
+        `current.postgres.query failed: ${(err as Error).message} (SQLSTATE ${sqlState(err)})`,
+      );
     }
     throw err;
   }

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { classifyDbError } from '../errors.ts';
 
 export interface LoadCsvOptions {
   /** Postgres URL, or an open client. */
@@ -151,8 +152,8 @@ export async function loadCsv(opts: LoadCsvOptions): Promise<LoadCsvResult> {
 
 // Postgres reports "COPY t, line 3, column income: "abc"" in `where`: the user needs exactly that.
 function describeCopyError(err: unknown, path: string, table: string): unknown {
-  const e = err as { code?: string; message?: string; where?: string };
-  if (typeof e.code !== 'string' || !/^(22|23|42)/.test(e.code)) return err;
+  if (classifyDbError(err) !== 'permanent') return err;
+  const e = err as { message?: string; where?: string };
   const where = e.where ? ` (${e.where.split('\n')[0]})` : '';
   return new DataLoadError(`loading ${path} into ${table}: ${e.message}${where}`, { cause: err });
 }
