@@ -4,6 +4,8 @@
 // row and feature. `additionalProperties: false` together with Ajv's removeAdditional turned off
 // (app.ts) rejects unknown properties.
 import { Type, type Static } from 'typebox';
+import { PredictionSchema } from '@persona-operator/core/artifact/types';
+import { StringEnum, StringMap } from '@persona-operator/core/schema/types';
 
 /** V2 tensor datatypes accepted as numbers; JSON carries them all as numbers. */
 export const NUMERIC_DATATYPES = [
@@ -27,7 +29,7 @@ export const NameParams = Type.Object({ name: Type.String() });
 /** The V1 predict route's one segment, `{name}:predict`. */
 export const TargetParams = Type.Object({ target: Type.String() });
 
-const Parameters = Type.Record(Type.String(), Type.Unknown());
+const Parameters = StringMap(Type.Unknown());
 
 // One `type` check per row rather than an anyOf of two subschemas: a batch has up to 10k rows,
 // and the error reads "must be array,object" instead of one line per branch.
@@ -35,20 +37,13 @@ const Row = Type.Unsafe<unknown[] | Record<string, unknown>>({ type: ['array', '
 
 export const V1PredictBody = Type.Object({ instances: Type.Array(Row) }, closed);
 
-export const Prediction = Type.Object({
-  persona: Type.String(),
-  personaId: Type.Integer(),
-  distance: Type.Number(),
-  confidence: Type.Number(),
-});
-
-export const V1PredictReply = Type.Object({ predictions: Type.Array(Prediction) });
+export const V1PredictReply = Type.Object({ predictions: Type.Array(PredictionSchema) });
 
 export const V2Tensor = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
     shape: Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1, maxItems: 2 }),
-    datatype: Type.Enum([...NUMERIC_DATATYPES, 'BYTES']),
+    datatype: StringEnum([...NUMERIC_DATATYPES, 'BYTES']),
     parameters: Type.Optional(Parameters),
     data: Type.Array(Type.Unknown()),
   },
@@ -78,7 +73,7 @@ const OutputValue = Type.Unsafe<string | number>({ type: ['string', 'number'] })
 
 export const V2Output = Type.Object({
   name: Type.String(),
-  datatype: Type.Enum(['BYTES', 'INT64', 'FP64']),
+  datatype: StringEnum(['BYTES', 'INT64', 'FP64']),
   shape: Type.Array(Type.Integer()),
   data: Type.Array(OutputValue),
 });

@@ -127,12 +127,13 @@ export const ModelArtifactSchema = Type.Object({
 });
 export type ModelArtifact = Static<typeof ModelArtifactSchema>;
 
-/** One scored row (produced by the scorer, never parsed, so it needs no schema). */
-export interface Prediction {
-  persona: string;
-  personaId: number;
-  /** Euclidean distance to the nearest centroid in the encoded space. */
-  distance: number;
-  /** In [0, 1]: how much closer the nearest centroid is than the second nearest. */
-  confidence: number;
-}
+/** One scored row: what the scorer produces and the predictor answers. */
+export const PredictionSchema = Type.Object({
+  persona: Type.String(),
+  personaId: Type.Integer(),
+  distance: Type.Number({ description: 'Euclidean distance to the nearest centroid in the encoded space.' }),
+  confidence: Type.Number({
+    description: 'In [0, 1]: how much closer the nearest centroid is than the second nearest.',
+  }),
+});
+export type Prediction = Static<typeof PredictionSchema>;
