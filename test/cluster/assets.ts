@@ -18,14 +18,20 @@ import { fileURLToPath } from 'node:url';
 
 export type BinaryName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'helm';
 
+/** Binaries that only the kind node image and the kind CLI need. */
+export type KindBinaryName =
+  'kind' | 'kubelet' | 'kubeadm' | 'kubectl' | 'kube-proxy' | 'coredns' | 'local-path-provisioner';
+
 export type AssetPaths = Record<BinaryName, string>;
 
-interface Component {
+interface Component<Name extends string = string> {
   /** Folder name under test/cluster/assets holding the wrapper go.mod. */
   module: string;
+  /** Cache folder prefix when it differs from `module` (two builds of one wrapper module). */
+  cacheName?: string;
   /** The module whose version names the cache folder. */
   versionOf: string;
-  binaries: { name: BinaryName; pkg: string }[];
+  binaries: { name: Name; pkg: string }[];
   ldflags(version: string, moduleDir: string): string[];
 }
 
@@ -57,7 +63,7 @@ function kubeVersionFlags(version: string): string[] {
   return flags;
 }
 
-export const components: Component[] = [
+export const components: Component<BinaryName>[] = [
   {
     module: 'k8s',
     versionOf: 'k8s.io/kubernetes',
@@ -95,6 +101,45 @@ export const components: Component[] = [
   },
 ];
 
+/**
+ * What the kind node image and the kind CLI are built from: the node's Kubernetes binaries
+ * share the control plane's wrapper module (and so its Go build cache), the rest are
+ * pinned releases from the module proxy. Kept apart from `components` so the fast tests
+ * never wait for them.
+ */
+export const kindComponents: Component<KindBinaryName>[] = [
+  {
+    module: 'kind',
+    versionOf: 'sigs.k8s.io/kind',
+    binaries: [{ name: 'kind', pkg: 'sigs.k8s.io/kind' }],
+    ldflags: () => [],
+  },
+  {
+    module: 'local-path-provisioner',
+    versionOf: 'github.com/rancher/local-path-provisioner',
+    binaries: [{ name: 'local-path-provisioner', pkg: 'github.com/rancher/local-path-provisioner' }],
+    ldflags: () => [],
+  },
+  {
+    module: 'coredns',
+    versionOf: 'github.com/coredns/coredns',
+    binaries: [{ name: 'coredns', pkg: 'github.com/coredns/coredns' }],
+    ldflags: () => [],
+  },
+  {
+    module: 'k8s',
+    cacheName: 'k8s-node',
+    versionOf: 'k8s.io/kubernetes',
+    binaries: [
+      { name: 'kubelet', pkg: 'k8s.io/kubernetes/cmd/kubelet' },
+      { name: 'kubeadm', pkg: 'k8s.io/kubernetes/cmd/kubeadm' },
+      { name: 'kubectl', pkg: 'k8s.io/kubernetes/cmd/kubectl' },
+      { name: 'kube-proxy', pkg: 'k8s.io/kubernetes/cmd/kube-proxy' },
+    ],
+    ldflags: (version) => kubeVersionFlags(version),
+  },
+];
+
 /** The version of `modulePath` that the wrapper go.mod pins (require line). */
 export function requiredVersion(moduleDir: string, modulePath: string): string {
   const goMod = readFileSync(join(moduleDir, 'go.mod'), 'utf8');
@@ -112,7 +157,26 @@ export function cacheRoot(): string {
 function componentDir(c: Component): { moduleDir: string; version: string; outDir: string } {
   const moduleDir = join(assetsRoot, c.module);
   const version = requiredVersion(moduleDir, c.versionOf);
-  return { moduleDir, version, outDir: join(cacheRoot(), `${c.module}-${version}`) };
+  return { moduleDir, version, outDir: join(cacheRoot(), `${c.cacheName ?? c.module}-${version}`) };
+}
+
+/** Where each kind binary is cached, whether or not it exists yet. */
+export function kindBinaryPaths(): Record<KindBinaryName, string> {
+  const paths = {} as Record<KindBinaryName, string>;
+  for (const c of kindComponents) {
+    for (const b of c.binaries) paths[b.name] = join(componentDir(c).outDir, b.name);
+  }
+  return paths;
+}
+
+/** The Kubernetes version the control plane and the kind node image are built at. */
+export function kubernetesVersion(): string {
+  return requiredVersion(join(assetsRoot, 'k8s'), 'k8s.io/kubernetes');
+}
+
+/** The kind release the CLI is built from (its module also holds kind's base-image files). */
+export function kindVersion(): string {
+  return requiredVersion(join(assetsRoot, 'kind'), 'sigs.k8s.io/kind');
 }
 
 /** Where each binary would be taken from, whether or not it exists yet. */
@@ -164,7 +228,7 @@ function isAlive(pid: number): boolean {
 
 // An O_EXCL lock file holding the owner's pid: portable, and a crashed owner's
 // lock is recognised (dead pid) and taken over instead of blocking forever.
-async function withLock<T>(lockPath: string, log: Log, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(lockPath: string, log: Log, fn: () => Promise<T>): Promise<T> {
   mkdirSync(dirname(lockPath), { recursive: true });
   let announced = false;
   for (;;) {
@@ -192,7 +256,7 @@ async function withLock<T>(lockPath: string, log: Log, fn: () => Promise<T>): Pr
   }
 }
 
-function formatDuration(ms: number): string {
+export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
@@ -245,19 +309,41 @@ async function goBuild(c: Component, log: Log): Promise<void> {
 
 /** Builds every component that has a missing binary; returns the resolved paths. */
 export async function ensureAssets(log: Log = (l) => console.log(l)): Promise<AssetPaths> {
+  const missing = (): string[] => missingAssets();
+  await buildMissing(components, missing, 'cluster assets', log);
+  return assetPaths();
+}
+
+/** Builds the kind binaries that are not cached yet; returns their paths. */
+export async function ensureKindBinaries(
+  log: Log = (l) => console.log(l),
+): Promise<Record<KindBinaryName, string>> {
+  const missing = (): string[] =>
+    Object.entries(kindBinaryPaths())
+      .filter(([, path]) => !existsSync(path))
+      .map(([name]) => name);
+  await buildMissing(kindComponents, missing, 'kind binaries', log);
+  return kindBinaryPaths();
+}
+
+async function buildMissing(
+  set: Component[],
+  missing: () => string[],
+  what: string,
+  log: Log,
+): Promise<void> {
   const started = Date.now();
   const todo = (): Component[] => {
-    const missing = missingAssets();
-    return components.filter((c) => c.binaries.some((b) => missing.includes(b.name)));
+    const names = missing();
+    return set.filter((c) => c.binaries.some((b) => names.includes(b.name)));
   };
   if (todo().length === 0) {
-    log('cluster assets present, nothing to build');
-    return assetPaths();
+    log(`${what} present, nothing to build`);
+    return;
   }
   await withLock(join(cacheRoot(), '.build.lock'), log, async () => {
     // Re-checked under the lock: another run may have built them while we waited.
     for (const c of todo()) await goBuild(c, log);
   });
-  log(`cluster assets ready in ${formatDuration(Date.now() - started)}`);
-  return assetPaths();
+  log(`${what} ready in ${formatDuration(Date.now() - started)}`);
 }

@@ -1,0 +1,296 @@
+// The README's "Quickstart on kind", run step by step on a real kind cluster built on this
+// machine: docker build, kind load, helm install, the Secrets, the seed data, a model served
+// and called through CoreDNS and kube-proxy, drift with a webhook delivered to a receiver pod,
+// a retrain, the report page through port-forward, a leader takeover, helm upgrade and
+// uninstall. Only image names differ from the README (nothing here can pull from a
+// registry); they can be changed through the PERSONA_KIND_* variables below.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ensureKindAssets, type KindAssets } from './assets.ts';
+import { createCluster, deleteCluster, type KindCluster } from './cluster.ts';
+import { images } from './images.ts';
+import { clusterState, makeShell, Timings, type Shell } from './shell.ts';
+import { assetPaths } from '../cluster/assets.ts';
+
+const ns = 'persona-system';
+const nodeBase = process.env.PERSONA_KIND_NODE_BASE_IMAGE ?? images.node;
+const postgresImage = process.env.PERSONA_KIND_POSTGRES_IMAGE ?? images.postgres;
+const curlImage = process.env.PERSONA_KIND_CURL_IMAGE ?? images.tools;
+const receiverUrl = `http://fake-receiver.${ns}.svc`;
+const log = (line: string): void => console.log(`kind quickstart: ${line}`);
+const MIN = 60_000;
+
+let assets: KindAssets;
+let cluster: KindCluster;
+let sh: Shell;
+const timings = new Timings();
+
+before(async () => {
+  assets = await timings.time('assets (build or check)', () => ensureKindAssets(log));
+  cluster = await timings.time('kind create cluster', () =>
+    createCluster(assets.binaries.kind, assets.nodeImage, log),
+  );
+  sh = await makeShell({
+    kubeconfig: cluster.kubeconfig,
+    binaries: [assets.binaries.kind, assets.binaries.kubectl, assetPaths().helm],
+  });
+});
+
+after(async () => {
+  console.log(`kind quickstart timings:\n${timings.table()}`);
+  if (cluster && !process.env.PERSONA_KIND_KEEP) await deleteCluster(assets.binaries.kind, cluster.name, log);
+});
+
+/** One quickstart step: timed, and on failure the cluster's state is printed first. */
+async function step(name: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await timings.time(name, fn);
+  } catch (err) {
+    console.error(`kind quickstart: step "${name}" failed; cluster state:\n${await clusterState(sh, ns)}`);
+    throw err;
+  }
+}
+
+const jsonpath = async (resource: string, path: string): Promise<string> =>
+  (await sh.run(`kubectl -n ${ns} get ${resource} -o jsonpath='${path}'`)).trim();
+
+async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 3000));
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+}
+
+// A stand-in for the webhook endpoint and the Telegram Bot API, inside the cluster: it logs
+// every request, so the test reads deliveries from its logs.
+const receiverScript = `
+const http = require('node:http');
+http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    console.log(JSON.stringify({ method: req.method, url: req.url, signature: req.headers['x-persona-signature'] ?? null, body }));
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ ok: true, result: { message_id: 1 } }));
+  });
+}).listen(8080);
+`;
+
+const receiverManifest = (): string => `
+apiVersion: v1
+kind: Pod
+metadata: {name: fake-receiver, labels: {app: fake-receiver}}
+spec:
+  securityContext: {runAsNonRoot: true, runAsUser: 65532, seccompProfile: {type: RuntimeDefault}}
+  containers:
+    - name: receiver
+      image: persona-operator:0.1.0
+      imagePullPolicy: IfNotPresent
+      command: ["node", "-e", ${JSON.stringify(receiverScript)}]
+      ports: [{containerPort: 8080}]
+      securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: ["ALL"]}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: fake-receiver}
+spec:
+  selector: {app: fake-receiver}
+  ports: [{port: 80, targetPort: 8080}]
+`;
+
+test('README quickstart on kind', { timeout: 90 * MIN }, async () => {
+  await step('docker build', async () => {
+    await sh.run(`docker build -t persona-operator:0.1.0 --build-arg NODE_IMAGE=${nodeBase} .`, {
+      timeoutMs: 30 * MIN,
+    });
+  });
+
+  await step('kind load docker-image', async () => {
+    await sh.run(`kind load docker-image persona-operator:0.1.0 --name ${cluster.name}`, {
+      timeoutMs: 10 * MIN,
+    });
+  });
+
+  await step('helm install, rollout status', async () => {
+    await sh.run(
+      `helm install persona-operator charts/persona-operator \\
+        --namespace ${ns} --create-namespace --set image.tag=0.1.0 \\
+        --set postgres.image.repository=${postgresImage.split(':')[0]} \\
+        --set postgres.image.tag=${postgresImage.split(':')[1]} \\
+        --set operator.extraEnv[0].name=PERSONA_TELEGRAM_API_BASE \\
+        --set operator.extraEnv[0].value=${receiverUrl}`,
+      { timeoutMs: 5 * MIN },
+    );
+    await sh.run(`kubectl -n ${ns} rollout status statefulset/persona-operator-postgres --timeout=5m`, {
+      timeoutMs: 6 * MIN,
+    });
+    await sh.run(`kubectl -n ${ns} rollout status deployment/persona-operator --timeout=5m`, {
+      timeoutMs: 6 * MIN,
+    });
+    const pvc = await jsonpath('pvc data-persona-operator-postgres-0', '{.status.phase}');
+    assert.equal(pvc, 'Bound');
+    assert.equal(await jsonpath('deployment persona-operator', '{.status.readyReplicas}'), '2');
+  });
+
+  await step('Secrets', async () => {
+    await sh.run(`kubectl -n ${ns} create secret generic customer-db \\
+      --from-literal=url="$(kubectl -n ${ns} get secret persona-registry -o jsonpath='{.data.url}' | base64 -d)"
+    kubectl -n ${ns} create secret generic persona-telegram \\
+      --from-literal=botToken='123456:your-bot-token'
+    kubectl -n ${ns} create secret generic persona-webhook \\
+      --from-literal=hmacKey="$(openssl rand -hex 32)"`);
+    await sh.run(`kubectl -n ${ns} apply -f -`, { input: receiverManifest() });
+    await sh.run(`kubectl -n ${ns} wait --for=condition=Ready pod/fake-receiver --timeout=3m`, {
+      timeoutMs: 4 * MIN,
+    });
+  });
+
+  await step('seed data Job', async () => {
+    await sh.run(
+      `kubectl -n ${ns} apply -f examples/01-load-seed-data.yaml
+      kubectl -n ${ns} wait --for=condition=complete job/load-seed-data --timeout=5m`,
+      { timeoutMs: 6 * MIN },
+    );
+  });
+
+  await step('PersonaModel trained and Serving version 1', async () => {
+    await sh.run(`kubectl -n ${ns} apply -f examples/02-personamodel.yaml`);
+    await sh.run(
+      `sed "s|https://hooks.example.com/persona-drift|${receiverUrl}/persona-drift|" examples/03-driftmonitor.yaml \\
+        | kubectl -n ${ns} apply -f -`,
+    );
+    await waitFor('customers Serving version 1', 15 * MIN, async () => {
+      const [phase, serving] = (
+        await jsonpath('pm customers', '{.status.phase} {.status.servingVersion}')
+      ).split(' ');
+      return phase === 'Serving' && serving === '1';
+    });
+  });
+
+  await step('prediction from a pod through the Service name', async () => {
+    const out = await sh.run(
+      `kubectl -n ${ns} run curl --rm -i --restart=Never --image=${curlImage} -- \\
+        curl -s -XPOST http://customers-predictor/v1/models/customers:predict \\
+        -H 'content-type: application/json' \\
+        -d '{"instances":[{"age":35,"income":60000,"eco_score":8.7,"price_sensitivity":4,"online_share":0.5,"monthly_spend":320,"loyalty_years":4,"brand_trust":7,"preferred_channel":"store"}]}'`,
+      { timeoutMs: 3 * MIN },
+    );
+    const body = JSON.parse(out.slice(out.indexOf('{'), out.lastIndexOf('}') + 1)) as {
+      predictions: { persona: string }[];
+    };
+    assert.equal(body.predictions[0].persona, 'Sustainable Steve');
+  });
+
+  await step('drift in March, webhook delivered, retrain serves version 2', async () => {
+    await sh.run(`sed -e "s/2025-02/2025-03/" -e "s|https://hooks.example.com/persona-drift|${receiverUrl}/persona-drift|" \\
+        examples/03-driftmonitor.yaml | kubectl -n ${ns} apply -f -
+      kubectl -n ${ns} annotate dm customers-drift personas.dtc.dev/run-now="$(date +%s)" --overwrite`);
+    await waitFor('drift found in March', 10 * MIN, async () => {
+      const [drift, query] = [
+        await jsonpath('dm customers-drift', '{.status.lastReport.driftDetected}'),
+        await jsonpath('dm customers-drift', '{.spec.current.postgres.query}'),
+      ];
+      return drift === 'true' && query.includes('2025-03');
+    });
+    await waitFor('the webhook delivery at the receiver', 3 * MIN, async () => {
+      const logs = await sh.run(`kubectl -n ${ns} logs pod/fake-receiver`);
+      return logs
+        .split('\n')
+        .filter(Boolean)
+        .some((line) => {
+          const req = JSON.parse(line) as { url: string; signature: string | null; body: string };
+          return (
+            req.url === '/persona-drift' && req.body.includes('customers-drift') && req.signature !== null
+          );
+        });
+    });
+    await waitFor('customers Serving version 2', 15 * MIN, async () => {
+      const [phase, serving] = (
+        await jsonpath('pm customers', '{.status.phase} {.status.servingVersion}')
+      ).split(' ');
+      return phase === 'Serving' && serving === '2';
+    });
+  });
+
+  await step('report page through kubectl port-forward', async () => {
+    const id = await jsonpath('dm customers-drift', '{.status.lastReport.id}');
+    assert.ok(id, 'the monitor names its last report');
+    const html = await sh.run(
+      `kubectl -n ${ns} port-forward svc/persona-operator 18081:8081 >/tmp/persona-kind-port-forward.log 2>&1 &
+      pf=$!
+      trap 'kill $pf' EXIT
+      for i in $(seq 1 50); do curl -sf http://127.0.0.1:18081/readyz >/dev/null && break; sleep 0.2; done
+      curl -sf http://127.0.0.1:18081/reports/${id}`,
+      { timeoutMs: 2 * MIN },
+    );
+    assert.match(html, /<html/i);
+    assert.match(html, /customers/);
+  });
+
+  await step('kubectl logs of the operator', async () => {
+    const logs = await sh.run(`kubectl -n ${ns} logs deployment/persona-operator --tail=200`);
+    assert.ok(logs.trim().length > 0, 'the operator logs something');
+  });
+
+  await step('leader pod deleted, the other replica takes over and reconciles', async () => {
+    const pods = (
+      await jsonpath(
+        'pods -l app.kubernetes.io/component=operator',
+        '{range .items[*]}{.metadata.name}{"\\n"}{end}',
+      )
+    )
+      .split('\n')
+      .filter(Boolean);
+    const leases = (
+      await jsonpath('lease', '{range .items[*]}{.metadata.name} {.spec.holderIdentity}{"\\n"}{end}')
+    )
+      .split('\n')
+      .map((line) => line.split(' '));
+    const lease = leases.find(([, holder]) => pods.some((p) => holder?.includes(p)));
+    assert.ok(lease, `a Lease held by one of ${pods.join(', ')}: ${JSON.stringify(leases)}`);
+    const [leaseName, holder] = lease;
+    const leader = pods.find((p) => holder.includes(p))!;
+    await sh.run(`kubectl -n ${ns} delete pod ${leader} --wait=false`);
+    await waitFor('another replica holding the Lease', 3 * MIN, async () => {
+      const now = await jsonpath(`lease ${leaseName}`, '{.spec.holderIdentity}');
+      return now !== '' && !now.includes(leader);
+    });
+    // A change only a live leader acts on: the predictor scaled to two replicas.
+    await sh.run(`kubectl -n ${ns} patch pm customers --type=merge -p '{"spec":{"serving":{"replicas":2}}}'`);
+    await waitFor('the predictor scaled to 2 by the new leader', 5 * MIN, async () => {
+      return (await jsonpath('deployment customers-predictor', '{.status.readyReplicas}')) === '2';
+    });
+  });
+
+  await step('helm upgrade with a changed value', async () => {
+    await sh.run(
+      `helm upgrade persona-operator charts/persona-operator --namespace ${ns} --reuse-values --set operator.logLevel=debug
+      kubectl -n ${ns} rollout status deployment/persona-operator --timeout=5m`,
+      { timeoutMs: 6 * MIN },
+    );
+    const env = await jsonpath(
+      'deployment persona-operator',
+      '{.spec.template.spec.containers[0].env[?(@.name=="LOG_LEVEL")].value}',
+    );
+    assert.equal(env, 'debug');
+  });
+
+  await step('helm uninstall and CRD removal leave nothing of ours', async () => {
+    await sh.run(
+      `kubectl -n ${ns} delete pm --all --wait=true --timeout=3m
+      kubectl -n ${ns} delete dm --all --wait=true --timeout=3m
+      helm uninstall persona-operator --namespace ${ns} --wait
+      kubectl delete crd personamodels.personas.dtc.dev driftmonitors.personas.dtc.dev
+      kubectl delete namespace ${ns} --timeout=5m`,
+      { timeoutMs: 12 * MIN },
+    );
+    const left = await sh.run(
+      `kubectl get all,cm,secret,pvc,sa,role,rolebinding,lease -A -l app.kubernetes.io/instance=persona-operator -o name
+      kubectl get clusterrole,clusterrolebinding -o name | grep persona || true
+      kubectl get pv -o jsonpath='{range .items[*]}{.spec.claimRef.namespace}{"\\n"}{end}' | grep ${ns} || true`,
+    );
+    assert.equal(left.trim(), '', `objects left behind:\n${left}`);
+  });
+});
