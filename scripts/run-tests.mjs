@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { runInNetns } from './netns.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// test/kind needs Docker and a kind cluster on the machine's own network stack (see
+// test/kind/cluster.ts): it runs through `npm run test:kind`, not in the namespace below.
+const kindTests = join(root, 'test', 'kind');
 const testRoots = [
   'cli/test',
   'core/test',
@@ -31,6 +34,7 @@ function collect(dir) {
   for (const name of entries) {
     if (name === 'node_modules' || name === 'fixtures') continue;
     const path = join(dir, name);
+    if (path === kindTests) continue;
     if (statSync(path).isDirectory()) files.push(...collect(path));
     else if (name.endsWith('.test.ts')) files.push(path);
   }

@@ -72,6 +72,21 @@ async function ensureNetwork(log: Log): Promise<void> {
   }
 }
 
+// kind's own advice for "too many open files" in nodes: every node runs systemd, containerd
+// and kubelet, each with inotify instances, and 128 per user (a common default) runs out.
+function raiseInotifyLimits(log: Log): void {
+  const path = '/proc/sys/fs/inotify/max_user_instances';
+  try {
+    if (Number(readFileSync(path, 'utf8')) >= 512) return;
+    writeFileSync(path, '512');
+    log('raised fs.inotify.max_user_instances to 512 for the kind nodes');
+  } catch {
+    log(
+      'fs.inotify.max_user_instances is below 512 and cannot be raised here; nodes may fail with "too many open files"',
+    );
+  }
+}
+
 export function kubeconfigPath(name: string): string {
   return join(kindCacheRoot(), `${name}.kubeconfig`);
 }
@@ -96,6 +111,7 @@ export async function createCluster(
     return { name, kubeconfig };
   }
   await ensureNetwork(log);
+  raiseInotifyLimits(log);
   const patched = join(kindCacheRoot(), `${name}.kind-config.yaml`);
   writeFileSync(patched, testConfig(configPath));
   await stream(

@@ -102,7 +102,11 @@ spec:
 
 test('README quickstart on kind', { timeout: 90 * MIN }, async () => {
   await step('docker build', async () => {
-    await sh.run(`docker build -t persona-operator:0.1.0 --build-arg NODE_IMAGE=${nodeBase} .`, {
+    // The README's note for networks that intercept TLS: the CA bundle as the npm_ca secret.
+    const ca = process.env.NODE_EXTRA_CA_CERTS
+      ? `--secret id=npm_ca,src=${process.env.NODE_EXTRA_CA_CERTS}`
+      : '';
+    await sh.run(`docker build ${ca} -t persona-operator:0.1.0 --build-arg NODE_IMAGE=${nodeBase} .`, {
       timeoutMs: 30 * MIN,
     });
   });
