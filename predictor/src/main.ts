@@ -4,7 +4,7 @@
 import { pino, type Logger } from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
 import { Registry } from '@persona-operator/registry';
-import { redact } from '@persona-operator/core/notify/redact';
+import { redact } from '@persona-operator/core/redact';
 import { buildPredictorApp } from './app.ts';
 import type { PredictorConfig } from './config.ts';
 import { loadModelFile, loadModelFromRegistry, ModelLoadError } from './load.ts';

@@ -2,7 +2,7 @@
 // the API is called only to act (create a Job, write status, patch a model, read a Secret
 // named in the spec) or, once per failed run, to read the failed pod's termination message.
 import type { V1Job } from '@kubernetes/client-node';
-import type { DriftNotice, NotificationResult, NotifyTarget } from '@persona-operator/core/notify/index';
+import type { DriftNotice, NotificationResult, NotifyTarget } from '../../notify/index.ts';
 import type { Registry } from '@persona-operator/registry';
 import type { DriftMonitor } from '../../api/v1alpha1/driftmonitor.ts';
 import type { PersonaModel } from '../../api/v1alpha1/personamodel.ts';

@@ -2,7 +2,7 @@
 // from the environment until the operator has flags for them: PERSONA_REPORT_BASE_URL (how
 // users reach the operator's /reports/{id}, for links in status and notifications) and
 // PERSONA_TELEGRAM_API_BASE (a Bot API proxy).
-import { notifyAll } from '@persona-operator/core/notify/index';
+import { notifyAll } from '../../notify/index.ts';
 import { DRIFT_MONITOR_PLURAL, type DriftMonitor } from '../../api/v1alpha1/driftmonitor.ts';
 import { customKind, jobKind, personaModelKind } from '../../kube/informers.ts';
 import { systemClock } from '../../runtime/clock.ts';

@@ -4,8 +4,8 @@
 // or the rest of the reconcile. Secret values are never logged nor put into results.
 import type { DriftMonitor, NotifyTarget as TargetSpec } from '../../api/v1alpha1/driftmonitor.ts';
 import type { SecretKeyRef } from '../../api/v1alpha1/common.ts';
-import type { DriftNotice, NotificationResult, NotifyTarget } from '@persona-operator/core/notify/index';
-import { shouldNotify } from '@persona-operator/core/notify/index';
+import type { DriftNotice, NotificationResult, NotifyTarget } from '../../notify/index.ts';
+import { shouldNotify } from '../../notify/index.ts';
 import { describeApiError, isNotFound } from '../../runtime/k8s-errors.ts';
 import type { DriftMonitorContext } from './context.ts';
 

@@ -6,7 +6,7 @@ import type {
   DriftMonitorStatus,
   NotificationStatus,
 } from '../../api/v1alpha1/driftmonitor.ts';
-import type { DriftNotice, NotificationResult } from '@persona-operator/core/notify/index';
+import type { DriftNotice, NotificationResult } from '../../notify/index.ts';
 import type { DriftReport } from '@persona-operator/registry';
 import { setCondition } from '../../runtime/conditions.ts';
 import type { RunFailure } from './failure.ts';

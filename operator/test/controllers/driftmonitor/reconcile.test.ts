@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubernetesObject, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { DriftReport } from '@persona-operator/registry';
-import type { NotificationResult, NotifyTarget } from '@persona-operator/core/notify/index';
+import type { NotificationResult, NotifyTarget } from '../../../src/notify/index.ts';
 import type { DriftMonitor } from '../../../src/api/v1alpha1/driftmonitor.ts';
 import type { PersonaModel } from '../../../src/api/v1alpha1/personamodel.ts';
 import type { KubeClients } from '../../../src/kube/clients.ts';

@@ -4,10 +4,10 @@
 // timeouts, secrets kept out of errors, and one failing target never stopping the others.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freePort } from '../../test/support/postgres.ts';
-import { startFakeTelegram, type FakeTelegram } from '../../test/fakes/telegram.ts';
-import { startFakeSlack, type FakeSlack } from '../../test/fakes/slack.ts';
-import { startFakeWebhook, type FakeWebhook } from '../../test/fakes/webhook.ts';
+import { freePort } from '../../../test/support/postgres.ts';
+import { startFakeTelegram, type FakeTelegram } from '../../../test/fakes/telegram.ts';
+import { startFakeSlack, type FakeSlack } from '../../../test/fakes/slack.ts';
+import { startFakeWebhook, type FakeWebhook } from '../../../test/fakes/webhook.ts';
 import {
   noticeFromReport,
   notify,
@@ -18,7 +18,7 @@ import {
   type DriftNotice,
   type NotifyOptions,
   type NotifyTarget,
-} from '../src/notify/index.ts';
+} from '../../src/notify/index.ts';
 
 const HMAC_KEY = 'webhook-hmac-key-0123456789';
 let telegram: FakeTelegram;

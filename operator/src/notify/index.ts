@@ -2,7 +2,7 @@
 // sent in parallel. notifyAll never throws and one failing target never holds up the others:
 // the operator turns the per-target results into status and Events.
 import type { DeliveryResult } from './deliver.ts';
-import { safeUrl } from './redact.ts';
+import { safeUrl } from '@persona-operator/core/redact';
 import { sendSlack } from './slack.ts';
 import { sendTelegram } from './telegram.ts';
 import type { DriftNotice, NotificationResult, NotifyOptions, NotifyTarget } from './types.ts';
@@ -10,7 +10,7 @@ import { sendWebhook } from './webhook.ts';
 
 export type * from './types.ts';
 export { noticeFromReport, plainText, shouldNotify } from './message.ts';
-export { redact } from './redact.ts';
+export { redact } from '@persona-operator/core/redact';
 export { TELEGRAM_API_BASE, telegramText } from './telegram.ts';
 export { slackPayload } from './slack.ts';
 export {

@@ -2,7 +2,7 @@
 // timeouts, 5xx and 429 (waiting what the server asks for when it says), no retry on other
 // answers since the same request would be refused again. Never throws: the outcome is a value.
 import type { NotifyOptions } from './types.ts';
-import { redact } from './redact.ts';
+import { redact } from '@persona-operator/core/redact';
 
 export interface HttpAnswer {
   status: number;
