@@ -1,44 +1,105 @@
 // The training spec the operator hands to a training Job (env PERSONA_TRAINING_SPEC as JSON, or
 // `persona train --spec FILE`). Parsed strictly: a Job with a bad spec must fail at once with a
 // message naming the field, since retrying cannot fix it.
-import type { FeatureSpec, RawValue } from '@persona-operator/core/artifact/types';
-import type { ArtifactStoreConfig } from '@persona-operator/registry/artifacts/index';
-import { show, SpecFieldError, specFields } from './spec-fields.ts';
-
-export interface PersonaSeed {
-  name: string;
-  /** Raw-unit centroid, keyed by feature name. */
-  centroid: Record<string, RawValue>;
-}
-
-export interface PostgresDataSource {
-  /** A SELECT returning the feature columns. */
-  query: string;
-  /** Environment variable holding the data database URL (a Secret in the Job). */
-  urlEnv: string;
-  /** Stop with a bad-data error when the query returns more rows than this. */
-  rowLimit: number;
-}
-
-export type TrainingDataSource =
-  { postgres: PostgresDataSource } | { gcs: { uri: string } } | { volume: { path: string } };
-
-export interface TrainingJobSpec {
-  model: { namespace: string; name: string };
-  /** The idempotency key (the Job's UID); may instead come from --run-id or PERSONA_RUN_ID. */
-  runId?: string;
-  features: FeatureSpec[];
-  personas?: PersonaSeed[];
-  mode: 'fit' | 'fixed';
-  k: { min: number; max: number };
-  nInit: number;
-  seed: number;
-  data: TrainingDataSource;
-  artifacts: ArtifactStoreConfig;
-}
+import { Type, type Static } from 'typebox';
+import { FeatureTypeSchema, RawValueSchema } from '@persona-operator/core/artifact/types';
+import { compileCheck } from '@persona-operator/core/schema/check';
+import { StringEnum, StringMap } from '@persona-operator/core/schema/types';
+import { ObjectRefSchema, only, orThrow, SpecFieldError, specJson, strict, Text } from './spec-fields.ts';
 
 export const DEFAULT_DATA_URL_ENV = 'PERSONA_DATA_URL';
 export const DEFAULT_ROW_LIMIT = 5_000_000;
+
+/** A Postgres query the Job reads rows from (training data, or a drift check's current data). */
+export const PostgresQuerySchema = Type.Object(
+  {
+    query: Type.String({ format: 'non-blank', description: 'A SELECT returning the feature columns.' }),
+    urlEnv: Type.Optional(
+      Type.String({
+        format: 'non-blank',
+        default: DEFAULT_DATA_URL_ENV,
+        description: 'Environment variable holding the data database URL (a Secret in the Job).',
+      }),
+    ),
+    rowLimit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        default: DEFAULT_ROW_LIMIT,
+        description: 'Stop with a bad-data error when the query returns more rows than this.',
+      }),
+    ),
+  },
+  strict,
+);
+// Optional in the schema so a bad sibling is reported rather than the missing default (the
+// defaults of a union's variant apply only to a value that fits it); always set once parsed.
+export type PostgresDataSource = Required<Static<typeof PostgresQuerySchema>>;
+
+const PersonaSeedSchema = Type.Object(
+  {
+    name: Text(),
+    centroid: StringMap(RawValueSchema, { description: 'Raw-unit centroid, keyed by feature name.' }),
+  },
+  strict,
+);
+export type PersonaSeed = Static<typeof PersonaSeedSchema>;
+
+const DataSourceSchema = Type.Union([
+  only('postgres', PostgresQuerySchema),
+  only('gcs', Type.Object({ uri: Type.String({ format: 'gs-object' }) }, strict)),
+  only('volume', Type.Object({ path: Text() }, strict)),
+]);
+export type TrainingDataSource =
+  Exclude<Static<typeof DataSourceSchema>, { postgres: unknown }> | { postgres: PostgresDataSource };
+
+const ArtifactsSchema = Type.Union(
+  [
+    only('postgres', Type.Unsafe<Record<string, never>>(Type.Object({}, strict))),
+    only(
+      'gcs',
+      Type.Object(
+        { bucket: Type.String({ pattern: '^[^/]+$' }), prefix: Type.Optional(Type.String()) },
+        strict,
+      ),
+    ),
+    only('volume', Type.Object({ path: Text() }, strict)),
+  ],
+  { default: { postgres: {} } },
+);
+
+const K = Type.Integer({ minimum: 1 });
+
+const TrainingJobSpecSchema = Type.Object(
+  {
+    model: ObjectRefSchema,
+    runId: Type.Optional(
+      Type.String({
+        format: 'non-blank',
+        description: "The idempotency key (the Job's UID); may instead come from --run-id or PERSONA_RUN_ID.",
+      }),
+    ),
+    features: Type.Array(
+      Type.Object({ name: Text(), type: { ...FeatureTypeSchema, default: 'numeric' } }, strict),
+      { minItems: 1 },
+    ),
+    personas: Type.Optional(Type.Array(PersonaSeedSchema)),
+    mode: StringEnum(['fit', 'fixed'], { default: 'fit' }),
+    k: Type.Union([only('value', K), Type.Object({ min: K, max: K }, strict)], {
+      default: { min: 2, max: 10 },
+    }),
+    nInit: Type.Integer({ minimum: 1, default: 10 }),
+    seed: Type.Integer({ minimum: 0, default: 0 }),
+    data: DataSourceSchema,
+    artifacts: ArtifactsSchema,
+  },
+  strict,
+);
+
+/** The spec as the trainer reads it: defaults applied, k always a range. */
+export type TrainingJobSpec = Omit<Static<typeof TrainingJobSpecSchema>, 'k' | 'data'> & {
+  k: { min: number; max: number };
+  data: TrainingDataSource;
+};
 
 export class TrainingSpecError extends SpecFieldError {
   constructor(field: string, problem: string) {
@@ -46,147 +107,64 @@ export class TrainingSpecError extends SpecFieldError {
   }
 }
 
-const { fail, obj, only, str, int, oneOf, json } = specFields(TrainingSpecError);
+const checkShape = compileCheck(TrainingJobSpecSchema, '(spec)', { defaults: true });
 
-function parseFeatures(v: unknown): FeatureSpec[] {
-  if (!Array.isArray(v) || v.length === 0)
-    return fail('features', `expected a non-empty list, got ${show(v)}`);
-  const seen = new Set<string>();
-  return v.map((item, i) => {
-    const f = obj(item, `features[${i}]`);
-    only(f, `features[${i}]`, ['name', 'type']);
-    const name = str(f.name, `features[${i}].name`);
-    if (seen.has(name)) fail(`features[${i}].name`, `duplicate feature ${JSON.stringify(name)}`);
-    seen.add(name);
-    const type = f.type ?? 'numeric';
-    if (type !== 'numeric' && type !== 'categorical') {
-      fail(`features[${i}].type`, `expected "numeric" or "categorical", got ${show(type)}`);
-    }
-    return { name, type: type as FeatureSpec['type'] };
+function fail(field: string, problem: string): never {
+  throw new TrainingSpecError(field, problem);
+}
+
+function unique(names: string[], what: string, field: (i: number) => string): void {
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) fail(field(i), `duplicate ${what} ${JSON.stringify(name)}`);
   });
 }
 
-function parsePersonas(v: unknown, features: FeatureSpec[]): PersonaSeed[] | undefined {
-  if (v === undefined) return undefined;
-  if (!Array.isArray(v)) return fail('personas', `expected a list, got ${show(v)}`);
-  const names = new Set<string>();
-  return v.map((item, i) => {
-    const p = obj(item, `personas[${i}]`);
-    only(p, `personas[${i}]`, ['name', 'centroid']);
-    const name = str(p.name, `personas[${i}].name`);
-    if (names.has(name)) fail(`personas[${i}].name`, `duplicate persona ${JSON.stringify(name)}`);
-    names.add(name);
-    const c = obj(p.centroid, `personas[${i}].centroid`);
-    const centroid: Record<string, RawValue> = {};
-    for (const feature of features) {
-      const field = `personas[${i}].centroid.${feature.name}`;
-      const value = c[feature.name];
-      if (feature.type === 'numeric') {
-        if (typeof value !== 'number' || !Number.isFinite(value))
-          fail(field, `expected a number, got ${show(value)}`);
-      } else if (typeof value !== 'string') {
-        fail(field, `expected a category (string), got ${show(value)}`);
+// The rules that relate one field to another, which the schema cannot state.
+function checkConsistency(spec: TrainingJobSpec): void {
+  const { features, personas = [] } = spec;
+  unique(
+    features.map((f) => f.name),
+    'feature',
+    (i) => `features[${i}].name`,
+  );
+  unique(
+    personas.map((p) => p.name),
+    'persona',
+    (i) => `personas[${i}].name`,
+  );
+  personas.forEach((p, i) => {
+    for (const f of features) {
+      const field = `personas[${i}].centroid.${f.name}`;
+      const value = p.centroid[f.name];
+      if (f.type === 'numeric' && typeof value !== 'number')
+        fail(field, `expected a number, got ${JSON.stringify(value) ?? 'nothing'}`);
+      if (f.type === 'categorical' && typeof value !== 'string') {
+        fail(field, `expected a category (string), got ${JSON.stringify(value) ?? 'nothing'}`);
       }
-      centroid[feature.name] = value as RawValue;
     }
-    for (const key of Object.keys(c)) {
+    for (const key of Object.keys(p.centroid)) {
       if (!features.some((f) => f.name === key))
         fail(`personas[${i}].centroid.${key}`, 'not one of the features');
     }
-    return { name, centroid };
   });
-}
-
-function parseK(v: unknown): { min: number; max: number } {
-  if (v === undefined) return { min: 2, max: 10 };
-  const k = obj(v, 'k');
-  if (k.value !== undefined) {
-    only(k, 'k', ['value']);
-    const value = int(k.value, 'k.value', 1);
-    return { min: value, max: value };
-  }
-  only(k, 'k', ['min', 'max']);
-  const min = int(k.min, 'k.min', 1);
-  const max = int(k.max, 'k.max', 1);
-  if (max < min) fail('k.max', `expected >= k.min (${min}), got ${max}`);
-  return { min, max };
-}
-
-function parseData(v: unknown): TrainingDataSource {
-  const d = obj(v, 'data');
-  const kind = oneOf(d, 'data', ['postgres', 'gcs', 'volume'] as const);
-  if (kind === 'postgres') {
-    const p = obj(d.postgres, 'data.postgres');
-    only(p, 'data.postgres', ['query', 'urlEnv', 'rowLimit']);
-    const query = str(p.query, 'data.postgres.query');
-    const urlEnv = p.urlEnv === undefined ? DEFAULT_DATA_URL_ENV : str(p.urlEnv, 'data.postgres.urlEnv');
-    return {
-      postgres: { query, urlEnv, rowLimit: int(p.rowLimit, 'data.postgres.rowLimit', 1, DEFAULT_ROW_LIMIT) },
-    };
-  }
-  if (kind === 'gcs') {
-    const g = obj(d.gcs, 'data.gcs');
-    only(g, 'data.gcs', ['uri']);
-    const uri = str(g.uri, 'data.gcs.uri');
-    if (!/^gs:\/\/[^/]+\/.+/.test(uri))
-      fail('data.gcs.uri', `expected gs://<bucket>/<object>, got ${show(uri)}`);
-    return { gcs: { uri } };
-  }
-  const vol = obj(d.volume, 'data.volume');
-  only(vol, 'data.volume', ['path']);
-  return { volume: { path: str(vol.path, 'data.volume.path') } };
-}
-
-function parseArtifacts(v: unknown): ArtifactStoreConfig {
-  if (v === undefined) return { postgres: {} };
-  const a = obj(v, 'artifacts');
-  const kind = oneOf(a, 'artifacts', ['postgres', 'gcs', 'volume'] as const);
-  if (kind === 'postgres') {
-    only(obj(a.postgres, 'artifacts.postgres'), 'artifacts.postgres', []);
-    return { postgres: {} };
-  }
-  if (kind === 'gcs') {
-    const g = obj(a.gcs, 'artifacts.gcs');
-    only(g, 'artifacts.gcs', ['bucket', 'prefix']);
-    const bucket = str(g.bucket, 'artifacts.gcs.bucket');
-    if (bucket.includes('/'))
-      fail('artifacts.gcs.bucket', `expected a bucket name without "/", got ${show(bucket)}`);
-    const prefix = g.prefix === undefined ? undefined : String(g.prefix);
-    return { gcs: prefix === undefined ? { bucket } : { bucket, prefix } };
-  }
-  const vol = obj(a.volume, 'artifacts.volume');
-  only(vol, 'artifacts.volume', ['path']);
-  return { volume: { path: str(vol.path, 'artifacts.volume.path') } };
+  if (spec.mode === 'fixed' && personas.length === 0)
+    fail('personas', 'mode "fixed" needs at least one persona');
+  if (spec.k.max < spec.k.min) fail('k.max', `expected >= k.min (${spec.k.min}), got ${spec.k.max}`);
 }
 
 /** Validates a parsed JSON/YAML document as a training spec, applying the defaults. */
 export function parseTrainingJobSpec(doc: unknown): TrainingJobSpec {
-  const o = obj(doc, '(spec)');
-  only(o, '', ['model', 'runId', 'features', 'personas', 'mode', 'k', 'nInit', 'seed', 'data', 'artifacts']);
-  const m = obj(o.model, 'model');
-  only(m, 'model', ['namespace', 'name']);
-  const model = { namespace: str(m.namespace, 'model.namespace'), name: str(m.name, 'model.name') };
-  const features = parseFeatures(o.features);
-  const personas = parsePersonas(o.personas, features);
-  const mode = o.mode ?? 'fit';
-  if (mode !== 'fit' && mode !== 'fixed') fail('mode', `expected "fit" or "fixed", got ${show(mode)}`);
-  if (mode === 'fixed' && !personas?.length) fail('personas', 'mode "fixed" needs at least one persona');
+  const { k, data, ...rest } = orThrow(checkShape(doc), TrainingSpecError);
   const spec: TrainingJobSpec = {
-    model,
-    features,
-    mode: mode as TrainingJobSpec['mode'],
-    k: parseK(o.k),
-    nInit: int(o.nInit, 'nInit', 1, 10),
-    seed: int(o.seed, 'seed', 0, 0),
-    data: parseData(o.data),
-    artifacts: parseArtifacts(o.artifacts),
+    ...rest,
+    k: 'value' in k ? { min: k.value, max: k.value } : k,
+    data: data as TrainingDataSource, // the defaults filled urlEnv and rowLimit
   };
-  if (o.runId !== undefined) spec.runId = str(o.runId, 'runId');
-  if (personas) spec.personas = personas;
+  checkConsistency(spec);
   return spec;
 }
 
 /** Parses JSON text (the env var or the file), reporting malformed JSON as a spec error. */
 export function parseTrainingJobSpecJson(text: string, source: string): TrainingJobSpec {
-  return parseTrainingJobSpec(json(text, source));
+  return parseTrainingJobSpec(specJson(text, source, TrainingSpecError));
 }

@@ -45,13 +45,9 @@ describe('drift spec', () => {
   });
 
   const bad: [string, unknown, string][] = [
-    ['not an object', [], 'drift spec: (spec): expected an object, got []'],
+    ['not an object', [], 'drift spec: (spec): must be object, got an array'],
     ['unknown top-level field', { ...base, extra: 1 }, 'drift spec: extra: unknown field'],
-    [
-      'missing monitor',
-      { ...base, monitor: undefined },
-      'drift spec: monitor: expected an object, got nothing',
-    ],
+    ['missing monitor', { ...base, monitor: undefined }, 'drift spec: monitor: is required'],
     ['empty model name', { ...base, model: { namespace: 'shop', name: '' } }, 'drift spec: model.name:'],
     [
       'no current source',
@@ -71,17 +67,17 @@ describe('drift spec', () => {
     [
       'row limit zero',
       { ...base, current: { postgres: { query: 'x', rowLimit: 0 } } },
-      'drift spec: current.postgres.rowLimit: expected an integer >= 1, got 0',
+      'drift spec: current.postgres.rowLimit: must be >= 1, got 0',
     ],
     [
       'window as a string',
       { ...base, current: { predictions: { windowSeconds: '24h' } } },
-      'drift spec: current.predictions.windowSeconds: expected an integer >= 1, got "24h"',
+      'drift spec: current.predictions.windowSeconds: must be integer, got "24h"',
     ],
     [
       'unknown test',
       { ...base, tests: { numeric: 'ttest' } },
-      'drift spec: tests.numeric: expected one of auto, ks',
+      'drift spec: tests.numeric: must be one of "auto", "ks"',
     ],
     [
       'a numeric test for categories',
@@ -103,7 +99,7 @@ describe('drift spec', () => {
       { ...base, tests: { perFeature: { age: { tset: 'ks' } } } },
       'drift spec: tests.perFeature.age.tset: unknown field',
     ],
-    ['empty run id', { ...base, runId: '' }, 'drift spec: runId: expected a non-empty string'],
+    ['empty run id', { ...base, runId: '' }, 'drift spec: runId: must not be blank'],
   ];
   for (const [what, doc, message] of bad) {
     test(`refuses ${what}`, () => {

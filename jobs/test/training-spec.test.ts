@@ -26,30 +26,36 @@ describe('parseTrainingJobSpec', () => {
   });
 
   const bad: [string, Record<string, unknown>, string, RegExp][] = [
-    ['no model name', { model: { namespace: 'shop' } }, 'model.name', /non-empty string/],
-    ['no features', { features: [] }, 'features', /non-empty list/],
+    ['no model name', { model: { namespace: 'shop' } }, 'model.name', /is required/],
+    ['no features', { features: [] }, 'features', /fewer than 1 items/],
     ['a duplicate feature', { features: [{ name: 'a' }, { name: 'a' }] }, 'features[1].name', /duplicate/],
     [
       'a bad feature type',
       { features: [{ name: 'a', type: 'text' }] },
       'features[0].type',
-      /"numeric" or "categorical"/,
+      /must be one of "numeric", "categorical", got "text"/,
     ],
     ['k.max below k.min', { k: { min: 5, max: 3 } }, 'k.max', />= k.min \(5\)/],
-    ['a fractional nInit', { nInit: 2.5 }, 'nInit', /integer >= 1/],
+    ['a fractional nInit', { nInit: 2.5 }, 'nInit', /must be integer, got 2.5/],
     [
       'two data sources',
       { data: { postgres: { query: 'x' }, gcs: { uri: 'gs://b/o' } } },
       'data',
       /exactly one/,
     ],
-    ['a bad gs:// URI', { data: { gcs: { uri: 'https://x/y.csv' } } }, 'data.gcs.uri', /gs:\/\/<bucket>/],
+    [
+      'a bad gs:// URI',
+      { data: { gcs: { uri: 'https://x/y.csv' } } },
+      'data.gcs.uri',
+      /must be gs:\/\/<bucket>\/<object>, got "https:\/\/x\/y.csv"/,
+    ],
     [
       'a zero row limit',
       { data: { postgres: { query: 'x', rowLimit: 0 } } },
       'data.postgres.rowLimit',
-      /integer >= 1/,
+      /must be >= 1, got 0/,
     ],
+    ['half a k range', { k: { min: 5 } }, 'k', /expected \{value\} or \{min, max\}, got \{min\}/],
     ['an unknown field', { shedule: '* * * * *' }, 'shedule', /unknown field/],
     ['fixed mode without personas', { mode: 'fixed' }, 'personas', /at least one persona/],
     [
@@ -62,7 +68,7 @@ describe('parseTrainingJobSpec', () => {
       'a bucket with a slash',
       { artifacts: { gcs: { bucket: 'a/b' } } },
       'artifacts.gcs.bucket',
-      /without "\/"/,
+      /must match pattern "\^\[\^\/\]\+\$", got "a\/b"/,
     ],
   ];
   for (const [what, overrides, field, problem] of bad) {

@@ -26,6 +26,16 @@ const ajv = new Ajv({
   ],
 });
 
+// Named string formats, each with the problem its failure reports.
+const FORMATS: Record<string, { test: (s: string) => boolean; problem: string }> = {
+  'non-blank': { test: (s) => s.trim() !== '', problem: 'must not be blank' },
+  'gs-object': { test: (s) => /^gs:\/\/[^/]+\/.+/.test(s), problem: 'must be gs://<bucket>/<object>' },
+};
+for (const [name, f] of Object.entries(FORMATS)) ajv.addFormat(name, { type: 'string', validate: f.test });
+
+/** A string with something other than white space in it. */
+export const NON_BLANK = 'non-blank';
+
 /** A value for messages: strings quoted and cut short, non-finite numbers spelled out. */
 export function show(v: unknown): string {
   if (v === undefined) return 'nothing';
@@ -98,6 +108,10 @@ function unionProblem(union: ErrorObject, all: ErrorObject[], root: string): Sch
     const got = given.length ? given.join(' and ') : 'none';
     return { field, problem: `expected exactly one of ${keys.flat().join(', ')}, got ${got}` };
   }
+  if (isObject && branches.every((b) => b.type === 'object')) {
+    const shapes = branches.map((b) => `{${((b.required as string[] | undefined) ?? []).join(', ')}}`);
+    return { field, problem: `expected ${shapes.join(' or ')}, got {${Object.keys(data).join(', ')}}` };
+  }
   return { field, problem: `${union.message ?? 'is invalid'}, got ${show(data)}` };
 }
 
@@ -127,6 +141,10 @@ function problemOf(e: ErrorObject, all: ErrorObject[], root: string): SchemaProb
         field: fieldPath(root, ...path, later),
         problem: `duplicate of item ${earlier} (${show(item)})`,
       };
+    }
+    case 'format': {
+      const problem = FORMATS[String(e.params.format)]?.problem ?? e.message ?? 'is invalid';
+      return { field: fieldPath(root, ...path), problem: `${problem}, got ${show(e.data)}` };
     }
     case 'const':
       return {
