@@ -24,7 +24,7 @@ describe('drift run failures', () => {
       ['current.postgres.query: column "income" is not in the query result (it has: age)', 'MissingColumns'],
       ['current.postgres.query: column "income", row 3: "abc" is not a finite number', 'BadValue'],
       ['current.postgres.query failed: relation "nope" does not exist (SQLSTATE 42P01)', 'QueryFailed'],
-      ['drift spec: tests.perFeature.x.test: expected one of auto', 'InvalidSpec'],
+      ['drift spec: tests.perFeature.x.test: must be one of "auto", "ks"', 'InvalidSpec'],
       ['connect ECONNREFUSED 10.0.0.1:5432', 'DriftCheckFailed'],
     ];
     for (const [message, reason] of cases) assert.equal(classifyFailure(message), reason, message);
