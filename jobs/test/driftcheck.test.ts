@@ -385,10 +385,7 @@ describe('persona drift Job mode (child process)', () => {
     });
     assert.equal(r.code, 2);
     const last = r.lines.at(-1)!;
-    assert.equal(
-      last.error,
-      'drift spec: current.predictions.windowSeconds: must be >= 1, got 0',
-    );
+    assert.equal(last.error, 'drift spec: current.predictions.windowSeconds: must be >= 1, got 0');
     assert.equal(r.lines.at(-2)?.field, 'current.predictions.windowSeconds');
   });
 });
