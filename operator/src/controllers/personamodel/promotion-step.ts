@@ -3,24 +3,26 @@
 // as an Event. Every write is safe to repeat after a crash: an alias already pointing at the
 // candidate changes nothing, and a refusal already recorded is not recorded twice.
 import type { AliasEvent } from '@persona-operator/registry';
-import type { PersonaModel, PersonaModelStatus } from '../../api/v1alpha1/personamodel.ts';
+import type { LastTrainingStatus, PersonaModel, PromotionStatus } from '../../api/v1alpha1/personamodel.ts';
 import { failpoint } from '../../runtime/failpoints.ts';
 import { ACTOR, PRODUCTION, modelRef, type PersonaModelContext } from './context.ts';
 import type { ResolvedSpec } from './defaults.ts';
 import { promotionGate } from './promotion.ts';
+import type { PromotionObservation } from './status.ts';
 
 const findEvent = (events: AliasEvent[], action: AliasEvent['action'], version: number) =>
   events.find((e) => e.action === action && e.toVersion === version);
 
+/** Judges the last trained version unless it has been judged; undefined when nothing was judged. */
 export async function promotionStep(
   ctx: PersonaModelContext,
   model: PersonaModel,
   spec: ResolvedSpec,
-  status: PersonaModelStatus,
-): Promise<void> {
-  const last = status.lastTraining;
-  if (last?.result !== 'Succeeded' || last.version === undefined) return;
-  if (status.lastPromotion?.version === last.version) return; // judged already
+  last: LastTrainingStatus | undefined,
+  lastPromotion: PromotionStatus | undefined,
+): Promise<PromotionObservation | undefined> {
+  if (last?.result !== 'Succeeded' || last.version === undefined) return undefined;
+  if (lastPromotion?.version === last.version) return undefined; // judged already
   const ref = modelRef(model);
   const candidate = await ctx.registry.getVersion({ ...ref, version: last.version });
   const production = await ctx.registry.productionVersion(ref);
@@ -50,18 +52,21 @@ export async function promotionStep(
       await ctx.registry.recordRefusal(ref, PRODUCTION, candidate.version, { actor: ACTOR, reason });
     }
   }
-  status.lastPromotion = {
+  const judged: PromotionStatus = {
     version: candidate.version,
     decision: gate.decision,
     reason,
     time: new Date(ctx.clock.now()).toISOString(),
   };
   if (gate.decision === 'Promoted') {
-    status.productionVersion = candidate.version;
     await ctx.events.record(model, 'Normal', 'Promoted', reason);
   } else if (gate.decision === 'Refused') {
     await ctx.events.record(model, 'Warning', 'PromotionRefused', reason);
   } else {
     await ctx.events.record(model, 'Normal', 'AwaitingManualPromotion', reason);
   }
+  return {
+    lastPromotion: judged,
+    ...(gate.decision === 'Promoted' ? { productionVersion: candidate.version } : {}),
+  };
 }

@@ -1,17 +1,18 @@
 // The PersonaModel reconcile: a thin sequence of the steps (finalizer, training, promotion,
-// rollout, status). Level-triggered: it reads the object as it is now, each step acts only
-// on what is missing, and running it twice in a row does nothing the second time.
+// rollout), each returning what it observed, then one status built from those observations.
+// Level-triggered: it reads the object as it is now, each step acts only on what is missing,
+// and running it twice in a row does nothing the second time.
 import { isTransientDbError } from '@persona-operator/registry';
-import type { PersonaModel, PersonaModelStatus } from '../../api/v1alpha1/personamodel.ts';
+import type { PersonaModel } from '../../api/v1alpha1/personamodel.ts';
 import type { ReconcileResult } from '../../runtime/controller.ts';
+import { SpecProblem } from '../shared/errors.ts';
 import { modelRef, type PersonaModelContext } from './context.ts';
 import { resolveSpec } from './defaults.ts';
-import { SpecProblem } from '../shared/errors.ts';
 import { ensureFinalizer, finalize } from './finalizer-step.ts';
 import { promotionStep } from './promotion-step.ts';
-import { rolloutStep, type RolloutObservation } from './rollout-step.ts';
-import { finishStatus, writeStatus } from './status-step.ts';
-import type { Observations } from './status.ts';
+import { rolloutStep } from './rollout-step.ts';
+import { writeStatus } from './status-step.ts';
+import { nextStatus, type Observations, type Problem } from './status.ts';
 import { trainingStep } from './trainer-step.ts';
 
 const minDefined = (...xs: (number | undefined)[]): number | undefined => {
@@ -19,11 +20,14 @@ const minDefined = (...xs: (number | undefined)[]): number | undefined => {
   return defined.length ? Math.min(...defined) : undefined;
 };
 
-function rolledBackFromStatus(status: PersonaModelStatus): Observations['rolledBack'] {
-  const failed = status.rollout?.failedVersion;
-  return failed !== undefined
-    ? { version: failed, reason: status.rollout?.message ?? `version ${failed} did not become ready` }
-    : undefined;
+/** What a failed step means for status, or undefined when it is not for status to say. */
+function problemOf(err: unknown): Problem | undefined {
+  if (err instanceof SpecProblem) return { reason: 'InvalidSpec', message: err.message, permanent: true };
+  if (isTransientDbError(err)) {
+    const message = `the model registry is unreachable: ${(err as Error).message}`;
+    return { reason: 'RegistryUnavailable', message, permanent: false };
+  }
+  return undefined;
 }
 
 export async function reconcilePersonaModel(ctx: PersonaModelContext, key: string): Promise<ReconcileResult> {
@@ -36,65 +40,33 @@ export async function reconcilePersonaModel(ctx: PersonaModelContext, key: strin
   // Independent round trips (API server, registry) in parallel: this is on the path from
   // apply to the training Job.
   [model] = await Promise.all([ensureFinalizer(ctx, model), ensureRegistered(ctx, model)]);
-  const now = () => new Date(ctx.clock.now());
-  const status: PersonaModelStatus = structuredClone(model.status ?? {});
+  const previous = model.status ?? {};
+  // Filled in as the steps finish, so a step that fails still leaves what the earlier ones did.
+  const observed: Observations = {};
+  const report = (m: PersonaModel) =>
+    writeStatus(ctx, m, nextStatus(m.status, observed, m.metadata.generation, new Date(ctx.clock.now())));
 
-  let spec;
-  try {
-    spec = resolveSpec(model.spec);
-  } catch (err) {
-    if (!(err instanceof SpecProblem)) throw err;
-    return report(
-      ctx,
-      model,
-      status,
-      { problem: { reason: 'InvalidSpec', message: err.message, permanent: true } },
-      now(),
-    );
-  }
-
-  let rollout: RolloutObservation = {};
   let requeueAfterMs: number | undefined;
   try {
-    const training = await trainingStep(ctx, model, spec, status);
-    await promotionStep(ctx, model, spec, status);
-    rollout = await rolloutStep(ctx, model, spec, status);
+    const spec = resolveSpec(model.spec);
+    const training = await trainingStep(ctx, model, spec, previous);
+    observed.training = training.observed;
+    const lastTraining = training.observed.lastTraining;
+    observed.promotion = await promotionStep(ctx, model, spec, lastTraining, previous.lastPromotion);
+    const rollout = await rolloutStep(ctx, model, spec, previous);
+    observed.rollout = rollout.observed;
     requeueAfterMs = minDefined(training.requeueAfterMs, rollout.requeueAfterMs);
-    const latest = await ctx.registry.latestVersion(modelRef(model));
-    status.latestVersion = latest?.version;
+    observed.latest = { version: (await ctx.registry.latestVersion(modelRef(model)))?.version };
   } catch (err) {
-    if (err instanceof SpecProblem) {
-      return report(
-        ctx,
-        model,
-        status,
-        { problem: { reason: 'InvalidSpec', message: err.message, permanent: true } },
-        now(),
-      );
-    }
-    if (isTransientDbError(err)) {
-      // Say so in status while it lasts, then retry with backoff.
-      const message = `the model registry is unreachable: ${(err as Error).message}`;
-      await report(
-        ctx,
-        model,
-        status,
-        { problem: { reason: 'RegistryUnavailable', message, permanent: false } },
-        now(),
-      );
-    }
+    const problem = problemOf(err);
+    if (!problem) throw err;
+    observed.problem = problem;
+    await report(model);
+    // A bad spec waits for a new one; an outage is retried with backoff while status says so.
+    if (problem.permanent) return {};
     throw err;
   }
-
-  const observations: Observations = {
-    training: status.lastTraining,
-    promotion: status.lastPromotion,
-    rollout: rollout.state,
-    servingVersion: status.servingVersion,
-    targetVersion: rollout.targetVersion,
-    rolledBack: rollout.rolledBack ?? rolledBackFromStatus(status),
-  };
-  await writeStatus(ctx, model, finishStatus(model, status, observations, now()));
+  await report(model);
   return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
 }
 
@@ -106,35 +78,4 @@ async function ensureRegistered(ctx: PersonaModelContext, model: PersonaModel): 
   if (registered.has(uid)) return;
   await ctx.registry.ensureModel(modelRef(model));
   registered.add(uid);
-}
-
-async function report(
-  ctx: PersonaModelContext,
-  model: PersonaModel,
-  status: PersonaModelStatus,
-  extra: Pick<Observations, 'problem'>,
-  now: Date,
-): Promise<ReconcileResult> {
-  const serving = status.servingVersion;
-  const observations: Observations = {
-    training: status.lastTraining,
-    promotion: status.lastPromotion,
-    // Pods that were serving keep serving (they loaded their model): Ready stays as it was
-    // observed last, and Degraded carries the problem.
-    ...(serving !== undefined &&
-    model.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
-      ? {
-          rollout: {
-            state: 'Complete' as const,
-            message: status.rollout?.message ?? `version ${serving} ready`,
-          },
-          targetVersion: serving,
-        }
-      : {}),
-    servingVersion: serving,
-    rolledBack: rolledBackFromStatus(status),
-    ...extra,
-  };
-  await writeStatus(ctx, model, finishStatus(model, status, observations, now));
-  return {};
 }

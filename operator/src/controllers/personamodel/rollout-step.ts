@@ -5,7 +5,12 @@ import { createHash } from 'node:crypto';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { GROUP } from '../../api/v1alpha1/common.ts';
-import type { PersonaModel, PersonaModelStatus } from '../../api/v1alpha1/personamodel.ts';
+import type {
+  PersonaModel,
+  PersonaModelStatus,
+  PromotionStatus,
+  RolloutStatus,
+} from '../../api/v1alpha1/personamodel.ts';
 import { isNotFound } from '../../runtime/k8s-errors.ts';
 import { ACTOR, PRODUCTION, keyOf, modelRef, type PersonaModelContext } from './context.ts';
 import type { ResolvedSpec } from './defaults.ts';
@@ -20,16 +25,15 @@ import {
   buildPredictorService,
 } from './objects/predictor.ts';
 import { rolloutState, servingTarget, type RolloutState } from './rollout.ts';
+import { rolledBackFrom, type RolloutObservation } from './status.ts';
 
 /** Hash of everything applied for a version: equal hashes mean nothing to apply. */
 export const APPLIED_HASH_ANNOTATION = `${GROUP}/applied-hash`;
 /** Grace beyond progressDeadlineSeconds before the operator's own clock calls a rollout stalled. */
 const BACKSTOP_SECONDS = 10;
 
-export interface RolloutObservation {
-  state?: RolloutState;
-  targetVersion?: number;
-  rolledBack?: { version: number; reason: string };
+export interface RolloutStepResult {
+  observed: RolloutObservation;
   requeueAfterMs?: number;
 }
 
@@ -89,96 +93,99 @@ async function rollBack(
   ctx: PersonaModelContext,
   model: PersonaModel,
   spec: ResolvedSpec,
-  status: PersonaModelStatus,
+  lastGood: number | undefined,
   failed: number,
   stalled: RolloutState,
   production: number | undefined,
-): Promise<RolloutObservation> {
+): Promise<RolloutStepResult> {
   const ref = modelRef(model);
-  const lastGood = status.servingVersion;
   const reason =
     `version ${failed} did not become ready within ${spec.serving.progressDeadlineSeconds}s (${stalled.message}); ` +
     (lastGood !== undefined ? `rolled back to version ${lastGood}` : 'no earlier version to roll back to');
+  let productionVersion = production;
   // The registry must not name a version as production that serves nothing.
   if (production === failed && lastGood !== undefined && spec.serving.version === undefined) {
     await ctx.registry.setAlias(ref, PRODUCTION, lastGood, { actor: ACTOR, reason, expectedVersion: failed });
-    status.productionVersion = lastGood;
+    productionVersion = lastGood;
   }
-  const now = ctx.clock.now();
-  status.rollout = { targetVersion: lastGood, startTime: iso(now), failedVersion: failed, message: reason };
+  const record = {
+    targetVersion: lastGood,
+    startTime: iso(ctx.clock.now()),
+    failedVersion: failed,
+    message: reason,
+  };
   ctx.logger.warn(
     { model: keyOf(ref.namespace, ref.name), failed, lastGood },
     'rollout stalled; rolled back',
   );
   await ctx.events.record(model, 'Warning', 'RolledBack', reason);
-  const rolledBack = { version: failed, reason };
-  if (lastGood === undefined) return { state: stalled, rolledBack };
+  if (lastGood === undefined) return { observed: { productionVersion, record, state: stalled } };
   const deploy = await applyPredictor(ctx, model, spec, lastGood);
-  return { state: rolloutState(deploy, lastGood), targetVersion: lastGood, rolledBack };
+  return {
+    observed: { productionVersion, record, state: rolloutState(deploy, lastGood), targetVersion: lastGood },
+  };
 }
 
 export async function rolloutStep(
   ctx: PersonaModelContext,
   model: PersonaModel,
   spec: ResolvedSpec,
-  status: PersonaModelStatus,
-): Promise<RolloutObservation> {
+  previous: Pick<PersonaModelStatus, 'rollout' | 'servingVersion'>,
+): Promise<RolloutStepResult> {
   const ref = modelRef(model);
   const now = ctx.clock.now();
   const pinned = spec.serving.version;
   const production = (await ctx.registry.productionVersion(ref))?.version;
-  status.productionVersion = production;
+  const serving = previous.servingVersion;
   const wanted = pinned ?? production;
-  let failed = status.rollout?.failedVersion;
+  let failed = previous.rollout?.failedVersion;
   // A failure is forgotten once something new is wanted; until then the model stays Degraded
   // on the last good version instead of retrying the failed one in a loop.
-  if (failed !== undefined && wanted !== failed && wanted !== status.servingVersion) failed = undefined;
-  const rolledBack =
-    failed !== undefined
-      ? { version: failed, reason: status.rollout?.message ?? `version ${failed} did not become ready` }
-      : undefined;
-  const target = servingTarget({ pinned, production, failedVersion: failed, serving: status.servingVersion });
+  if (failed !== undefined && wanted !== failed && wanted !== serving) failed = undefined;
+  const remembered = failed !== undefined ? rolledBackFrom(previous.rollout) : undefined;
+  const target = servingTarget({ pinned, production, failedVersion: failed, serving });
   if (target.version === undefined) {
-    status.rollout = failed !== undefined ? { ...status.rollout, failedVersion: failed } : undefined;
-    return { rolledBack };
+    const record = remembered ? { ...previous.rollout, failedVersion: remembered.version } : undefined;
+    return { observed: { productionVersion: production, record } };
   }
   const version = target.version;
   const deploy = await applyPredictor(ctx, model, spec, version);
-  if (status.rollout?.targetVersion !== version || !status.rollout.startTime) {
-    status.rollout = {
+  let record: RolloutStatus;
+  if (previous.rollout?.targetVersion !== version || !previous.rollout.startTime) {
+    record = {
       targetVersion: version,
       startTime: iso(now),
-      ...(rolledBack ? { failedVersion: rolledBack.version, message: rolledBack.reason } : {}),
+      ...(remembered ? { failedVersion: remembered.version, message: remembered.reason } : {}),
     };
-    if (status.servingVersion !== version)
+    if (serving !== version)
       await ctx.events.record(
         model,
         'Normal',
         'RollingOut',
         `rolling out version ${version}: ${target.reason}`,
       );
-  } else if (!rolledBack) {
-    delete status.rollout.failedVersion;
+  } else {
+    record = { ...previous.rollout };
+    if (!remembered) delete record.failedVersion;
   }
   let state = rolloutState(deploy, version);
   const deadlineMs = (spec.serving.progressDeadlineSeconds + BACKSTOP_SECONDS) * 1000;
-  const started = Date.parse(status.rollout.startTime!);
+  const started = Date.parse(record.startTime!);
   if (state.state === 'Progressing' && now - started >= deadlineMs) {
     state = { state: 'Stalled', message: `${state.message} after ${Math.round((now - started) / 1000)}s` };
   }
-  if (state.state === 'Stalled' && version !== status.servingVersion && !rolledBack) {
-    return rollBack(ctx, model, spec, status, version, state, production);
+  if (state.state === 'Stalled' && version !== serving && !remembered) {
+    return rollBack(ctx, model, spec, serving, version, state, production);
   }
+  // While a rollback is remembered, the record's message keeps saying why.
+  if (!remembered) record.message = state.message;
   if (state.state !== 'Complete') {
-    if (!rolledBack) status.rollout.message = state.message;
     return {
-      state,
-      targetVersion: version,
-      rolledBack,
+      observed: { productionVersion: production, record, state, targetVersion: version },
       requeueAfterMs: state.state === 'Progressing' ? Math.max(0, started + deadlineMs - now) : undefined,
     };
   }
-  if (status.servingVersion !== version) {
+  if (serving !== version) {
     await ctx.events.record(
       model,
       'Normal',
@@ -186,9 +193,8 @@ export async function rolloutStep(
       `serving version ${version}: ${state.message}`,
     );
   }
-  status.servingVersion = version;
-  status.endpoint = endpointFor(model);
-  if (!rolledBack) status.rollout.message = state.message;
+  let productionVersion = production;
+  let pinPromotion: PromotionStatus | undefined;
   if (pinned === version && production !== version) {
     const reason = `spec.serving.version pins version ${version}`;
     await ctx.registry.setAlias(ref, PRODUCTION, version, {
@@ -196,9 +202,19 @@ export async function rolloutStep(
       reason,
       expectedVersion: production ?? null,
     });
-    status.productionVersion = version;
-    status.lastPromotion = { version, decision: 'Promoted', reason, time: iso(now) };
+    productionVersion = version;
+    pinPromotion = { version, decision: 'Promoted', reason, time: iso(now) };
     await ctx.events.record(model, 'Normal', 'Promoted', reason);
   }
-  return { state, targetVersion: version, rolledBack };
+  return {
+    observed: {
+      productionVersion,
+      record,
+      state,
+      targetVersion: version,
+      servingVersion: version,
+      endpoint: endpointFor(model),
+      pinPromotion,
+    },
+  };
 }

@@ -1,5 +1,4 @@
-// Readiness/status: derives phase and conditions from what the other steps observed and
-// writes the status subresource only when something a reader could see has changed.
+// Writes the status subresource, only when something a reader could see has changed.
 import { GROUP, VERSION } from '../../api/v1alpha1/common.ts';
 import {
   PERSONA_MODEL_PLURAL,
@@ -8,7 +7,6 @@ import {
 } from '../../api/v1alpha1/personamodel.ts';
 import { keyOf, modelRef, type PersonaModelContext } from './context.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
-import { deriveConditions, derivePhase, type Observations } from './status.ts';
 
 /** The status without condition timestamps, for "did anything change" comparisons. */
 function comparable(status: PersonaModelStatus | undefined): string {
@@ -17,21 +15,6 @@ function comparable(status: PersonaModelStatus | undefined): string {
     ...s,
     conditions: (s.conditions ?? []).map((c) => ({ ...c, lastTransitionTime: undefined })),
   });
-}
-
-export function finishStatus(
-  model: PersonaModel,
-  status: PersonaModelStatus,
-  observations: Observations,
-  now: Date,
-): PersonaModelStatus {
-  const generation = model.metadata.generation;
-  return {
-    ...status,
-    observedGeneration: generation,
-    phase: derivePhase(observations),
-    conditions: deriveConditions(model.status?.conditions, observations, generation, now),
-  };
 }
 
 /** Writes `status` if it differs from the stored one; returns the model as stored after. */

@@ -9,6 +9,7 @@ import type {
   PersonaModel,
   PersonaModelStatus,
 } from '../../api/v1alpha1/personamodel.ts';
+import type { TrainingObservation } from './status.ts';
 import { failpoint } from '../../runtime/failpoints.ts';
 import { isConflict } from '../../runtime/k8s-errors.ts';
 import { keyOf, modelRef, type PersonaModelContext } from './context.ts';
@@ -31,57 +32,40 @@ export function trainingMetrics(m: ModelMetrics): LastTrainingStatus['metrics'] 
 }
 
 export interface TrainingStepResult {
+  observed: TrainingObservation;
   requeueAfterMs?: number;
 }
 
+/** The training record once the running Job has been looked at: unchanged while it runs. */
 async function observeRunningJob(
   ctx: PersonaModelContext,
   model: PersonaModel,
-  status: PersonaModelStatus,
   last: LastTrainingStatus,
-): Promise<void> {
+): Promise<LastTrainingStatus> {
   const ref = modelRef(model);
+  const failed = async (message: string, completionTime: string | undefined) => {
+    await ctx.events.record(model, 'Warning', 'TrainingFailed', message);
+    return { ...last, result: 'Failed' as const, message, completionTime };
+  };
   const job = await findJob(ctx, ref.namespace, last.jobName);
   if (!job) {
-    status.lastTraining = {
-      ...last,
-      result: 'Failed',
-      message: `Job ${last.jobName} disappeared before it finished`,
-      completionTime: new Date(ctx.clock.now()).toISOString(),
-    };
-    await ctx.events.record(model, 'Warning', 'TrainingFailed', status.lastTraining.message!);
-    return;
+    return failed(
+      `Job ${last.jobName} disappeared before it finished`,
+      new Date(ctx.clock.now()).toISOString(),
+    );
   }
   const outcome = jobOutcome(job);
-  if (outcome.state === 'running') return;
-  if (outcome.state === 'failed') {
-    status.lastTraining = {
-      ...last,
-      result: 'Failed',
-      message: outcome.message,
-      completionTime: outcome.completionTime,
-    };
-    await ctx.events.record(model, 'Warning', 'TrainingFailed', outcome.message);
-    return;
-  }
+  if (outcome.state === 'running') return last;
+  if (outcome.state === 'failed') return failed(outcome.message, outcome.completionTime);
   // The trainer registers with the Job's UID as run id: that finds exactly this Job's version.
   const run = await ctx.registry.getTrainingRun(ref, job.metadata!.uid!);
   if (!run || run.version === null) {
-    const message = `Job ${last.jobName} completed but registered no version (run ${run?.status ?? 'missing'})`;
-    status.lastTraining = { ...last, result: 'Failed', message, completionTime: outcome.completionTime };
-    await ctx.events.record(model, 'Warning', 'TrainingFailed', message);
-    return;
+    return failed(
+      `Job ${last.jobName} completed but registered no version (run ${run?.status ?? 'missing'})`,
+      outcome.completionTime,
+    );
   }
   const version = await ctx.registry.getVersion({ ...ref, version: run.version });
-  status.lastTraining = {
-    ...last,
-    result: 'Succeeded',
-    completionTime: outcome.completionTime,
-    version: run.version,
-    metrics: trainingMetrics(version.metrics),
-    message: `version ${run.version} registered by Job ${last.jobName}`,
-  };
-  status.latestVersion = Math.max(status.latestVersion ?? 0, run.version);
   failpoint('after-training-observed');
   await ctx.events.record(
     model,
@@ -89,6 +73,14 @@ async function observeRunningJob(
     'Trained',
     `version ${run.version} registered (k=${version.metrics.k}, silhouette=${version.metrics.silhouette ?? 'n/a'})`,
   );
+  return {
+    ...last,
+    result: 'Succeeded',
+    completionTime: outcome.completionTime,
+    version: run.version,
+    metrics: trainingMetrics(version.metrics),
+    message: `version ${run.version} registered by Job ${last.jobName}`,
+  };
 }
 
 /**
@@ -98,10 +90,9 @@ async function observeRunningJob(
 export function lostJob(
   ctx: PersonaModelContext,
   model: PersonaModel,
-  status: PersonaModelStatus,
+  last: LastTrainingStatus | undefined,
   inputsHash: string,
 ): V1Job | undefined {
-  const last = status.lastTraining;
   // creationTimestamp has whole seconds: compare with the recorded start cut to seconds.
   const since = last?.startTime ? Math.floor(Date.parse(last.startTime) / 1000) * 1000 : -Infinity;
   const ours = ctx.jobs.list().filter((j) => {
@@ -123,51 +114,53 @@ export async function trainingStep(
   ctx: PersonaModelContext,
   model: PersonaModel,
   spec: ResolvedSpec,
-  status: PersonaModelStatus,
+  previous: PersonaModelStatus,
 ): Promise<TrainingStepResult> {
   const ref = modelRef(model);
   const inputsHash = trainingInputsHash(spec);
   const retrainToken = model.metadata.annotations?.[RETRAIN_ANNOTATION];
-  if (status.lastTraining?.result !== 'Running') {
-    const lost = lostJob(ctx, model, status, inputsHash);
+  let last = previous.lastTraining;
+  // The token is acted upon whenever a Job starts (or is adopted), so it does not fire again.
+  let actedToken: string | undefined;
+  if (last?.result !== 'Running') {
+    const lost = lostJob(ctx, model, last, inputsHash);
     if (lost) {
-      status.lastTraining = {
+      last = {
         jobName: lost.metadata!.name!,
         inputsHash,
         trigger: lost.metadata?.annotations?.[TRIGGER_ANNOTATION],
         startTime: new Date(lost.metadata?.creationTimestamp ?? ctx.clock.now()).toISOString(),
         result: 'Running',
       };
-      if (retrainToken !== undefined) status.retrainToken = retrainToken;
+      actedToken = retrainToken;
       ctx.logger.info(
         { model: keyOf(ref.namespace, ref.name), job: lost.metadata?.name },
         'adopted a training Job status had lost',
       );
     }
   }
-  const last = status.lastTraining;
   if (last?.result === 'Running') {
-    await observeRunningJob(ctx, model, status, last);
-    if (status.lastTraining?.result === 'Running') return {};
+    last = await observeRunningJob(ctx, model, last);
+    if (last.result === 'Running') return { observed: { lastTraining: last, retrainToken: actedToken } };
   }
   const now = new Date(ctx.clock.now());
   const hasVersion =
-    status.latestVersion !== undefined || (await ctx.registry.latestVersion(ref)) !== undefined;
+    previous.latestVersion !== undefined ||
+    last?.version !== undefined ||
+    (await ctx.registry.latestVersion(ref)) !== undefined;
   const decision = decideTraining({
     now,
     inputsHash,
     retrainToken,
-    status,
+    status: { ...previous, lastTraining: last, retrainToken: actedToken ?? previous.retrainToken },
     hasVersion,
     schedule: spec.training.schedule,
     createdAt: new Date(model.metadata.creationTimestamp ?? now),
   });
-  const requeue = spec.training.schedule
-    ? {
-        requeueAfterMs: Math.max(0, nextFireTime(spec.training.schedule, now).getTime() - now.getTime()),
-      }
-    : {};
-  if (!decision.train) return requeue;
+  const requeueAfterMs = spec.training.schedule
+    ? Math.max(0, nextFireTime(spec.training.schedule, now).getTime() - now.getTime())
+    : undefined;
+  if (!decision.train) return { observed: { lastTraining: last, retrainToken: actedToken }, requeueAfterMs };
 
   const jobName = trainingJobName(ref.name, inputsHash, decision.token);
   const job = buildTrainingJob(model, spec, ctx.config, { jobName, inputsHash, trigger: decision.reason });
@@ -183,19 +176,22 @@ export async function trainingStep(
       if (!isConflict(err)) throw err;
     }
   }
-  status.lastTraining = {
-    jobName,
-    inputsHash,
-    trigger: decision.reason,
-    startTime: now.toISOString(),
-    result: 'Running',
-  };
-  // The token is acted upon whichever policy fired, so it does not fire again.
-  if (retrainToken !== undefined) status.retrainToken = retrainToken;
   ctx.logger.info(
     { model: keyOf(ref.namespace, ref.name), job: jobName, created, reason: decision.reason },
     'training',
   );
   await ctx.events.record(model, 'Normal', 'TrainingStarted', `${decision.message}: Job ${jobName}`);
-  return requeue;
+  return {
+    observed: {
+      lastTraining: {
+        jobName,
+        inputsHash,
+        trigger: decision.reason,
+        startTime: now.toISOString(),
+        result: 'Running',
+      },
+      retrainToken,
+    },
+    requeueAfterMs,
+  };
 }

@@ -2,8 +2,6 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { rolloutState, servingTarget } from '../../../src/controllers/personamodel/rollout.ts';
-import { deriveConditions, derivePhase } from '../../../src/controllers/personamodel/status.ts';
-import { getCondition } from '../../../src/runtime/conditions.ts';
 
 function deployment(version: number, status: V1Deployment['status'], generation = 2): V1Deployment {
   return {
@@ -67,74 +65,5 @@ describe('rollout state', () => {
     stale.status!.observedGeneration = 1;
     assert.equal(rolloutState(stale, 2).state, 'Progressing');
     assert.equal(rolloutState(undefined, 2).state, 'Progressing');
-  });
-});
-
-describe('phase and conditions', () => {
-  const now = new Date('2025-01-01T00:00:00Z');
-  const training = { jobName: 'j', inputsHash: 'h', result: 'Succeeded' as const, version: 2 };
-
-  test('serving and ready after a completed rollout', () => {
-    const o = {
-      training,
-      promotion: { version: 2, decision: 'Promoted' as const, reason: 'ok' },
-      rollout: { state: 'Complete' as const, message: '2 ready' },
-      servingVersion: 2,
-      targetVersion: 2,
-    };
-    assert.equal(derivePhase(o), 'Serving');
-    const c = deriveConditions(undefined, o, 4, now);
-    assert.deepEqual(
-      c.map((x) => [x.type, x.status]),
-      [
-        ['Trained', 'True'],
-        ['Promoted', 'True'],
-        ['Ready', 'True'],
-        ['Degraded', 'False'],
-      ],
-    );
-    assert.ok(c.every((x) => x.observedGeneration === 4));
-  });
-
-  test('a refusal shows in Promoted with its reason while the old version keeps serving', () => {
-    const o = {
-      training: { ...training, version: 3 },
-      promotion: {
-        version: 3,
-        decision: 'Refused' as const,
-        reason: 'version 3 silhouette 0.1 is below minSilhouette 0.25',
-      },
-      rollout: { state: 'Complete' as const, message: '2 ready' },
-      servingVersion: 2,
-      targetVersion: 2,
-    };
-    assert.equal(derivePhase(o), 'Serving');
-    const promoted = getCondition(deriveConditions(undefined, o, 1, now), 'Promoted')!;
-    assert.equal(promoted.status, 'False');
-    assert.equal(promoted.reason, 'Refused');
-    assert.match(promoted.message, /below minSilhouette/);
-  });
-
-  test('a rollback is Degraded with the reason', () => {
-    const o = {
-      rollout: { state: 'Complete' as const, message: '' },
-      servingVersion: 2,
-      targetVersion: 2,
-      rolledBack: { version: 3, reason: 'version 3 did not become ready within 300s' },
-    };
-    assert.equal(derivePhase(o), 'Degraded');
-    const degraded = getCondition(deriveConditions(undefined, o, 1, now), 'Degraded')!;
-    assert.deepEqual([degraded.status, degraded.reason], ['True', 'RolledBack']);
-  });
-
-  test('training, pending and failed phases', () => {
-    assert.equal(derivePhase({ training: { ...training, result: 'Running' } }), 'Training');
-    assert.equal(derivePhase({}), 'Pending');
-    assert.equal(derivePhase({ training: { ...training, result: 'Failed' } }), 'Failed');
-    assert.equal(derivePhase({ problem: { reason: 'BadSpec', message: 'x', permanent: true } }), 'Failed');
-    assert.equal(
-      derivePhase({ problem: { reason: 'RegistryUnavailable', message: 'x', permanent: false } }),
-      'Degraded',
-    );
   });
 });
