@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { CsvError, formatCsv, parseCsv } from '../src/data/csv.ts';
+import { Readable } from 'node:stream';
+import { CsvError, formatCsv, parseCsv, readCsvHead } from '../src/data/csv.ts';
 import { InputError } from '../src/data/input-error.ts';
 import {
   parseNumberCell,
@@ -41,14 +42,30 @@ describe('parseCsv', () => {
     assert.equal(parseCsv('a,b\n1,2\n').rows.length, 1);
   });
 
-  test('errors carry the line number', () => {
-    csvError('a,b\n1,2\n3\n', 3, /line 3: expected 2 fields as in the header, got 1/);
-    csvError('a,b\n1,2\n"3,4\n', 3, /line 3: unterminated quoted field/);
-    csvError('a,b\n1,"2"x\n', 2, /unexpected character after the closing quote of field 2/);
-    csvError('a,b\n1,2"\n', 2, /stray quote in unquoted field 2/);
+  test('errors name the line and the column', () => {
+    csvError('a,b\n1,2\n3\n', 3, /^line 3: column 2: expected 2 fields as in the header, got 1$/);
+    csvError('a,b\n1,2\n3,4,5\n', 3, /^line 3: column 3: expected 2 fields as in the header, got 3$/);
+    csvError('a,b\n"x\ny",2,3\n', 2, /^line 2: column 3: expected 2 fields/);
+    csvError('a,b\n1,2\n"3,4\n', 3, /^line 3: column 1: unterminated quoted field$/);
+    csvError('a,b\n1,"2"x\n', 2, /^line 2: column 2: unexpected character after the closing quote$/);
+    csvError('a,b\n1,2"\n', 2, /^line 2: column 2: stray quote in an unquoted field$/);
     csvError('', 1, /empty file/);
-    csvError('a,a\n1,2\n', 1, /duplicate column "a"/);
-    csvError('a,\n1,2\n', 1, /header column 2 has no name/);
+    csvError('a,a\n1,2\n', 1, /^line 1: column 2: duplicate column "a" in the header$/);
+    csvError('a,\n1,2\n', 1, /^line 1: column 2: the header names no column$/);
+  });
+
+  test('a stream is read only as far as asked', async () => {
+    const input = Readable.from(['a,b\n1,2\n', '"3\n3",4\n5\n', '6,7\n']);
+    const { header, records } = await readCsvHead(input, 2);
+    assert.deepEqual(header, ['a', 'b']);
+    assert.deepEqual(records, [
+      { fields: ['1', '2'], line: 2 },
+      { fields: ['3\n3', '4'], line: 3 },
+    ]);
+    await assert.rejects(
+      readCsvHead(Readable.from(['a,b\n1,"2\n']), 5),
+      /^CsvError: line 2: column 2: unterminated/,
+    );
   });
 
   test('formatCsv quotes only where needed and round-trips', () => {

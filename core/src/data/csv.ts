@@ -1,10 +1,13 @@
-// RFC 4180 CSV: comma-separated, fields optionally in double quotes ("" inside quotes is one
-// quote; quoted fields may contain commas and line breaks), CRLF or LF line ends, an optional
-// UTF-8 byte order mark. The first record is the header. Blank lines are skipped.
-
-/** A CSV problem; `line` is the 1-based line in the file where it was found. */
+// CSV as RFC 4180 reads it (csv-parse): comma-separated, fields optionally in double quotes
+// ("" inside quotes is one quote; quoted fields may contain commas and line breaks), CRLF or
+// LF line ends, an optional UTF-8 byte order mark. The first record is the header. Blank
+// lines are skipped.
+import type { Readable } from 'node:stream';
+import { parse as parseStream, CsvError as ParserError, type Options } from 'csv-parse';
+import { parse as parseText } from 'csv-parse/sync';
 import { InputError } from './input-error.ts';
 
+/** A CSV problem; `line` is the 1-based line in the file where it was found. */
 export class CsvError extends InputError {
   constructor(
     message: string,
@@ -23,89 +26,105 @@ export interface CsvDocument {
   lines: number[];
 }
 
-/** Splits CSV text into records; every record must have as many fields as the header. */
-export function parseCsv(text: string): CsvDocument {
-  const records: string[][] = [];
-  const starts: number[] = [];
-  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const len = text.length;
-  let line = 1;
-  while (pos < len) {
-    const startLine = line;
-    const fields: string[] = [];
-    let field = '';
-    let atRecordEnd = false;
-    while (!atRecordEnd) {
-      if (pos < len && text.charCodeAt(pos) === 34 /* " */) {
-        pos++;
-        let chunkStart = pos;
-        for (;;) {
-          if (pos >= len) throw new CsvError('unterminated quoted field', startLine);
-          const ch = text.charCodeAt(pos);
-          if (ch === 34) {
-            field += text.slice(chunkStart, pos);
-            if (text.charCodeAt(pos + 1) === 34) {
-              field += '"';
-              pos += 2;
-              chunkStart = pos;
-              continue;
-            }
-            pos++;
-            break;
-          }
-          if (ch === 10) line++;
-          pos++;
-        }
-        const next = pos < len ? text.charCodeAt(pos) : -1;
-        if (next !== 44 && next !== 10 && next !== 13 && next !== -1) {
-          throw new CsvError(
-            `unexpected character after the closing quote of field ${fields.length + 1}`,
-            line,
-          );
-        }
-      } else {
-        const chunkStart = pos;
-        while (pos < len) {
-          const ch = text.charCodeAt(pos);
-          if (ch === 44 || ch === 10 || ch === 13) break;
-          if (ch === 34) throw new CsvError(`stray quote in unquoted field ${fields.length + 1}`, line);
-          pos++;
-        }
-        field = text.slice(chunkStart, pos);
-      }
-      fields.push(field);
-      field = '';
-      const ch = pos < len ? text.charCodeAt(pos) : -1;
-      if (ch === 44) {
-        pos++;
-      } else {
-        if (ch === 13) pos++;
-        if (pos < len && text.charCodeAt(pos) === 10) pos++;
-        line++;
-        atRecordEnd = true;
-      }
-    }
-    if (fields.length === 1 && fields[0] === '') continue;
-    records.push(fields);
-    starts.push(startLine);
+/** One record and the 1-based line it starts on. */
+export interface CsvRecord {
+  fields: string[];
+  line: number;
+}
+
+const OPTIONS: Options = { bom: true, skip_empty_lines: true, info: true, relax_column_count: true };
+
+interface ParsedRecord {
+  record: string[];
+  info: { lines: number };
+}
+
+/** csv-parse counts the line a record ends on; a record starts that many line breaks earlier. */
+function recordOf(r: ParsedRecord): CsvRecord {
+  const breaks = r.record.reduce((n, field) => n + (field.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
+  return { fields: r.record, line: r.info.lines - breaks };
+}
+
+/** csv-parse's error as ours, naming the line and the column (1-based field number). */
+function csvErrorOf(err: unknown): unknown {
+  if (!(err instanceof ParserError)) return err;
+  const e = err as ParserError & { lines?: number; index?: number };
+  const line = e.lines ?? 1;
+  const column = (e.index ?? 0) + 1;
+  switch (err.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return new CsvError(`column ${column}: unterminated quoted field`, line);
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return new CsvError(`column ${column}: unexpected character after the closing quote`, line);
+    case 'INVALID_OPENING_QUOTE':
+      return new CsvError(`column ${column}: stray quote in an unquoted field`, line);
+    default:
+      return new CsvError(`column ${column}: ${err.message}`, line);
   }
-  if (records.length === 0) throw new CsvError('empty file: expected a header line', 1);
-  const header = records[0];
+}
+
+/** Every record must have as many fields as the header; the error names the first column off. */
+export function checkFieldCount(record: CsvRecord, expected: number): void {
+  const got = record.fields.length;
+  if (got !== expected) {
+    throw new CsvError(
+      `column ${Math.min(got, expected) + 1}: expected ${expected} fields as in the header, got ${got}`,
+      record.line,
+    );
+  }
+}
+
+function checkHeader(header: CsvRecord | undefined): string[] {
+  if (!header) throw new CsvError('empty file: expected a header line', 1);
   const seen = new Set<string>();
-  header.forEach((name, i) => {
-    if (name.trim() === '') throw new CsvError(`header column ${i + 1} has no name`, starts[0]);
-    if (seen.has(name)) throw new CsvError(`duplicate column "${name}" in the header`, starts[0]);
+  header.fields.forEach((name, i) => {
+    if (name.trim() === '') throw new CsvError(`column ${i + 1}: the header names no column`, header.line);
+    if (seen.has(name))
+      throw new CsvError(`column ${i + 1}: duplicate column "${name}" in the header`, header.line);
     seen.add(name);
   });
-  for (let r = 1; r < records.length; r++) {
-    if (records[r].length !== header.length) {
-      throw new CsvError(
-        `expected ${header.length} fields as in the header, got ${records[r].length}`,
-        starts[r],
-      );
-    }
+  return header.fields;
+}
+
+/** Splits CSV text into records; every record must have as many fields as the header. */
+export function parseCsv(text: string): CsvDocument {
+  let records: CsvRecord[];
+  try {
+    records = (parseText(text, OPTIONS) as unknown as ParsedRecord[]).map(recordOf);
+  } catch (err) {
+    throw csvErrorOf(err);
   }
-  return { header, rows: records.slice(1), lines: starts.slice(1) };
+  const header = checkHeader(records[0]);
+  const rows = records.slice(1);
+  for (const row of rows) checkFieldCount(row, header.length);
+  return { header, rows: rows.map((r) => r.fields), lines: rows.map((r) => r.line) };
+}
+
+/**
+ * The header and up to `limit` data records read from a stream, which is then left unread
+ * (for sampling a file too large to hold). Records may have any number of fields: see
+ * checkFieldCount.
+ */
+export async function readCsvHead(
+  input: Readable,
+  limit: number,
+): Promise<{ header: string[]; records: CsvRecord[] }> {
+  const parser = parseStream(OPTIONS);
+  input.pipe(parser);
+  const records: CsvRecord[] = [];
+  try {
+    for await (const r of parser as AsyncIterable<ParsedRecord>) {
+      records.push(recordOf(r));
+      if (records.length > limit) break;
+    }
+  } catch (err) {
+    throw csvErrorOf(err);
+  } finally {
+    input.unpipe(parser);
+    input.destroy();
+  }
+  const header = checkHeader(records[0]);
+  return { header, records: records.slice(1) };
 }
 
 function quote(field: string): string {

@@ -6,6 +6,7 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { CsvError, checkFieldCount, readCsvHead } from '@persona-operator/core/data/csv';
 import { from as copyFrom } from 'pg-copy-streams';
 import { classifyDbError } from '../errors.ts';
 
@@ -33,43 +34,22 @@ export class DataLoadError extends Error {
   }
 }
 
-const SAMPLE_BYTES = 256 * 1024;
+/** Rows read to type the columns of a table the load creates. */
+const SAMPLE_ROWS = 2000;
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** Splits one CSV line (RFC 4180 quoting; the sample never needs multi-line fields). */
-export function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
-async function readSample(path: string): Promise<string[]> {
+/** The header and the first rows, each checked to have the header's number of fields. */
+async function readSample(path: string): Promise<{ columns: string[]; rows: string[][] }> {
   const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
     throw new DataLoadError(`cannot read ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   });
   try {
-    const buf = Buffer.alloc(SAMPLE_BYTES);
-    const { bytesRead } = await handle.read(buf, 0, SAMPLE_BYTES, 0);
-    const lines = buf.subarray(0, bytesRead).toString('utf8').split(/\r?\n/);
-    // The last line may be cut by the sample size.
-    if (bytesRead === SAMPLE_BYTES) lines.pop();
-    return lines.filter((l) => l.trim() !== '');
+    const { header, records } = await readCsvHead(handle.createReadStream({ autoClose: false }), SAMPLE_ROWS);
+    for (const record of records) checkFieldCount(record, header.length);
+    return { columns: header.map((c) => c.trim()), rows: records.map((r) => r.fields) };
+  } catch (err) {
+    if (err instanceof CsvError) throw new DataLoadError(`${path} ${err.message}`, { cause: err });
+    throw err;
   } finally {
     await handle.close();
   }
@@ -82,34 +62,17 @@ function quoteTable(table: string): string {
   return parts.map((p) => pg.escapeIdentifier(p)).join('.');
 }
 
-function inferColumns(lines: string[], path: string): { columns: string[]; types: string[] } {
-  if (lines.length === 0) throw new DataLoadError(`${path} is empty: expected a header line`);
-  const columns = splitCsvLine(lines[0]).map((c) => c.trim());
-  const seen = new Set<string>();
-  columns.forEach((c, i) => {
-    if (c === '') throw new DataLoadError(`${path}: header column ${i + 1} has no name`);
-    if (seen.has(c)) throw new DataLoadError(`${path}: header names column ${JSON.stringify(c)} twice`);
-    seen.add(c);
-  });
-  const numeric = columns.map(() => true);
-  lines.slice(1).forEach((line, idx) => {
-    const cells = splitCsvLine(line);
-    if (cells.length !== columns.length) {
-      throw new DataLoadError(
-        `${path} line ${idx + 2}: expected ${columns.length} values, got ${cells.length}`,
-      );
-    }
-    cells.forEach((cell, i) => {
-      if (cell.trim() !== '' && !NUMBER_RE.test(cell.trim())) numeric[i] = false;
-    });
-  });
-  return { columns, types: numeric.map((n) => (n ? 'double precision' : 'text')) };
+/** Each column is double precision when every sampled value is a number (or empty), else text. */
+function columnTypes(columns: string[], rows: string[][]): string[] {
+  return columns.map((_, i) =>
+    rows.every((row) => row[i].trim() === '' || NUMBER_RE.test(row[i].trim())) ? 'double precision' : 'text',
+  );
 }
 
 /** Loads the CSV (with a header line) into the table in one transaction; returns the row count. */
 export async function loadCsv(opts: LoadCsvOptions): Promise<LoadCsvResult> {
-  const sample = await readSample(opts.csvPath);
-  const { columns, types } = inferColumns(sample, opts.csvPath);
+  const { columns, rows } = await readSample(opts.csvPath);
+  const types = columnTypes(columns, rows);
   const table = quoteTable(opts.table);
   const owned = typeof opts.db === 'string';
   const client =
