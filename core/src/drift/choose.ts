@@ -46,8 +46,9 @@ export const SMALL_REFERENCE_ROWS = 1000;
 export const DEFAULT_DRIFT_SHARE = 0.5;
 
 /**
- * Evidently's default test (DESIGN.md section 7). `uniqueValues` counts distinct values over
- * both samples; callers may cap the count at 6, which is all this needs.
+ * Evidently's default test for a column, so reports read like the ones users know.
+ * `uniqueValues` counts distinct values over both samples; callers may cap the count at 6,
+ * which is all this needs.
  */
 export function defaultTest(type: FeatureType, referenceRows: number, uniqueValues: number): TestName {
   if (referenceRows <= SMALL_REFERENCE_ROWS) {

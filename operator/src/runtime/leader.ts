@@ -2,6 +2,7 @@
 // renewTime every retry period; others take over once the record has not changed for a
 // whole lease duration *by their own clock* (so clock skew between nodes does not matter);
 // every write carries the resourceVersion it read, so two candidates cannot both win.
+// Hand-written because @kubernetes/client-node ships no leader election.
 import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import { V1MicroTime } from '@kubernetes/client-node';
 import { systemClock, type Clock } from './clock.ts';

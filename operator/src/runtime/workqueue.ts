@@ -2,6 +2,7 @@
 // (de-duplication), never handed to two workers at once (a key re-added while processing
 // is queued again when its worker calls done), and failures retry with per-key exponential
 // backoff combined with an overall token bucket so a broken cluster is not hammered.
+// Hand-written because @kubernetes/client-node ships no work queue at all.
 import { backoffDelay } from './backoff.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 
