@@ -14,7 +14,7 @@ const num = (name: string, values: Float64Array): DriftColumn => ({ name, type: 
 const cat = (name: string, values: (string | null)[]): DriftColumn => ({ name, type: 'categorical', values });
 const letters = (v: Float64Array, alphabet = 'abcdefg') => Array.from(v, (i) => alphabet[i]);
 
-describe('default test per column type, reference size and distinct values (DESIGN.md section 7)', () => {
+describe('default test per column type, reference size and distinct values (Evidently rule)', () => {
   const cases: [Parameters<typeof defaultTest>, string][] = [
     [['numeric', 1000, 6], 'ks'],
     [['numeric', 1000, 5], 'chisquare'],
