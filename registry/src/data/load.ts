@@ -73,6 +73,29 @@ function columnTypes(columns: string[], rows: string[][]): string[] {
 export async function loadCsv(opts: LoadCsvOptions): Promise<LoadCsvResult> {
   const { columns, rows } = await readSample(opts.csvPath);
   const types = columnTypes(columns, rows);
+  return copyIntoTable({
+    db: opts.db,
+    table: opts.table,
+    columns: columns.map((name, i) => ({ name, type: types[i] })),
+    replace: opts.replace,
+    copyOptions: 'FORMAT csv, HEADER true',
+    source: () => createReadStream(opts.csvPath),
+    describeError: (err) => describeCopyError(err, opts.csvPath, opts.table),
+  });
+}
+
+interface CopyIntoTableOptions {
+  db: string | pg.Client;
+  table: string;
+  columns: { name: string; type: string }[];
+  replace?: boolean;
+  copyOptions: string;
+  source: () => NodeJS.ReadableStream;
+  describeError?: (err: unknown) => unknown;
+}
+
+/** Creates the table when missing (or truncates it on replace) and COPYs the source in, in one transaction. */
+async function copyIntoTable(opts: CopyIntoTableOptions): Promise<LoadCsvResult> {
   const table = quoteTable(opts.table);
   const owned = typeof opts.db === 'string';
   const client =
@@ -88,22 +111,20 @@ export async function loadCsv(opts: LoadCsvOptions): Promise<LoadCsvResult> {
       ]);
       const created = !exists.rows[0].exists;
       if (created) {
-        const defs = columns.map((c, i) => `${pg.escapeIdentifier(c)} ${types[i]}`).join(', ');
+        const defs = opts.columns.map((c) => `${pg.escapeIdentifier(c.name)} ${c.type}`).join(', ');
         await client.query(`CREATE TABLE ${table} (${defs})`);
       } else if (opts.replace) {
         await client.query(`TRUNCATE ${table}`);
       }
-      const list = columns.map((c) => pg.escapeIdentifier(c)).join(', ');
-      const copy = client.query(
-        copyFrom(`COPY ${table} (${list}) FROM STDIN WITH (FORMAT csv, HEADER true)`),
-      );
+      const list = opts.columns.map((c) => pg.escapeIdentifier(c.name)).join(', ');
+      const copy = client.query(copyFrom(`COPY ${table} (${list}) FROM STDIN WITH (${opts.copyOptions})`));
       try {
-        await pipeline(createReadStream(opts.csvPath), copy);
+        await pipeline(opts.source(), copy);
       } catch (err) {
-        throw describeCopyError(err, opts.csvPath, opts.table);
+        throw opts.describeError ? opts.describeError(err) : err;
       }
       await client.query('COMMIT');
-      return { rows: copy.rowCount, created, columns };
+      return { rows: copy.rowCount, created, columns: opts.columns.map((c) => c.name) };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
@@ -137,38 +158,15 @@ function csvCell(v: string | number): string {
 
 /** COPYs rows produced in memory (e.g. generated data) into a table, creating it if missing. */
 export async function loadRows(opts: LoadRowsOptions): Promise<LoadCsvResult> {
-  const table = quoteTable(opts.table);
-  const client =
-    typeof opts.db === 'string'
-      ? new pg.Client({ connectionString: opts.db, application_name: 'persona-data-load' })
-      : opts.db;
-  if (typeof opts.db === 'string') await client.connect();
-  try {
-    await client.query('BEGIN');
-    try {
-      const exists = await client.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [
-        opts.table,
-      ]);
-      const created = !exists.rows[0].exists;
-      if (created) {
-        const defs = opts.columns.map((c) => `${pg.escapeIdentifier(c.name)} ${c.type}`).join(', ');
-        await client.query(`CREATE TABLE ${table} (${defs})`);
-      } else if (opts.replace) {
-        await client.query(`TRUNCATE ${table}`);
-      }
-      const list = opts.columns.map((c) => pg.escapeIdentifier(c.name)).join(', ');
-      const copy = client.query(copyFrom(`COPY ${table} (${list}) FROM STDIN WITH (FORMAT csv)`));
-      const lines = (function* () {
-        for (const row of opts.rows) yield `${row.map(csvCell).join(',')}\n`;
-      })();
-      await pipeline(Readable.from(lines), copy);
-      await client.query('COMMIT');
-      return { rows: copy.rowCount, created, columns: opts.columns.map((c) => c.name) };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
-  } finally {
-    if (typeof opts.db === 'string') await (client as pg.Client).end();
-  }
+  const lines = function* () {
+    for (const row of opts.rows) yield `${row.map(csvCell).join(',')}\n`;
+  };
+  return copyIntoTable({
+    db: opts.db,
+    table: opts.table,
+    columns: opts.columns,
+    replace: opts.replace,
+    copyOptions: 'FORMAT csv',
+    source: () => Readable.from(lines()),
+  });
 }
