@@ -17,7 +17,8 @@ import type { DriftOptions } from '@persona-operator/core/drift/index';
 import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
 import { CliError } from './errors.ts';
 import { jobRunId, readSpecFile, specErrorField } from './job-mode.ts';
-import { parseModelRef, registryUrl } from './registry-args.ts';
+import { durationFlag, intFlag, modelRefFlag, postgresUrlFlag, required, type ModelRef } from './flags.ts';
+import { registryUrl } from './registry-args.ts';
 import { runDriftJob, type DriftJobResultLine } from '@persona-operator/jobs/driftcheck/job';
 
 export const DRIFT_SPEC_ENV = 'PERSONA_DRIFT_SPEC';
@@ -67,16 +68,9 @@ function specEnv(env: NodeJS.ProcessEnv): string | undefined {
   return env[DRIFT_SPEC_ENV] || undefined;
 }
 
-const WINDOW_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
-
-/** "24h" -> 86400; the units of the DriftMonitor's `current.predictions.window`. */
+/** --window as whole seconds (at least 1), rounded as the operator rounds a DriftMonitor's window. */
 export function parseWindow(value: string): number {
-  const m = /^(\d+)(s|m|h|d)$/.exec(value.trim());
-  const seconds = m ? Number(m[1]) * WINDOW_UNITS[m[2]] : NaN;
-  if (!Number.isSafeInteger(seconds) || seconds < 1) {
-    throw new CliError(`--window: expected a duration such as 90m, 24h or 7d, got ${JSON.stringify(value)}`);
-  }
-  return seconds;
+  return Math.round(durationFlag('--window', value, '1s') / 1000);
 }
 
 function currentFromFlags(values: JobFlags): CurrentDataSource {
@@ -89,16 +83,16 @@ function currentFromFlags(values: JobFlags): CurrentDataSource {
   if (!values.query) {
     throw new CliError('the current data is required: --query SQL (with --postgres URL) or --window 24h');
   }
-  const rowLimit = values['row-limit'] === undefined ? DEFAULT_ROW_LIMIT : Number(values['row-limit']);
-  if (!Number.isInteger(rowLimit) || rowLimit < 1) throw new CliError('--row-limit must be an integer >= 1');
+  postgresUrlFlag('--postgres', values.postgres);
+  const rowLimit = intFlag('--row-limit', values['row-limit'], { min: 1 }) ?? DEFAULT_ROW_LIMIT;
   // The URL reaches the reader through the environment (--postgres, else PERSONA_DATA_URL), as
   // a Job's Secret does, so it is never part of the logged parameters.
   return { postgres: { query: values.query, urlEnv: DEFAULT_DATA_URL_ENV, rowLimit } };
 }
 
-function sameRef(flag: string, value: string | undefined, ref: { namespace: string; name: string }): void {
+function sameRef(flag: string, value: string | undefined, ref: ModelRef): void {
   if (value === undefined) return;
-  const m = parseModelRef(value, flag);
+  const m = modelRefFlag(flag, value);
   if (m.namespace !== ref.namespace || m.name !== ref.name) {
     throw new CliError(
       `${flag} ${value} differs from the spec's ${flag.slice(2)} ${ref.namespace}/${ref.name}`,
@@ -115,8 +109,8 @@ async function resolveSpec(
   const source = values.spec ? await readSpecFile(values.spec, DriftSpecError) : specEnv(env);
   if (source === undefined) {
     const spec: DriftJobSpec = {
-      model: parseModelRef(values.model, '--model'),
-      monitor: parseModelRef(values.monitor, '--monitor'),
+      model: modelRefFlag('--model', required(values.model, '--model NAMESPACE/NAME')),
+      monitor: modelRefFlag('--monitor', required(values.monitor, '--monitor NAMESPACE/NAME')),
       current: currentFromFlags(values),
     };
     if (tests) spec.tests = tests;

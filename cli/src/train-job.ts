@@ -9,7 +9,6 @@ import { InputError } from '@persona-operator/core/data/input-error';
 import { parsePersonasYaml } from '@persona-operator/core/personas/personas-file';
 import {
   DEFAULT_DATA_URL_ENV,
-  DEFAULT_ROW_LIMIT,
   parseTrainingJobSpec,
   parseTrainingJobSpecJson,
   TrainingSpecError,
@@ -18,7 +17,8 @@ import {
 import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
 import { CliError } from './errors.ts';
 import { jobRunId, readSpecFile, specErrorField } from './job-mode.ts';
-import { parseModelRef, registryUrl } from './registry-args.ts';
+import { modelRefFlag, postgresUrlFlag, required } from './flags.ts';
+import { registryUrl } from './registry-args.ts';
 import { runTrainingJob, type TrainingJobInput } from '@persona-operator/jobs/trainer/job';
 
 export const TRAINING_SPEC_ENV = 'PERSONA_TRAINING_SPEC';
@@ -45,21 +45,14 @@ Job mode (train into the registry):
   --artifacts WHERE      postgres (default, in the registry), gs://BUCKET/PREFIX or a folder
   Logs JSON lines. Exit 0 done, 1 transient (retry), 2 bad spec or data (do not retry).`;
 
+/** The flags Job mode reads itself; the numeric ones arrive already read, as `TrainFlags`. */
 export type JobFlags = { [K in keyof typeof JOB_OPTIONS]?: string } & {
   data?: string;
-  /** --postgres/--query/--row-limit are the local train command's own flags. */
+  /** --postgres/--query are the local train command's own flags. */
   postgres?: string;
   query?: string;
-  'row-limit'?: string;
   features?: string;
-  k?: string;
-  'n-init'?: string;
-  seed?: string;
-  mode?: string;
   personas?: string;
-  'silhouette-sample'?: string;
-  'reference-sample'?: string;
-  workers?: string;
   quiet?: boolean;
 };
 
@@ -82,34 +75,35 @@ export function parseArtifactsFlag(value: string | undefined): ArtifactStoreConf
   return { volume: { path: value } };
 }
 
-type ParsedFlags = {
-  features?: string;
+/** The train command's reads of the flags both modes share, so both accept the same values. */
+export interface TrainFlags {
+  mode: 'fit' | 'fixed';
   k: { min: number; max: number };
   nInit: number;
   seed: number;
-  mode: 'fit' | 'fixed';
-};
+  rowLimit: number;
+  silhouetteSampleSize?: number;
+  referenceSampleSize?: number;
+  workers?: number;
+}
 
-/** Builds the job input from the local-training flags. `parsed` are the train command's own parses. */
+/** Builds the job input from the local-training flags. */
 async function inputFromFlags(
   values: JobFlags,
-  parsed: ParsedFlags,
+  parsed: TrainFlags,
   parseFeatures: FeatureParser,
 ): Promise<TrainingJobInput> {
-  const model = parseModelRef(values.model);
+  const model = modelRefFlag('--model', required(values.model, '--model NAMESPACE/NAME'));
+  postgresUrlFlag('--postgres', values.postgres);
   let data: TrainingDataSource;
   if (values.data && (values.postgres || values.query)) {
     throw new CliError('give either --data or --postgres/--query, not both', EXIT_BAD_INPUT);
   }
   if (values.data) data = { volume: { path: values.data } };
   else if (values.query) {
-    const rowLimit = values['row-limit'] === undefined ? DEFAULT_ROW_LIMIT : Number(values['row-limit']);
-    if (!Number.isInteger(rowLimit) || rowLimit < 1) {
-      throw new CliError('--row-limit must be an integer >= 1', EXIT_BAD_INPUT);
-    }
     // The URL reaches the reader through the environment (--postgres, else PERSONA_DATA_URL),
     // as a Job's Secret does, so it is never part of the logged parameters.
-    data = { postgres: { query: values.query, urlEnv: DEFAULT_DATA_URL_ENV, rowLimit } };
+    data = { postgres: { query: values.query, urlEnv: DEFAULT_DATA_URL_ENV, rowLimit: parsed.rowLimit } };
   } else
     throw new CliError('--data FILE.csv or --query SQL (with --postgres URL) is required', EXIT_BAD_INPUT);
   let personasFile;
@@ -141,13 +135,10 @@ function jobLogger(quiet: boolean | undefined, bindings: Record<string, string>)
   return pino({ name: 'persona-trainer', level: quiet ? 'warn' : 'info', base: bindings });
 }
 
-/**
- * Runs `persona train` in Job mode. `parsed` carries the train command's parses of the shared
- * flags (k range, n-init, seed, mode) so both modes accept exactly the same values.
- */
+/** Runs `persona train` in Job mode; `parsed` are the train command's reads of the shared flags. */
 export async function runJobMode(
   values: JobFlags,
-  parsed: ParsedFlags,
+  parsed: TrainFlags,
   parseFeatures: FeatureParser,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
@@ -166,7 +157,7 @@ export async function runJobMode(
           : parseTrainingJobSpec(specSource);
       specRunId = spec.runId;
       if (values.model) {
-        const m = parseModelRef(values.model);
+        const m = modelRefFlag('--model', values.model);
         if (m.namespace !== spec.model.namespace || m.name !== spec.model.name) {
           throw new CliError(`--model ${values.model} differs from the spec's model`, EXIT_BAD_INPUT);
         }
@@ -186,7 +177,6 @@ export async function runJobMode(
   const runId = jobRunId(values['run-id'], env, specRunId);
   const gcs: GcsClientOptions = env[GCS_ENDPOINT_ENV] ? { apiEndpoint: env[GCS_ENDPOINT_ENV] } : {};
   const logger = jobLogger(values.quiet, { model: `${input.model.namespace}/${input.model.name}`, runId });
-  const workers = values.workers === undefined ? undefined : Number(values.workers);
   const result = await runTrainingJob(input, {
     registryUrl: url,
     runId,
@@ -196,9 +186,9 @@ export async function runJobMode(
       values.postgres && specSource === undefined ? { ...env, [DEFAULT_DATA_URL_ENV]: values.postgres } : env,
     gcs,
     train: {
-      ...(workers ? { workers } : {}),
-      ...(values['silhouette-sample'] ? { silhouetteSampleSize: Number(values['silhouette-sample']) } : {}),
-      ...(values['reference-sample'] ? { referenceSampleSize: Number(values['reference-sample']) } : {}),
+      workers: parsed.workers,
+      silhouetteSampleSize: parsed.silhouetteSampleSize,
+      referenceSampleSize: parsed.referenceSampleSize,
     },
   });
   logger.flush();

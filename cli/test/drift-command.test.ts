@@ -116,7 +116,7 @@ describe('persona drift (local mode)', () => {
     [
       'bad threshold',
       () => ['--reference', 'a', '--current', 'b', '--threshold', 'high'],
-      /--threshold: "high" is not a number/,
+      /--threshold: expected a number, got "high"/,
     ],
   ];
   for (const [name, args, message] of bad) {

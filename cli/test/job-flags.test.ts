@@ -13,11 +13,14 @@ test('--artifacts picks the store', () => {
   assert.throws(() => parseArtifactsFlag('s3://b/p'), /--artifacts must be/);
 });
 
-test('--window takes the units of the monitor (s, m, h, d)', () => {
+test('--window is a duration of at least 1s, in whole seconds as the monitor rounds it', () => {
   assert.equal(parseWindow('90s'), 90);
   assert.equal(parseWindow('90m'), 5400);
   assert.equal(parseWindow('24h'), 86_400);
   assert.equal(parseWindow('7d'), 604_800);
-  for (const bad of ['24', '0h', '1w', '-1h', ''])
-    assert.throws(() => parseWindow(bad), /--window: expected a duration such as 90m, 24h or 7d/);
+  assert.equal(parseWindow('1500ms'), 2);
+  for (const bad of ['24', '1w', '-1h', ''])
+    assert.throws(() => parseWindow(bad), /^CliError: --window: expected a duration such as 500ms, 90s/);
+  for (const small of ['0h', '999ms'])
+    assert.throws(() => parseWindow(small), /^CliError: --window: expected a duration of at least 1s/);
 });

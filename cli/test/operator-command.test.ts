@@ -27,16 +27,26 @@ async function refused(argv: string[], env: Record<string, string | undefined>, 
 
 describe('persona operator: bad configuration', () => {
   test('no registry URL', () =>
-    refused([], { PERSONA_REGISTRY_URL: undefined }, /--registry URL or PERSONA_REGISTRY_URL is required/));
+    refused(
+      [],
+      { PERSONA_REGISTRY_URL: undefined },
+      /--registry URL \(or PERSONA_REGISTRY_URL\) is required/,
+    ));
 
-  test('a registry URL that is not Postgres', () =>
-    refused(['--registry', 'mysql://x/y'], {}, /registry URL must be a postgres:\/\//));
+  test('a registry URL that is not Postgres, named by where it came from, without its password', async () => {
+    await refused(
+      ['--registry', 'mysql://admin:s3cret@db:3306/x?password=s3cret'],
+      {},
+      /^--registry: expected a postgres:\/\/ or postgresql:\/\/ URL, got a mysql:\/\/ URL$/,
+    );
+    await refused([], { PERSONA_REGISTRY_URL: 'db:5432' }, /^PERSONA_REGISTRY_URL: expected a postgres:\/\//);
+  });
 
   test('a default registry Secret without a key', () =>
     refused(
       ['--registry', DB, '--default-registry-secret', 'persona-registry'],
       {},
-      /--default-registry-secret must be NAME\/KEY/,
+      /--default-registry-secret: expected NAME\/KEY/,
     ));
 
   test('renew deadline not shorter than the lease', () =>
@@ -47,16 +57,24 @@ describe('persona operator: bad configuration', () => {
     ));
 
   test('a non-numeric port', () =>
-    refused(['--registry', DB, '--health-port', 'http'], {}, /--health-port must be an integer >= 0/));
+    refused(
+      ['--registry', DB, '--health-port', 'http'],
+      {},
+      /--health-port: expected an integer from 0 to 65535, got "http"/,
+    ));
 
   test('--leader-elect with a value other than true or false', () =>
-    refused(['--registry', DB, '--leader-elect=yes'], {}, /--leader-elect must be true or false/));
+    refused(
+      ['--registry', DB, '--leader-elect=yes'],
+      {},
+      /--leader-elect: expected true or false, got "yes"/,
+    ));
 
   test('an unknown image pull policy', () =>
     refused(
       ['--registry', DB],
       { PERSONA_IMAGE_PULL_POLICY: 'Sometimes' },
-      /PERSONA_IMAGE_PULL_POLICY must be Always, IfNotPresent or Never/,
+      /PERSONA_IMAGE_PULL_POLICY: expected Always, IfNotPresent or Never, got "Sometimes"/,
     ));
 
   test('a kubeconfig that does not exist', () =>

@@ -187,10 +187,13 @@ describe('persona train / predict / data', () => {
       await persona('train', '--data', csv, '--k', '20', '--json'),
       /k = 20 is larger than the number of rows \(12\)/,
     );
-    badInput(await persona('train', '--data', csv, '--k', 'two', '--json'), /--k must be a range like 2..10/);
+    badInput(
+      await persona('train', '--data', csv, '--k', 'two', '--json'),
+      /--k: expected a range such as 2\.\.10 or a single integer such as 6, got "two"/,
+    );
     badInput(
       await persona('train', '--data', csv, '--n-init', '0', '--json'),
-      /--n-init must be an integer >= 1/,
+      /--n-init: expected an integer >= 1, got "0"/,
     );
     badInput(
       await persona('train', '--data', csv, '--mode', 'fixed', '--json'),

@@ -13,7 +13,8 @@ import { writeSeedScenario } from '@persona-operator/core/synth/write';
 import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
 import { CliError } from '../errors.ts';
 import type { Command } from '../main.ts';
-import { databaseCliError, requirePostgresUrl } from '../registry-args.ts';
+import { intFlag, postgresUrlFlag, required } from '../flags.ts';
+import { databaseCliError } from '../registry-args.ts';
 
 const usage = `Usage: persona data generate --scenario seed (--out DIR | --postgres URL [--table NAME]) [--rows N] [--seed N]
        persona data load --postgres URL --table NAME --csv FILE.csv [--replace]
@@ -37,13 +38,7 @@ Options of load (the table is created from the CSV header when missing):
   --csv FILE        CSV file to load (--file is the same)
   --replace         empty the table first, in the same transaction`;
 
-function intFlag(value: string | undefined, flag: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new CliError(`${flag} must be an integer >= ${min}, got ${JSON.stringify(value)}`, EXIT_BAD_INPUT);
-  return n;
-}
+const DATA_URL_ENV = 'PERSONA_DATA_URL';
 
 async function load(values: {
   postgres?: string;
@@ -51,20 +46,21 @@ async function load(values: {
   file?: string;
   replace?: boolean;
 }): Promise<number> {
-  const url = values.postgres ?? process.env.PERSONA_DATA_URL;
-  if (!url) throw new CliError('--postgres URL is required (or set PERSONA_DATA_URL)', EXIT_BAD_INPUT);
-  requirePostgresUrl(url, '--postgres');
-  if (!values.table) throw new CliError('--table NAME is required', EXIT_BAD_INPUT);
-  if (!values.file) throw new CliError('--file FILE.csv is required', EXIT_BAD_INPUT);
+  const url = required(
+    postgresUrlFlag('--postgres', values.postgres, { name: DATA_URL_ENV }),
+    `--postgres URL (or ${DATA_URL_ENV})`,
+  );
+  const table = required(values.table, '--table NAME');
+  const file = required(values.file, '--file FILE.csv');
   try {
-    const r = await loadCsv({ db: url, table: values.table, csvPath: values.file, replace: values.replace });
-    process.stdout.write(`loaded ${r.rows} rows into ${values.table}${r.created ? ' (created)' : ''}\n`);
+    const r = await loadCsv({ db: url, table, csvPath: file, replace: values.replace });
+    process.stdout.write(`loaded ${r.rows} rows into ${table}${r.created ? ' (created)' : ''}\n`);
     return 0;
   } catch (err) {
     const message = (err as Error).message ?? String(err);
-    if (err instanceof DataLoadError) throw new CliError(`${values.file}: ${message}`, EXIT_BAD_INPUT);
+    if (err instanceof DataLoadError) throw new CliError(`${file}: ${message}`, EXIT_BAD_INPUT);
     if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new CliError(`cannot read ${values.file}: no such file`, EXIT_BAD_INPUT);
+      throw new CliError(`cannot read ${file}: no such file`, EXIT_BAD_INPUT);
     throw databaseCliError(err, LOAD_FAILED) ?? err;
   }
 }
@@ -75,7 +71,6 @@ const LOAD_FAILED = { transient: 'database unreachable, try again', permanent: '
 export const seedMonthValue = (i: number): string => `2025-${String(i + 1).padStart(2, '0')}`;
 
 async function generateIntoPostgres(url: string, table: string, scenario: SeedScenario): Promise<void> {
-  requirePostgresUrl(url, '--postgres');
   const columns = [
     ...scenario.features.map((f) => ({
       name: f.name,
@@ -134,12 +129,16 @@ export const command: Command = {
       );
     }
     // In a Job the URL comes from a Secret through the environment, never from the args.
-    const postgres = values.postgres ?? (values.out ? undefined : process.env.PERSONA_DATA_URL);
+    const postgres = postgresUrlFlag(
+      '--postgres',
+      values.postgres,
+      values.out ? undefined : { name: DATA_URL_ENV },
+    );
     if (!values.out && !postgres)
-      throw new CliError('--out DIR or --postgres URL (or env PERSONA_DATA_URL) is required', EXIT_BAD_INPUT);
+      throw new CliError(`--out DIR or --postgres URL (or env ${DATA_URL_ENV}) is required`, EXIT_BAD_INPUT);
     const scenario = generateSeedScenario({
-      rowsPerMonth: intFlag(values.rows, '--rows', 500, 1),
-      seed: intFlag(values.seed, '--seed', 42, 0),
+      rowsPerMonth: intFlag('--rows', values.rows, { min: 1 }) ?? 500,
+      seed: intFlag('--seed', values.seed, { min: 0 }) ?? 42,
     });
     if (values.out) {
       const files = await writeSeedScenario(values.out, scenario);

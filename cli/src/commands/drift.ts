@@ -21,6 +21,7 @@ import { isJobMode, JOB_OPTIONS, JOB_USAGE, runDriftJobMode } from '../drift-job
 import type { Command } from '../main.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
 import { CliError } from '../errors.ts';
+import { numberFlag } from '../flags.ts';
 
 const usage = `Usage: persona drift --reference ref.csv --current cur.csv [options]
        persona drift --registry URL --model NS/NAME --monitor NS/NAME (--query SQL | --window 24h | --spec FILE)
@@ -46,13 +47,6 @@ ${JOB_USAGE.trim()}
 
 Exit codes: 0 the check ran (drift or not), 1 transient failure, 2 bad options or bad data.`;
 
-function parseNumber(value: string | undefined, option: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new CliError(`${option}: "${value}" is not a number`);
-  return n;
-}
-
 function parseFeatureTests(specs: string[]): Record<string, FeatureTestOverride> {
   const out: Record<string, FeatureTestOverride> = {};
   for (const spec of specs) {
@@ -62,7 +56,7 @@ function parseFeatureTests(specs: string[]): Record<string, FeatureTestOverride>
     }
     const o: FeatureTestOverride = {};
     if (m[2]) o.test = m[2] as TestChoice;
-    if (m[3] !== undefined) o.threshold = parseNumber(m[3], `--feature-test ${m[1]}`);
+    if (m[3] !== undefined) o.threshold = numberFlag(`--feature-test ${m[1]}`, m[3]);
     out[m[1]] = o;
   }
   return out;
@@ -140,8 +134,8 @@ async function run(argv: string[]): Promise<number> {
   const options: DriftOptions = {
     numeric: values['numeric-test'] as TestChoice | undefined,
     categorical: values['categorical-test'] as TestChoice | undefined,
-    threshold: parseNumber(values.threshold, '--threshold'),
-    driftShare: parseNumber(values['drift-share'], '--drift-share'),
+    threshold: numberFlag('--threshold', values.threshold),
+    driftShare: numberFlag('--drift-share', values['drift-share']),
     perFeature: parseFeatureTests(values['feature-test'] ?? []),
   };
   if (isJobMode(values)) {

@@ -12,7 +12,8 @@ import {
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
 import { CliError } from '../errors.ts';
 import type { Command } from '../main.ts';
-import { requirePostgresUrl } from '../registry-args.ts';
+import { choiceFlag, intFlag } from '../flags.ts';
+import { registryUrl } from '../registry-args.ts';
 
 const usage = `Usage: persona operator [--kubeconfig FILE] [--namespace NS ...] [--leader-elect]
                         [--lease-namespace NS] [--health-port 8081] [--image IMG]
@@ -42,44 +43,27 @@ Options:
 
 Servers bind to $PERSONA_BIND_ADDRESS, else 0.0.0.0.`;
 
-function positive(value: string | undefined, flag: string, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new CliError(`${flag} must be an integer >= ${min}, got ${JSON.stringify(value)}`, EXIT_BAD_INPUT);
-  return n;
-}
-
 /** Accepts the `--leader-elect=true|false` form Helm values produce besides the bare flag. */
 function normaliseBooleans(argv: string[]): string[] {
   return argv.flatMap((a) => {
     const m = /^--leader-elect=(.*)$/.exec(a);
     if (!m) return [a];
-    if (m[1] === 'true') return ['--leader-elect'];
-    if (m[1] === 'false') return [];
-    throw new CliError(`--leader-elect must be true or false, got ${JSON.stringify(m[1])}`, EXIT_BAD_INPUT);
+    return choiceFlag('--leader-elect', m[1], ['true', 'false']) === 'true' ? ['--leader-elect'] : [];
   });
 }
 
 function secretRef(value: string | undefined): OperatorConfig['defaultRegistrySecret'] {
   if (value === undefined) return DEFAULT_CONFIG.defaultRegistrySecret;
   const m = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)\/([-._a-zA-Z0-9]+)$/.exec(value);
-  if (!m)
+  if (!m) {
     throw new CliError(
-      `--default-registry-secret must be NAME/KEY (a Secret name and a key), got ${JSON.stringify(value)}`,
-      EXIT_BAD_INPUT,
+      `--default-registry-secret: expected NAME/KEY (a Secret name and a key), got ${JSON.stringify(value)}`,
     );
+  }
   return { name: m[1], key: m[3] };
 }
 
-function pullPolicy(value: string | undefined): OperatorConfig['imagePullPolicy'] {
-  if (value === undefined || value === '') return DEFAULT_CONFIG.imagePullPolicy;
-  if (value === 'Always' || value === 'IfNotPresent' || value === 'Never') return value;
-  throw new CliError(
-    `PERSONA_IMAGE_PULL_POLICY must be Always, IfNotPresent or Never, got ${JSON.stringify(value)}`,
-    EXIT_BAD_INPUT,
-  );
-}
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
 
 const EXIT_CODES: Record<OperatorOutcome, number> = {
   stopped: EXIT_OK,
@@ -112,27 +96,26 @@ export const command: Command = {
       allowPositionals: false,
     });
     const env = process.env;
-    const registryUrl = values.registry ?? env.PERSONA_REGISTRY_URL;
-    if (!registryUrl)
-      throw new CliError('--registry URL or PERSONA_REGISTRY_URL is required', EXIT_BAD_INPUT);
-    requirePostgresUrl(registryUrl, 'the registry URL');
-    const leaseDuration = positive(values['lease-duration'], '--lease-duration', 15);
-    const renewDeadline = positive(
-      values['renew-deadline'],
-      '--renew-deadline',
-      Math.min(10, Math.max(1, leaseDuration - 2)),
-    );
-    const retryPeriod = positive(values['retry-period'], '--retry-period', Math.min(2, renewDeadline));
+    const url = registryUrl(values.registry);
+    const seconds = { min: 1 };
+    const leaseDuration = intFlag('--lease-duration', values['lease-duration'], seconds) ?? 15;
+    const renewDeadline =
+      intFlag('--renew-deadline', values['renew-deadline'], seconds) ??
+      Math.min(10, Math.max(1, leaseDuration - 2));
+    const retryPeriod =
+      intFlag('--retry-period', values['retry-period'], seconds) ?? Math.min(2, renewDeadline);
     if (renewDeadline >= leaseDuration)
       throw new CliError('--renew-deadline must be shorter than --lease-duration', EXIT_BAD_INPUT);
     if (retryPeriod > renewDeadline)
       throw new CliError('--retry-period must not exceed --renew-deadline', EXIT_BAD_INPUT);
-    const healthPort = positive(values['health-port'], '--health-port', 8081, 0);
-    const workers = positive(values.workers, '--workers', 4);
+    const healthPort = intFlag('--health-port', values['health-port'], { min: 0, max: 65535 }) ?? 8081;
+    const workers = intFlag('--workers', values.workers, { min: 1 }) ?? 4;
     const config: OperatorConfig = {
       ...DEFAULT_CONFIG,
       image: values.image ?? env.PERSONA_IMAGE ?? DEFAULT_CONFIG.image,
-      imagePullPolicy: pullPolicy(env.PERSONA_IMAGE_PULL_POLICY),
+      imagePullPolicy:
+        choiceFlag('PERSONA_IMAGE_PULL_POLICY', env.PERSONA_IMAGE_PULL_POLICY || undefined, PULL_POLICIES) ??
+        DEFAULT_CONFIG.imagePullPolicy,
       defaultRegistrySecret: secretRef(values['default-registry-secret']),
     };
 
@@ -160,7 +143,7 @@ export const command: Command = {
       identity,
       healthPort,
       host: env.PERSONA_BIND_ADDRESS ?? '0.0.0.0',
-      registryUrl,
+      registryUrl: url,
       config,
       workers,
     });

@@ -8,6 +8,7 @@ import { tableFromCsv, tableRow } from '@persona-operator/core/data/table';
 import { createScorer, RowError } from '@persona-operator/core/scoring/scorer';
 import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
 import { CliError } from '../errors.ts';
+import { required } from '../flags.ts';
 import { readInputFile, withInputErrors } from '../input.ts';
 import type { Command } from '../main.ts';
 
@@ -32,10 +33,8 @@ export const command: Command = {
       options: { model: { type: 'string' }, input: { type: 'string' }, output: { type: 'string' } },
       strict: true,
     });
-    if (!values.model) throw new CliError('--model model.json is required', EXIT_BAD_INPUT);
-    if (!values.input) throw new CliError('--input rows.csv is required', EXIT_BAD_INPUT);
-    const modelPath = values.model;
-    const inputPath = values.input;
+    const modelPath = required(values.model, '--model model.json');
+    const inputPath = required(values.input, '--input rows.csv');
     const artifact = await withInputErrors(modelPath, async () =>
       parseArtifactJson(await readInputFile(modelPath, 'model')),
     );

@@ -17,8 +17,17 @@ import {
 import { runPredictor, type PredictorOutcome } from '@persona-operator/predictor/main';
 import type { Command } from '../main.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
-import { parseDuration } from '@persona-operator/core/time/duration';
 import { CliError } from '../errors.ts';
+import {
+  choiceFlag,
+  durationFlag,
+  intFlag,
+  isKubernetesName,
+  modelRefFlag,
+  postgresUrlFlag,
+  sizeFlag,
+} from '../flags.ts';
+import { REGISTRY_URL_ENV } from '../registry-args.ts';
 
 const d = DEFAULT_PREDICTION_LOG_LIMITS;
 const usage = `Usage: persona serve --model-file model.json [--name NAME]
@@ -52,56 +61,11 @@ Prediction logging (for DriftMonitors reading live traffic; needs the registry):
 /** The variable the trainer reads too: a GCS endpoint override (a local fake in tests and local clusters). */
 const GCS_ENDPOINT_ENV = 'PERSONA_GCS_ENDPOINT';
 
-const NAME_RE = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-
 const EXIT_CODES: Record<PredictorOutcome, number> = {
   stopped: EXIT_OK,
   'failed-transient': EXIT_TRANSIENT,
   'failed-permanent': EXIT_BAD_INPUT,
 };
-
-function positiveInt(value: string, flag: string, min = 1): number {
-  if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
-    throw new CliError(`${flag}: expected an integer >= ${min}, got ${JSON.stringify(value)}`);
-  }
-  return Number(value);
-}
-
-const SIZE_UNITS: Record<string, number> = {
-  '': 1,
-  b: 1,
-  kb: 1024,
-  kib: 1024,
-  mb: 1024 ** 2,
-  mib: 1024 ** 2,
-};
-
-export function parseSize(value: string, flag: string): number {
-  const m = /^(\d+)\s*([a-z]*)$/i.exec(value.trim());
-  const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
-  if (!m || unit === undefined || Number(m[1]) === 0) {
-    throw new CliError(
-      `${flag}: expected a size such as 1048576, 512kb or 8mb, got ${JSON.stringify(value)}`,
-    );
-  }
-  return Number(m[1]) * unit;
-}
-
-function durationFlag(value: string, flag: string): number {
-  try {
-    return parseDuration(value, flag);
-  } catch (err) {
-    throw new CliError((err as Error).message);
-  }
-}
-
-function parseModelRef(value: string): { namespace: string; name: string } {
-  const [namespace, name, ...rest] = value.split('/');
-  if (rest.length > 0 || !namespace || !name || !NAME_RE.test(namespace) || !NAME_RE.test(name)) {
-    throw new CliError(`--model: expected NAMESPACE/NAME (Kubernetes names), got ${JSON.stringify(value)}`);
-  }
-  return { namespace, name };
-}
 
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): PredictorConfig {
   const { values } = parseArgs({
@@ -114,24 +78,25 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       model: { type: 'string' },
       version: { type: 'string' },
       name: { type: 'string' },
-      port: { type: 'string', default: String(DEFAULT_PORT) },
+      port: { type: 'string' },
       host: { type: 'string' },
-      'max-batch': { type: 'string', default: String(DEFAULT_MAX_BATCH) },
-      'body-limit': { type: 'string', default: String(DEFAULT_BODY_LIMIT) },
-      'drain-delay': { type: 'string', default: `${DEFAULT_DRAIN_DELAY_MS}ms` },
-      'log-level': { type: 'string', default: DEFAULT_LOG_LEVEL },
+      'max-batch': { type: 'string' },
+      'body-limit': { type: 'string' },
+      'drain-delay': { type: 'string' },
+      'log-level': { type: 'string' },
       'log-predictions': { type: 'boolean', default: false },
-      'log-queue-size': { type: 'string', default: String(d.maxQueue) },
-      'log-batch-size': { type: 'string', default: String(d.batchSize) },
-      'log-flush-interval': { type: 'string', default: `${d.flushIntervalMs}ms` },
+      'log-queue-size': { type: 'string' },
+      'log-batch-size': { type: 'string' },
+      'log-flush-interval': { type: 'string' },
     },
   });
-  const registryUrl = values.registry ?? (env.PERSONA_REGISTRY_URL || undefined);
-  const versionText = values.version ?? (env.MODEL_VERSION || undefined);
-  const ref = values.model === undefined ? undefined : parseModelRef(values.model);
+  const registryUrl = postgresUrlFlag('--registry', values.registry, { name: REGISTRY_URL_ENV, env });
+  const ref = modelRefFlag('--model', values.model);
   const version =
-    versionText === undefined ? undefined : positiveInt(versionText, '--version (or MODEL_VERSION)');
-  if (values.name !== undefined && !NAME_RE.test(values.name)) {
+    values.version !== undefined
+      ? intFlag('--version', values.version, { min: 1 })
+      : intFlag('MODEL_VERSION', env.MODEL_VERSION || undefined, { min: 1 });
+  if (values.name !== undefined && !isKubernetesName(values.name)) {
     throw new CliError(`--name: expected a Kubernetes name, got ${JSON.stringify(values.name)}`);
   }
   const modelFile = values['model-file'];
@@ -162,26 +127,21 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       '--log-predictions writes to the registry: give --registry URL (or PERSONA_REGISTRY_URL)',
     );
   }
-  const logLevel = values['log-level'] as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new CliError(`--log-level: expected ${LOG_LEVELS.join(', ')}, got ${logLevel}`);
-  }
+  const logLevel: LogLevel = choiceFlag('--log-level', values['log-level'], LOG_LEVELS) ?? DEFAULT_LOG_LEVEL;
   const logLimits = {
-    maxQueue: positiveInt(values['log-queue-size'] as string, '--log-queue-size'),
-    batchSize: positiveInt(values['log-batch-size'] as string, '--log-batch-size'),
-    flushIntervalMs: durationFlag(values['log-flush-interval'] as string, '--log-flush-interval'),
+    maxQueue: intFlag('--log-queue-size', values['log-queue-size'], { min: 1 }) ?? d.maxQueue,
+    batchSize: intFlag('--log-batch-size', values['log-batch-size'], { min: 1 }) ?? d.batchSize,
+    flushIntervalMs: durationFlag('--log-flush-interval', values['log-flush-interval']) ?? d.flushIntervalMs,
   };
-  const port = positiveInt(values.port as string, '--port', 0);
-  if (port > 65535) throw new CliError(`--port: expected 0..65535, got ${port}`);
   return {
     model,
     registryUrl,
     gcsEndpoint: env[GCS_ENDPOINT_ENV] || undefined,
-    port,
+    port: intFlag('--port', values.port, { min: 0, max: 65535 }) ?? DEFAULT_PORT,
     host: values.host ?? env.PERSONA_BIND_ADDRESS ?? DEFAULT_HOST,
-    maxBatch: positiveInt(values['max-batch'] as string, '--max-batch'),
-    bodyLimit: parseSize(values['body-limit'] as string, '--body-limit'),
-    drainDelayMs: durationFlag(values['drain-delay'] as string, '--drain-delay'),
+    maxBatch: intFlag('--max-batch', values['max-batch'], { min: 1 }) ?? DEFAULT_MAX_BATCH,
+    bodyLimit: sizeFlag('--body-limit', values['body-limit']) ?? DEFAULT_BODY_LIMIT,
+    drainDelayMs: durationFlag('--drain-delay', values['drain-delay']) ?? DEFAULT_DRAIN_DELAY_MS,
     logLevel,
     predictionLog: values['log-predictions'] ? logLimits : undefined,
   };

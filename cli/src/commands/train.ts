@@ -18,8 +18,10 @@ import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
 import { CliError } from '../errors.ts';
 import { readInputFile, withInputErrors } from '../input.ts';
 import type { Command } from '../main.ts';
-import { databaseCliError, requirePostgresUrl } from '../registry-args.ts';
-import { isJobMode, JOB_OPTIONS, JOB_USAGE, runJobMode } from '../train-job.ts';
+import { choiceFlag, intFlag, intRangeFlag, postgresUrlFlag } from '../flags.ts';
+import { databaseCliError } from '../registry-args.ts';
+import { isJobMode, JOB_OPTIONS, JOB_USAGE, runJobMode, type TrainFlags } from '../train-job.ts';
+import { DEFAULT_ROW_LIMIT } from '@persona-operator/jobs/training-spec';
 
 const usage = `Usage: persona train (--data FILE.csv | --postgres URL --query SQL) --out model.json [options]
 
@@ -46,19 +48,6 @@ Options:
   --quiet                no progress output
 ${JOB_USAGE}`;
 
-export function parseKRange(value: string): { min: number; max: number } {
-  const m = /^\s*(\d+)\s*(?:(?:\.\.|-)\s*(\d+)\s*)?$/.exec(value);
-  if (!m)
-    throw new CliError(
-      `--k must be a range like 2..10 or a single k like 6, got ${JSON.stringify(value)}`,
-      EXIT_BAD_INPUT,
-    );
-  const min = Number(m[1]);
-  const max = m[2] === undefined ? min : Number(m[2]);
-  if (min < 1 || max < min) throw new CliError(`--k ${value}: expected 1 <= min <= max`, EXIT_BAD_INPUT);
-  return { min, max };
-}
-
 export function parseFeatureList(value: string): ColumnRequest[] {
   const out: ColumnRequest[] = [];
   for (const part of value.split(',')) {
@@ -74,14 +63,6 @@ export function parseFeatureList(value: string): ColumnRequest[] {
     out.push(type ? { name, type } : { name });
   }
   return out;
-}
-
-function positiveInt(value: string | undefined, flag: string, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new CliError(`${flag} must be an integer >= ${min}, got ${JSON.stringify(value)}`, EXIT_BAD_INPUT);
-  return n;
 }
 
 const num = (v: number | null, digits: number): string => (v === null ? '-' : v.toFixed(digits));
@@ -186,19 +167,23 @@ export const command: Command = {
       strict: true,
       allowPositionals: false,
     });
-    if (isJobMode(values)) {
-      const jobMode = values.mode ?? 'fit';
-      if (jobMode !== 'fit' && jobMode !== 'fixed')
-        throw new CliError(`--mode must be fit or fixed, got ${JSON.stringify(jobMode)}`, EXIT_BAD_INPUT);
-      const shared = {
-        k: parseKRange(values.k ?? '2..10'),
-        nInit: positiveInt(values['n-init'], '--n-init', 10),
-        seed: positiveInt(values.seed, '--seed', 0, 0),
-        mode: jobMode,
-      } as const;
-      return runJobMode(values, shared, parseFeatureList);
-    }
-    const pgUrl = values.postgres ?? (values.query ? process.env[DATA_URL_ENV] : undefined);
+    const mode = choiceFlag('--mode', values.mode, ['fit', 'fixed']) ?? 'fit';
+    const parsed: TrainFlags = {
+      mode,
+      k: intRangeFlag('--k', values.k, { min: 1 }) ?? { min: 2, max: 10 },
+      nInit: intFlag('--n-init', values['n-init'], { min: 1 }) ?? 10,
+      seed: intFlag('--seed', values.seed, { min: 0 }) ?? 0,
+      rowLimit: intFlag('--row-limit', values['row-limit'], { min: 1 }) ?? DEFAULT_ROW_LIMIT,
+      silhouetteSampleSize: intFlag('--silhouette-sample', values['silhouette-sample'], { min: 2 }),
+      referenceSampleSize: intFlag('--reference-sample', values['reference-sample'], { min: 0 }),
+      workers: intFlag('--workers', values.workers, { min: 1 }),
+    };
+    if (isJobMode(values)) return runJobMode(values, parsed, parseFeatureList);
+    const pgUrl = postgresUrlFlag(
+      '--postgres',
+      values.postgres,
+      values.query ? { name: DATA_URL_ENV } : undefined,
+    );
     if (values.data && (pgUrl || values.query))
       throw new CliError('give either --data or --postgres/--query, not both', EXIT_BAD_INPUT);
     if (!values.data && !values.query)
@@ -206,19 +191,8 @@ export const command: Command = {
     if (values.query && !pgUrl)
       throw new CliError(`--query needs --postgres URL (or env ${DATA_URL_ENV})`, EXIT_BAD_INPUT);
     if (pgUrl && !values.query) throw new CliError('--postgres needs --query SQL', EXIT_BAD_INPUT);
-    if (pgUrl) requirePostgresUrl(pgUrl, '--postgres');
-    const rowLimit = positiveInt(values['row-limit'], '--row-limit', 5_000_000);
     if (!values.out && !values.json)
       throw new CliError('--out model.json is required (or --json for a summary only)', EXIT_BAD_INPUT);
-    const mode = values.mode ?? 'fit';
-    if (mode !== 'fit' && mode !== 'fixed')
-      throw new CliError(`--mode must be fit or fixed, got ${JSON.stringify(mode)}`, EXIT_BAD_INPUT);
-    const k = parseKRange(values.k ?? '2..10');
-    const nInit = positiveInt(values['n-init'], '--n-init', 10);
-    const seed = positiveInt(values.seed, '--seed', 0, 0);
-    const silhouetteSampleSize = positiveInt(values['silhouette-sample'], '--silhouette-sample', 10_000, 2);
-    const referenceSampleSize = positiveInt(values['reference-sample'], '--reference-sample', 5000, 0);
-    const workers = values.workers === undefined ? undefined : positiveInt(values.workers, '--workers', 1);
 
     let personasFile: PersonasFile | undefined;
     if (values.personas) {
@@ -246,21 +220,21 @@ export const command: Command = {
       table = await withInputErrors(dataPath, () => tableFromCsv(parseCsv(csvText), request));
     } else {
       dataPath = 'query';
-      table = await readQuery(pgUrl!, values.query!, request, rowLimit);
+      table = await readQuery(pgUrl!, values.query!, request, parsed.rowLimit);
     }
     const features: FeatureSpec[] = tableFeatures(table);
 
     const spec: TrainSpec = {
       features,
       mode,
-      k,
-      nInit,
-      seed,
+      k: parsed.k,
+      nInit: parsed.nInit,
+      seed: parsed.seed,
       personas: personasFile?.personas,
       previous,
-      silhouetteSampleSize,
-      referenceSampleSize,
-      workers,
+      silhouetteSampleSize: parsed.silhouetteSampleSize,
+      referenceSampleSize: parsed.referenceSampleSize,
+      workers: parsed.workers,
     };
     const artifact = await withInputErrors(dataPath, () =>
       trainModel(table, spec, { onProgress: progressPrinter(values.quiet) }),

@@ -3,7 +3,8 @@
 import { parseArgs } from 'node:util';
 import { Registry, type ModelVersion } from '@persona-operator/registry';
 import type { Command } from '../main.ts';
-import { parseModelRef, registryUrl, withRegistryErrors } from '../registry-args.ts';
+import { modelRefFlag, required } from '../flags.ts';
+import { registryUrl, withRegistryErrors } from '../registry-args.ts';
 
 const usage = `Usage: persona versions --registry URL --model NAMESPACE/NAME [--json]
 
@@ -45,7 +46,7 @@ export const command: Command = {
       strict: true,
     });
     const url = registryUrl(values.registry);
-    const model = parseModelRef(values.model);
+    const model = modelRefFlag('--model', required(values.model, '--model NAMESPACE/NAME'));
     const versions = await withRegistryErrors(async () => {
       const registry = await Registry.connect(url, { applicationName: 'persona-versions', max: 1 });
       try {
