@@ -70,7 +70,10 @@ async function resolveTarget(
   };
 }
 
-/** Sends the notice to every target that wants it; results in spec order (none: nothing sent). */
+/**
+ * Sends the notice to every target that wants it; results in spec order (none: nothing sent).
+ * Each failed target is also a Warning Event.
+ */
 export async function notifyStep(
   ctx: DriftMonitorContext,
   monitor: DriftMonitor,
@@ -91,5 +94,14 @@ export async function notifyStep(
   const targets = resolved.filter((r): r is NotifyTarget => !('ok' in r));
   const sent = targets.length ? await ctx.notify(targets, notice) : [];
   let next = 0;
-  return resolved.map((r) => ('ok' in r ? r : sent[next++]));
+  const results = resolved.map((r) => ('ok' in r ? r : sent[next++]));
+  for (const r of results.filter((x) => !x.ok)) {
+    await ctx.events.record(
+      monitor,
+      'Warning',
+      'NotificationFailed',
+      `${r.target}: ${r.error ?? 'failed'} (${r.attempts} attempts)`,
+    );
+  }
+  return results;
 }

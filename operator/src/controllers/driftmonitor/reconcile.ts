@@ -1,6 +1,8 @@
-// The DriftMonitor reconcile. Level-triggered: observe the run in progress, decide whether a
-// run is due, start it, write status once, and come back exactly when the next slot is due.
-// A failed run never stops the schedule: the next slot runs as usual.
+// The DriftMonitor reconcile: a thin sequence of the steps (look at the run in progress and,
+// once it has succeeded, notify and maybe retrain; then read the schedule and start a run when
+// one is due), each returning what it observed, then one status built from those observations
+// and written once. Level-triggered; it comes back exactly when the next slot is due. A failed
+// run never stops the schedule: the next slot runs as usual.
 import { GROUP, VERSION } from '../../api/v1alpha1/common.ts';
 import {
   DRIFT_MONITOR_PLURAL,
@@ -11,10 +13,12 @@ import type { ReconcileResult } from '../../runtime/controller.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
 import { keyOf, type DriftMonitorContext } from './context.ts';
 import { RUN_NOW_ANNOTATION } from './naming.ts';
+import { notifyStep } from './notify-step.ts';
+import { retrainStep } from './retrain-step.ts';
 import { observeRun, startRun } from './run-step.ts';
 import { planRun } from './schedule.ts';
 import { cronProblem } from '@persona-operator/core/time/cron';
-import { conditionsBetweenRuns } from './status.ts';
+import { driftNotice, nextStatus, type Observations } from './status.ts';
 
 export const DEFAULT_SCHEDULE = '0 * * * *';
 /**
@@ -56,23 +60,25 @@ export async function reconcileDriftMonitor(ctx: DriftMonitorContext, key: strin
   if (!monitor || monitor.metadata.deletionTimestamp) return {};
   const now = new Date(ctx.clock.now());
   const generation = monitor.metadata.generation;
-  const status: DriftMonitorStatus = structuredClone(monitor.status ?? {});
-  status.observedGeneration = generation;
+  const previous = monitor.status ?? {};
+  const observed: Observations = {};
+  const report = () => writeStatus(ctx, monitor, nextStatus(previous, observed, generation, now));
 
-  if (status.lastRunResult === 'Running') await observeRun(ctx, monitor, status, now);
+  if (previous.lastRunResult === 'Running') {
+    const run = await observeRun(ctx, monitor, previous.lastJobName);
+    observed.run = run;
+    if (run.state === 'succeeded') {
+      const notice = driftNotice(key, run.report, run.url, now);
+      observed.notifications = await notifyStep(ctx, monitor, notice);
+      observed.retrain = await retrainStep(ctx, monitor, previous.lastRetrainTriggered, run.report, now);
+    }
+  }
 
   const schedule = monitor.spec.schedule ?? DEFAULT_SCHEDULE;
   const problem = cronProblem(schedule, 'spec.schedule');
   if (problem) {
-    delete status.nextRunTime;
-    status.conditions = conditionsBetweenRuns(
-      status.conditions,
-      { reason: 'InvalidSchedule', message: problem },
-      undefined,
-      generation,
-      now,
-    );
-    await writeStatus(ctx, monitor, status);
+    observed.schedule = { problem: { reason: 'InvalidSchedule', message: problem } };
+    await report();
     // Nothing to wait for: a corrected spec is a new event.
     return {};
   }
@@ -80,13 +86,13 @@ export async function reconcileDriftMonitor(ctx: DriftMonitorContext, key: strin
     now,
     schedule,
     createdAt: new Date(monitor.metadata.creationTimestamp ?? now),
-    status,
+    // As the run in progress left it: one that just ended no longer holds the next back.
+    status: nextStatus(previous, observed, generation, now),
     runNowToken: monitor.metadata.annotations?.[RUN_NOW_ANNOTATION],
   });
-  status.nextRunTime = plan.nextRunTime.toISOString();
-  if (plan.decision.run) await startRun(ctx, monitor, status, plan.decision, now);
-  status.conditions = conditionsBetweenRuns(status.conditions, undefined, plan.nextRunTime, generation, now);
-  await writeStatus(ctx, monitor, status);
+  observed.schedule = { nextRunTime: plan.nextRunTime };
+  if (plan.decision.run) observed.started = await startRun(ctx, monitor, plan.decision);
+  await report();
   return {
     requeueAfterMs: Math.min(MAX_REQUEUE_MS, Math.max(0, plan.nextRunTime.getTime() - now.getTime())),
   };

@@ -1,11 +1,8 @@
 // A run's life: start the drift Job for a due slot (or adopt the one a previous operator made:
-// the name is deterministic), and once it has finished, turn its outcome into status, an
-// Event, notifications and, on drift, a retrain request.
+// the name is deterministic), and once it has finished, read its outcome (the stored report,
+// or why it failed). Each returns what it found; an Event and a log line say it as it happens.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { GROUP, RETRAIN_ANNOTATION, VERSION } from '../../api/v1alpha1/common.ts';
-import type { DriftMonitor, DriftMonitorStatus } from '../../api/v1alpha1/driftmonitor.ts';
-import { PERSONA_MODEL_PLURAL } from '../../api/v1alpha1/personamodel.ts';
+import type { DriftMonitor } from '../../api/v1alpha1/driftmonitor.ts';
 import { describeApiError, isConflict } from '../../runtime/k8s-errors.ts';
 import { SpecProblem } from '../shared/errors.ts';
 import { jobOutcome } from '../shared/job-outcome.ts';
@@ -13,73 +10,59 @@ import { keyOf, type DriftMonitorContext } from './context.ts';
 import { runFailure, terminationMessage, type RunFailure } from './failure.ts';
 import { DRIFT_CONTAINER, buildDriftJob } from './job.ts';
 import { driftJobName } from './naming.ts';
-import { activeTrainingJobs, decideRetrain } from './retrain.ts';
 import type { RunDecision } from './schedule.ts';
-import { notifyStep } from './notify-step.ts';
-import {
-  conditionsAfterFailure,
-  conditionsAfterReport,
-  driftNotice,
-  driftSummary,
-  notificationStatus,
-  reportStatus,
-  reportUrl,
-} from './status.ts';
+import { driftSummary, reportUrl, type RunObservation, type StartObservation } from './status.ts';
 import { ensureServiceAccount } from '../shared/service-accounts.ts';
 import { findJob } from '../../kube/find-job.ts';
 
 type Start = Extract<RunDecision, { run: true }>;
 
-async function failRun(
+/** Says that the run of `jobName` failed (log, Event); returns the failure. */
+async function runFailed(
   ctx: DriftMonitorContext,
   monitor: DriftMonitor,
-  status: DriftMonitorStatus,
+  jobName: string | undefined,
   failure: RunFailure,
-  now: Date,
-): Promise<void> {
-  status.lastRunResult = 'Failed';
-  status.conditions = conditionsAfterFailure(status.conditions, failure, monitor.metadata.generation, now);
+): Promise<RunFailure> {
   ctx.logger.warn(
     {
       monitor: keyOf(monitor.metadata.namespace!, monitor.metadata.name!),
-      job: status.lastJobName,
+      job: jobName,
       reason: failure.reason,
     },
     'drift run failed',
   );
   await ctx.events.record(monitor, 'Warning', 'DriftCheckFailed', `${failure.reason}: ${failure.message}`);
+  return failure;
 }
 
-/** Starts the run `decision` asks for; records it in `status`. */
+/** Starts the run `decision` asks for: its Job, or why it could not have one. */
 export async function startRun(
   ctx: DriftMonitorContext,
   monitor: DriftMonitor,
-  status: DriftMonitorStatus,
   decision: Start,
-  now: Date,
-): Promise<void> {
+): Promise<StartObservation> {
   const namespace = monitor.metadata.namespace!;
   const name = monitor.metadata.name!;
   const jobName = driftJobName(name, decision.slot, decision.runNowToken);
-  status.lastRunTime = decision.slot.toISOString();
-  status.lastJobName = jobName;
-  if (decision.runNowToken !== undefined) status.runNowToken = decision.runNowToken;
+  const started: StartObservation = {
+    slot: decision.slot,
+    jobName,
+    ...(decision.runNowToken !== undefined ? { runNowToken: decision.runNowToken } : {}),
+  };
+  const failed = async (failure: RunFailure): Promise<StartObservation> => ({
+    ...started,
+    failure: await runFailed(ctx, monitor, jobName, failure),
+  });
 
   // A missing model is reported without starting a pod that could only say the same.
   const modelName = monitor.spec.modelRef.name;
   const model = ctx.models.get(keyOf(namespace, modelName));
   if (!model) {
-    await failRun(
-      ctx,
-      monitor,
-      status,
-      {
-        reason: 'ModelNotFound',
-        message: `PersonaModel ${namespace}/${modelName} (spec.modelRef.name) not found`,
-      },
-      now,
-    );
-    return;
+    return failed({
+      reason: 'ModelNotFound',
+      message: `PersonaModel ${namespace}/${modelName} (spec.modelRef.name) not found`,
+    });
   }
   let job: V1Job;
   try {
@@ -90,8 +73,7 @@ export async function startRun(
     });
   } catch (err) {
     if (!(err instanceof SpecProblem)) throw err;
-    await failRun(ctx, monitor, status, { reason: 'InvalidSpec', message: err.message }, now);
-    return;
+    return failed({ reason: 'InvalidSpec', message: err.message });
   }
   let created = false;
   if (!ctx.jobs.get(keyOf(namespace, jobName))) {
@@ -108,12 +90,12 @@ export async function startRun(
       if (!isConflict(err)) throw err;
     }
   }
-  status.lastRunResult = 'Running';
   ctx.logger.info(
     { monitor: keyOf(namespace, name), job: jobName, created, trigger: decision.trigger },
     'drift run',
   );
   await ctx.events.record(monitor, 'Normal', 'DriftRunStarted', `${decision.message}: Job ${jobName}`);
+  return started;
 }
 
 async function jobPods(ctx: DriftMonitorContext, job: V1Job): Promise<V1Pod[]> {
@@ -130,125 +112,40 @@ async function jobPods(ctx: DriftMonitorContext, job: V1Job): Promise<V1Pod[]> {
   }
 }
 
-async function requestRetrain(
-  ctx: DriftMonitorContext,
-  monitor: DriftMonitor,
-  status: DriftMonitorStatus,
-  reportId: number,
-  driftDetected: boolean,
-  now: Date,
-): Promise<void> {
-  const namespace = monitor.metadata.namespace!;
-  const modelName = monitor.spec.modelRef.name;
-  const model = ctx.models.get(keyOf(namespace, modelName));
-  const decision = decideRetrain({
-    now,
-    driftDetected,
-    reportId,
-    action: monitor.spec.action,
-    lastRetrainTriggered: status.lastRetrainTriggered,
-    model,
-    activeTrainingJobs: activeTrainingJobs(ctx.jobs.list(), namespace, modelName),
-  });
-  if (!decision.retrain) {
-    if (
-      decision.reason === 'ModelTraining' ||
-      decision.reason === 'Cooldown' ||
-      decision.reason === 'ModelNotFound'
-    ) {
-      await ctx.events.record(monitor, 'Normal', 'RetrainSkipped', decision.message);
-    }
-    return;
-  }
-  // A merge patch touches only this annotation, whatever else changes on the model meanwhile.
-  await ctx.clients.custom.patchNamespacedCustomObject(
-    {
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural: PERSONA_MODEL_PLURAL,
-      name: modelName,
-      body: { metadata: { annotations: { [RETRAIN_ANNOTATION]: decision.token } } },
-    },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
-  status.lastRetrainTriggered = now.toISOString();
-  ctx.logger.info(
-    { monitor: keyOf(namespace, monitor.metadata.name!), model: modelName, token: decision.token },
-    'retrain requested',
-  );
-  await ctx.events.record(
-    monitor,
-    'Normal',
-    'RetrainTriggered',
-    `PersonaModel ${modelName}: ${decision.message}`,
-  );
-  if (model) {
-    await ctx.events.record(
-      model,
-      'Normal',
-      'RetrainRequested',
-      `DriftMonitor ${monitor.metadata.name} found drift (report ${reportId})`,
-    );
-  }
-}
-
-/** Looks at the running drift Job; once it has finished, records its outcome in `status`. */
+/** Looks at the drift Job `jobName` of the run in progress: still running, failed, or its report. */
 export async function observeRun(
   ctx: DriftMonitorContext,
   monitor: DriftMonitor,
-  status: DriftMonitorStatus,
-  now: Date,
-): Promise<void> {
+  jobName: string | undefined,
+): Promise<RunObservation> {
   const namespace = monitor.metadata.namespace!;
   const monitorKey = keyOf(namespace, monitor.metadata.name!);
-  const jobName = status.lastJobName;
+  const failed = async (failure: RunFailure): Promise<RunObservation> => ({
+    state: 'failed',
+    failure: await runFailed(ctx, monitor, jobName, failure),
+  });
   const job = jobName ? await findJob(ctx, namespace, jobName) : undefined;
   if (!job) {
-    await failRun(
-      ctx,
-      monitor,
-      status,
-      {
-        reason: 'RunLost',
-        message: `Job ${jobName ?? '(unnamed)'} disappeared before it finished`,
-      },
-      now,
-    );
-    return;
+    return failed({
+      reason: 'RunLost',
+      message: `Job ${jobName ?? '(unnamed)'} disappeared before it finished`,
+    });
   }
   const outcome = jobOutcome(job);
-  if (outcome.state === 'running') return;
+  if (outcome.state === 'running') return { state: 'running' };
   if (outcome.state === 'failed') {
     const pods = await jobPods(ctx, job);
-    await failRun(
-      ctx,
-      monitor,
-      status,
-      runFailure(terminationMessage(pods, DRIFT_CONTAINER), outcome.message),
-      now,
-    );
-    return;
+    return failed(runFailure(terminationMessage(pods, DRIFT_CONTAINER), outcome.message));
   }
   // The checker stores its report under (monitor, run id = the Job's UID).
   const report = await ctx.registry.getDriftReportByRun(monitorKey, job.metadata!.uid!);
   if (!report) {
-    await failRun(
-      ctx,
-      monitor,
-      status,
-      {
-        reason: 'DriftCheckFailed',
-        message: `Job ${jobName} completed but no report of run ${job.metadata!.uid} is in the registry`,
-      },
-      now,
-    );
-    return;
+    return failed({
+      reason: 'DriftCheckFailed',
+      message: `Job ${jobName} completed but no report of run ${job.metadata!.uid} is in the registry`,
+    });
   }
   const url = reportUrl(ctx.reportBaseUrl, report.id);
-  status.lastRunResult = 'Succeeded';
-  status.lastReport = reportStatus(report, url);
-  status.conditions = conditionsAfterReport(status.conditions, report, url, monitor.metadata.generation, now);
   const summary = `report ${report.id} on version ${report.model.version}: ${driftSummary(report)}; ${url}`;
   await ctx.events.record(
     monitor,
@@ -260,17 +157,5 @@ export async function observeRun(
     { monitor: monitorKey, reportId: report.id, driftDetected: report.driftDetected },
     'drift run finished',
   );
-
-  const results = await notifyStep(ctx, monitor, driftNotice(monitorKey, report, url, now));
-  if (results.length) status.notifications = notificationStatus(results, now);
-  else delete status.notifications;
-  for (const r of results.filter((x) => !x.ok)) {
-    await ctx.events.record(
-      monitor,
-      'Warning',
-      'NotificationFailed',
-      `${r.target}: ${r.error ?? 'failed'} (${r.attempts} attempts)`,
-    );
-  }
-  await requestRetrain(ctx, monitor, status, report.id, report.driftDetected, now);
+  return { state: 'succeeded', report, url };
 }

@@ -1,5 +1,7 @@
-// The monitor's status from what a run produced: the report summary with per-column results,
-// the Ready and DriftDetected conditions with their reasons, and the notification results.
+// The next DriftMonitor status as a pure function of the stored one and what this reconcile's
+// steps observed: the run's report or failure, the notification results, a retrain asked for,
+// a run started, the schedule. Only this module sets conditions, so every path reports by the
+// same rules. Also the report summary and notice built from a stored report.
 import type { Condition } from '../../api/v1alpha1/common.ts';
 import type {
   DriftColumnStatus,
@@ -10,27 +12,61 @@ import type { DriftNotice, NotificationResult } from '../../notify/index.ts';
 import type { DriftReport } from '@persona-operator/registry';
 import { setCondition } from '../../runtime/conditions.ts';
 import type { RunFailure } from './failure.ts';
+import type { RetrainDecision } from './retrain.ts';
 
-export const READY = 'Ready';
-export const DRIFT_DETECTED = 'DriftDetected';
+/** What looking at the run in progress found. */
+export type RunObservation =
+  | { state: 'running' }
+  | { state: 'failed'; failure: RunFailure }
+  | { state: 'succeeded'; report: DriftReport; url: string };
+
+/** A run started in this reconcile: its slot and Job, or why it failed before its Job ran. */
+export interface StartObservation {
+  slot: Date;
+  jobName: string;
+  /** The run-now token the run answers, when a request started it. */
+  runNowToken?: string;
+  failure?: RunFailure;
+}
+
+/** A problem in the spec that stops the schedule until the spec changes. */
+export interface SpecIssue {
+  reason: string;
+  message: string;
+}
+
+/** The schedule as this reconcile read it: when the next slot is, or why there is none. */
+export type ScheduleObservation = { nextRunTime: Date } | { problem: SpecIssue };
+
+/** Everything one reconcile observed; a step missing here did not run. */
+export interface Observations {
+  /** The run that was in progress when the reconcile began, once looked at. */
+  run?: RunObservation;
+  /** How the notices of the run that just succeeded went (empty: no target wanted one). */
+  notifications?: readonly NotificationResult[];
+  /** What the run that just succeeded decided about retraining (done, when `retrain`). */
+  retrain?: RetrainDecision;
+  started?: StartObservation;
+  schedule?: ScheduleObservation;
+}
+
+const READY = 'Ready';
+const DRIFT_DETECTED = 'DriftDetected';
 
 /** Ready reasons that come from the spec itself: fixing the spec clears them. */
-export const SPEC_REASONS = new Set(['InvalidSchedule', 'InvalidSpec']);
+const SPEC_REASONS = new Set(['InvalidSchedule', 'InvalidSpec']);
 
 /** `<base>/reports/<id>`; a path alone when the operator's address is not configured. */
 export function reportUrl(base: string | undefined, id: number): string {
   return `${(base ?? '').replace(/\/+$/, '')}/reports/${id}`;
 }
 
-export function shareThreshold(report: DriftReport): number | undefined {
+function shareThreshold(report: DriftReport): number | undefined {
   const t = report.summary.shareThreshold;
   return typeof t === 'number' ? t : undefined;
 }
 
-export function reportStatus(
-  report: DriftReport,
-  url: string,
-): NonNullable<DriftMonitorStatus['lastReport']> {
+function reportStatus(report: DriftReport, url: string): NonNullable<DriftMonitorStatus['lastReport']> {
   const columns: DriftColumnStatus[] = report.columns.map((c) => ({
     name: c.name,
     test: c.test,
@@ -59,7 +95,7 @@ export function driftSummary(report: DriftReport): string {
   return `${drifted.length} of ${report.columns.length} columns drifted (${share})${names}`;
 }
 
-export function conditionsAfterReport(
+function conditionsAfterReport(
   previous: readonly Condition[] | undefined,
   report: DriftReport,
   url: string,
@@ -90,7 +126,7 @@ export function conditionsAfterReport(
 }
 
 /** A failed run says why in Ready; DriftDetected keeps the verdict of the last report. */
-export function conditionsAfterFailure(
+function conditionsAfterFailure(
   previous: readonly Condition[] | undefined,
   failure: RunFailure,
   generation: number | undefined,
@@ -124,9 +160,9 @@ function withDriftUnknownUntilChecked(
  * Between runs: a spec problem makes Ready false; once fixed (or before the first run) the
  * monitor is ready and waiting for its next slot. A run's verdict stays until the next run.
  */
-export function conditionsBetweenRuns(
+function conditionsBetweenRuns(
   previous: readonly Condition[] | undefined,
-  problem: { reason: string; message: string } | undefined,
+  problem: SpecIssue | undefined,
   nextRunTime: Date | undefined,
   generation: number | undefined,
   now: Date,
@@ -172,7 +208,7 @@ export function driftNotice(monitorKey: string, report: DriftReport, url: string
   };
 }
 
-export function notificationStatus(results: readonly NotificationResult[], now: Date): NotificationStatus[] {
+function notificationStatus(results: readonly NotificationResult[], now: Date): NotificationStatus[] {
   return results.map((r) => ({
     kind: r.kind,
     target: r.target,
@@ -181,4 +217,48 @@ export function notificationStatus(results: readonly NotificationResult[], now: 
     ...(r.error !== undefined ? { error: r.error } : {}),
     time: now.toISOString(),
   }));
+}
+
+/** The status to write: the stored one with the observations applied in step order. */
+export function nextStatus(
+  previous: DriftMonitorStatus | undefined,
+  o: Observations,
+  generation: number | undefined,
+  now: Date,
+): DriftMonitorStatus {
+  const next: DriftMonitorStatus = { ...previous, observedGeneration: generation };
+  let conditions = previous?.conditions;
+  const failed = (failure: RunFailure) => {
+    next.lastRunResult = 'Failed';
+    conditions = conditionsAfterFailure(conditions, failure, generation, now);
+  };
+
+  if (o.run?.state === 'failed') failed(o.run.failure);
+  if (o.run?.state === 'succeeded') {
+    const { report, url } = o.run;
+    next.lastRunResult = 'Succeeded';
+    next.lastReport = reportStatus(report, url);
+    conditions = conditionsAfterReport(conditions, report, url, generation, now);
+  }
+  if (o.notifications?.length) next.notifications = notificationStatus(o.notifications, now);
+  else if (o.notifications) delete next.notifications;
+  if (o.retrain?.retrain) next.lastRetrainTriggered = now.toISOString();
+
+  if (o.started) {
+    next.lastRunTime = o.started.slot.toISOString();
+    next.lastJobName = o.started.jobName;
+    if (o.started.runNowToken !== undefined) next.runNowToken = o.started.runNowToken;
+    if (o.started.failure) failed(o.started.failure);
+    else next.lastRunResult = 'Running';
+  }
+
+  if (o.schedule && 'problem' in o.schedule) {
+    delete next.nextRunTime;
+    conditions = conditionsBetweenRuns(conditions, o.schedule.problem, undefined, generation, now);
+  } else if (o.schedule) {
+    next.nextRunTime = o.schedule.nextRunTime.toISOString();
+    conditions = conditionsBetweenRuns(conditions, undefined, o.schedule.nextRunTime, generation, now);
+  }
+  if (conditions) next.conditions = conditions;
+  return next;
 }
