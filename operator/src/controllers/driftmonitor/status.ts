@@ -53,7 +53,7 @@ export interface Observations {
 const READY = 'Ready';
 const DRIFT_DETECTED = 'DriftDetected';
 
-/** Ready reasons that come from the spec itself: fixing the spec clears them. */
+/** Ready reasons that come from the spec itself: a new generation of the spec clears them. */
 const SPEC_REASONS = new Set(['InvalidSchedule', 'InvalidSpec']);
 
 /** `<base>/reports/<id>`; a path alone when the operator's address is not configured. */
@@ -157,8 +157,9 @@ function withDriftUnknownUntilChecked(
 }
 
 /**
- * Between runs: a spec problem makes Ready false; once fixed (or before the first run) the
- * monitor is ready and waiting for its next slot. A run's verdict stays until the next run.
+ * Between runs: a spec problem makes Ready false until the spec changes; then (or before the
+ * first run) the monitor is ready and waiting for its next slot. A run's verdict, a spec
+ * problem it found included, stays until the next run.
  */
 function conditionsBetweenRuns(
   previous: readonly Condition[] | undefined,
@@ -176,7 +177,7 @@ function conditionsBetweenRuns(
       generation,
       now,
     );
-  } else if (!ready || SPEC_REASONS.has(ready.reason)) {
+  } else if (!ready || (SPEC_REASONS.has(ready.reason) && ready.observedGeneration !== generation)) {
     list = setCondition(
       list,
       {

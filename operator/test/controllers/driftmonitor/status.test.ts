@@ -258,6 +258,30 @@ const rows: Row[] = [
     fields: { lastRunResult: 'Failed', lastJobName: job, lastRunTime: slot.toISOString() },
   },
   {
+    name: 'a run that could not start for its spec: Ready says InvalidSpec until the spec changes',
+    previous: waiting,
+    observed: {
+      ...scheduled,
+      started: { slot, jobName: job, failure: { reason: 'InvalidSpec', message: 'spec.current: bad' } },
+    },
+    conditions: { Ready: ['False', 'InvalidSpec'] },
+    fields: { lastRunResult: 'Failed' },
+    message: ['Ready', /^spec\.current: bad$/],
+  },
+  {
+    name: 'between runs a spec problem of this generation stays',
+    previous: { ...waiting, lastRunResult: 'Failed', conditions: [cond('Ready', 'False', 'InvalidSpec')] },
+    observed: scheduled,
+    conditions: { Ready: ['False', 'InvalidSpec', earlier] },
+  },
+  {
+    name: 'a spec problem of an older generation clears: back to Scheduled',
+    previous: { ...waiting, lastRunResult: 'Failed', conditions: [cond('Ready', 'False', 'InvalidSpec')] },
+    generation: 2,
+    observed: scheduled,
+    conditions: { Ready: ['True', 'Scheduled'] },
+  },
+  {
     name: 'a run ended and the next slot started in the same reconcile',
     previous: runningFirst,
     observed: {
