@@ -6,3 +6,6 @@ import { Value } from 'typebox/value';
 export function withDefaults<S extends TSchema>(schema: S, value: unknown): Static<S> {
   return Value.Default(schema, structuredClone(value)) as Static<S>;
 }
+
+/** `T` with the fields `K` present: the ones its schema gives a default, once applied. */
+export type Filled<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };

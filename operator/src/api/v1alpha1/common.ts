@@ -15,23 +15,47 @@ export const RETRAIN_ANNOTATION = `${GROUP}/retrain`;
 /** Finalizer that archives the model in the registry before the object goes away. */
 export const FINALIZER = `${GROUP}/archive`;
 
+const secretKeyRefProperties = {
+  name: Type.String({
+    minLength: 1,
+    maxLength: 253,
+    description: 'Name of the Secret, in the namespace of this object.',
+  }),
+  key: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 253, default: 'url', description: 'Key within the Secret.' }),
+  ),
+};
+
+/** A key of a Secret in the resource's namespace. */
+export const SecretKeyRefSchema = Type.Object(secretKeyRefProperties);
+export type SecretKeyRef = Static<typeof SecretKeyRefSchema>;
+
 /** A key of a Secret in the resource's namespace; `description` says what the key holds. */
 export function secretKeyRef(description: string) {
-  return Type.Object(
-    {
-      name: Type.String({
-        minLength: 1,
-        maxLength: 253,
-        description: 'Name of the Secret, in the namespace of this object.',
-      }),
-      key: Type.Optional(
-        Type.String({ minLength: 1, maxLength: 253, default: 'url', description: 'Key within the Secret.' }),
-      ),
-    },
-    { description },
-  );
+  return Type.Object(secretKeyRefProperties, { description });
 }
-export type SecretKeyRef = Static<ReturnType<typeof secretKeyRef>>;
+
+/** A secret ref with its key filled in from the schema default. */
+export type ResolvedSecretKeyRef = Required<SecretKeyRef>;
+
+type IsSecretKeyRef<T> = T extends SecretKeyRef
+  ? [keyof T] extends [keyof SecretKeyRef]
+    ? [keyof SecretKeyRef] extends [keyof T]
+      ? true
+      : false
+    : false
+  : false;
+
+/** `T` with every secret ref in it resolved, as applying the schema defaults leaves it. */
+export type WithSecretKeys<T> = T extends unknown // one union member at a time
+  ? IsSecretKeyRef<T> extends true
+    ? ResolvedSecretKeyRef
+    : T extends readonly (infer E)[]
+      ? WithSecretKeys<E>[]
+      : T extends object
+        ? { [K in keyof T]: WithSecretKeys<T[K]> }
+        : T
+  : never;
 
 /** An object with no fields: its presence is the whole message. */
 export function emptyObject(description: string) {

@@ -16,41 +16,35 @@ import {
   tmpMount,
   tmpVolume,
 } from '../shared/pod.ts';
+import { resolveSecretKeyRef, type ResolvedMonitorSpec } from './defaults.ts';
 import { SLOT_ANNOTATION, driftLabels, monitorOwnerReference } from './naming.ts';
 import { parseDuration } from '@persona-operator/core/time/duration';
 
 export const DRIFT_CONTAINER = 'drift';
 export const DATA_URL_ENV = 'PERSONA_DATA_URL';
-export const DEFAULT_WINDOW = '24h';
 /** Retries of a transient failure (registry or data database briefly away). */
 const BACKOFF_LIMIT = 2;
 const ACTIVE_DEADLINE_SECONDS = 1800;
 /** Long enough for an operator that was down to still find the Job and read its outcome. */
 const TTL_SECONDS_AFTER_FINISHED = 86_400;
 
-function testOptions(monitor: DriftMonitor): DriftOptions | undefined {
-  const t = monitor.spec.tests;
-  if (!t) return undefined;
-  const out: DriftOptions = {};
-  if (t.numeric !== undefined) out.numeric = t.numeric;
-  if (t.categorical !== undefined) out.categorical = t.categorical;
-  if (t.driftShare !== undefined) out.driftShare = t.driftShare;
+function testOptions(t: ResolvedMonitorSpec['tests']): DriftOptions {
+  const out: DriftOptions = { numeric: t.numeric, categorical: t.categorical, driftShare: t.driftShare };
   if (t.perFeature && Object.keys(t.perFeature).length > 0) out.perFeature = structuredClone(t.perFeature);
-  return Object.keys(out).length ? out : undefined;
+  return out;
 }
 
 /** The document the checker reads from PERSONA_DRIFT_SPEC. */
-export function driftJobSpec(monitor: DriftMonitor): DriftJobSpec {
+export function driftJobSpec(monitor: DriftMonitor, spec: ResolvedMonitorSpec): DriftJobSpec {
   const namespace = monitor.metadata.namespace!;
-  const c = monitor.spec.current;
+  const c = spec.current;
   let current: DriftJobSpec['current'];
   if (c.postgres) {
     current = { postgres: { query: c.postgres.query, urlEnv: DATA_URL_ENV, rowLimit: DEFAULT_ROW_LIMIT } };
   } else if (c.predictions) {
-    const window = c.predictions.window ?? DEFAULT_WINDOW;
     let ms: number;
     try {
-      ms = parseDuration(window, 'spec.current.predictions.window');
+      ms = parseDuration(c.predictions.window, 'spec.current.predictions.window');
     } catch (err) {
       throw new SpecProblem(
         'spec.current.predictions.window',
@@ -61,14 +55,12 @@ export function driftJobSpec(monitor: DriftMonitor): DriftJobSpec {
   } else {
     throw new SpecProblem('spec.current', 'exactly one of postgres, predictions must be set');
   }
-  const spec: DriftJobSpec = {
+  return {
     monitor: { namespace, name: monitor.metadata.name! },
-    model: { namespace, name: monitor.spec.modelRef.name },
+    model: { namespace, name: spec.modelRef.name },
     current,
+    tests: testOptions(spec.tests),
   };
-  const tests = testOptions(monitor);
-  if (tests) spec.tests = tests;
-  return spec;
 }
 
 export interface DriftJobOptions {
@@ -81,11 +73,13 @@ export interface DriftJobOptions {
 
 export function buildDriftJob(
   monitor: DriftMonitor,
+  spec: ResolvedMonitorSpec,
   model: PersonaModel | undefined,
   cfg: OperatorConfig,
   opts: DriftJobOptions,
 ): V1Job {
-  const registry = model?.spec.registry?.secretRef ?? cfg.defaultRegistrySecret;
+  const modelRegistry = model?.spec.registry?.secretRef;
+  const registry = modelRegistry ? resolveSecretKeyRef(modelRegistry) : cfg.defaultRegistrySecret;
   if (!registry) {
     throw new SpecProblem(
       'spec.registry',
@@ -94,7 +88,7 @@ export function buildDriftJob(
   }
   const labels = driftLabels(monitor);
   const env: V1EnvVar[] = [
-    { name: 'PERSONA_DRIFT_SPEC', value: JSON.stringify(driftJobSpec(monitor)) },
+    { name: 'PERSONA_DRIFT_SPEC', value: JSON.stringify(driftJobSpec(monitor, spec)) },
     secretEnv('PERSONA_REGISTRY_URL', registry),
     // Retried pods share the Job's UID, so a retry finds the report a first attempt stored.
     {
@@ -102,8 +96,7 @@ export function buildDriftJob(
       valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/controller-uid']" } },
     },
   ];
-  if (monitor.spec.current.postgres)
-    env.push(secretEnv(DATA_URL_ENV, monitor.spec.current.postgres.secretRef));
+  if (spec.current.postgres) env.push(secretEnv(DATA_URL_ENV, spec.current.postgres.secretRef));
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',

@@ -2,31 +2,35 @@
 // names (and only those), then every target is sent to at once. A target that cannot be
 // reached, or whose Secret cannot be read, becomes a failed result: it never stops the others
 // or the rest of the reconcile. Secret values are never logged nor put into results.
-import type { DriftMonitor, NotifyTarget as TargetSpec } from '../../api/v1alpha1/driftmonitor.ts';
-import type { SecretKeyRef } from '../../api/v1alpha1/common.ts';
+import type { DriftMonitor } from '../../api/v1alpha1/driftmonitor.ts';
+import type { ResolvedSecretKeyRef } from '../../api/v1alpha1/common.ts';
 import type { DriftNotice, NotificationResult, NotifyTarget } from '../../notify/index.ts';
 import { shouldNotify } from '../../notify/index.ts';
 import { describeApiError, isNotFound } from '../../runtime/k8s-errors.ts';
 import type { DriftMonitorContext } from './context.ts';
+import type { ResolvedMonitorSpec } from './defaults.ts';
+
+type TargetSpec = NonNullable<ResolvedMonitorSpec['notify']>[number];
 
 class SecretProblem extends Error {}
 
-async function secretValue(ctx: DriftMonitorContext, namespace: string, ref: SecretKeyRef): Promise<string> {
-  const key = ref.key ?? 'url';
+async function secretValue(
+  ctx: DriftMonitorContext,
+  namespace: string,
+  { name, key }: ResolvedSecretKeyRef,
+): Promise<string> {
   let data: Record<string, string> | undefined;
   try {
-    data = (await ctx.clients.core.readNamespacedSecret({ name: ref.name, namespace })).data;
+    data = (await ctx.clients.core.readNamespacedSecret({ name, namespace })).data;
   } catch (err) {
     throw new SecretProblem(
-      isNotFound(err)
-        ? `Secret ${ref.name} not found`
-        : `cannot read Secret ${ref.name}: ${describeApiError(err)}`,
+      isNotFound(err) ? `Secret ${name} not found` : `cannot read Secret ${name}: ${describeApiError(err)}`,
     );
   }
   const encoded = data?.[key];
-  if (encoded === undefined) throw new SecretProblem(`Secret ${ref.name} has no key ${key}`);
+  if (encoded === undefined) throw new SecretProblem(`Secret ${name} has no key ${key}`);
   const value = Buffer.from(encoded, 'base64').toString('utf8').trim();
-  if (!value) throw new SecretProblem(`Secret ${ref.name} key ${key} is empty`);
+  if (!value) throw new SecretProblem(`Secret ${name} key ${key} is empty`);
   return value;
 }
 
@@ -77,10 +81,11 @@ async function resolveTarget(
 export async function notifyStep(
   ctx: DriftMonitorContext,
   monitor: DriftMonitor,
+  spec: ResolvedMonitorSpec,
   notice: DriftNotice,
 ): Promise<NotificationResult[]> {
   const namespace = monitor.metadata.namespace!;
-  const wanted = (monitor.spec.notify ?? []).filter((t) => shouldNotify(notice, t.onNoDrift));
+  const wanted = (spec.notify ?? []).filter((t) => shouldNotify(notice, t.onNoDrift));
   const resolved = await Promise.all(
     wanted.map(async (spec): Promise<NotifyTarget | NotificationResult> => {
       try {

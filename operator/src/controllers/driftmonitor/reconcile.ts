@@ -12,6 +12,7 @@ import {
 import type { ReconcileResult } from '../../runtime/controller.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
 import { keyOf, type DriftMonitorContext } from './context.ts';
+import { resolveMonitorSpec } from './defaults.ts';
 import { RUN_NOW_ANNOTATION } from './naming.ts';
 import { notifyStep } from './notify-step.ts';
 import { retrainStep } from './retrain-step.ts';
@@ -20,7 +21,6 @@ import { planRun } from './schedule.ts';
 import { cronProblem } from '@persona-operator/core/time/cron';
 import { driftNotice, nextStatus, type Observations } from './status.ts';
 
-export const DEFAULT_SCHEDULE = '0 * * * *';
 /**
  * Longest requeue: timers cannot wait more than 2^31-1 ms (Node fires longer ones at once), and
  * a reconcile that finds nothing due costs no API call, so a yearly schedule just looks again.
@@ -60,39 +60,46 @@ export async function reconcileDriftMonitor(ctx: DriftMonitorContext, key: strin
   if (!monitor || monitor.metadata.deletionTimestamp) return {};
   const now = new Date(ctx.clock.now());
   const generation = monitor.metadata.generation;
+  const spec = resolveMonitorSpec(monitor.spec);
   const previous = monitor.status ?? {};
   const observed: Observations = {};
-  const report = () => writeStatus(ctx, monitor, nextStatus(previous, observed, generation, now));
+  const writeObserved = () => writeStatus(ctx, monitor, nextStatus(previous, observed, generation, now));
 
   if (previous.lastRunResult === 'Running') {
     const run = await observeRun(ctx, monitor, previous.lastJobName);
     observed.run = run;
     if (run.state === 'succeeded') {
       const notice = driftNotice(key, run.report, run.url, now);
-      observed.notifications = await notifyStep(ctx, monitor, notice);
-      observed.retrain = await retrainStep(ctx, monitor, previous.lastRetrainTriggered, run.report, now);
+      observed.notifications = await notifyStep(ctx, monitor, spec, notice);
+      observed.retrain = await retrainStep(
+        ctx,
+        monitor,
+        spec,
+        previous.lastRetrainTriggered,
+        run.report,
+        now,
+      );
     }
   }
 
-  const schedule = monitor.spec.schedule ?? DEFAULT_SCHEDULE;
-  const problem = cronProblem(schedule, 'spec.schedule');
+  const problem = cronProblem(spec.schedule, 'spec.schedule');
   if (problem) {
     observed.schedule = { problem: { reason: 'InvalidSchedule', message: problem } };
-    await report();
+    await writeObserved();
     // Nothing to wait for: a corrected spec is a new event.
     return {};
   }
   const plan = planRun({
     now,
-    schedule,
+    schedule: spec.schedule,
     createdAt: new Date(monitor.metadata.creationTimestamp ?? now),
     // As the run in progress left it: one that just ended no longer holds the next back.
     status: nextStatus(previous, observed, generation, now),
     runNowToken: monitor.metadata.annotations?.[RUN_NOW_ANNOTATION],
   });
   observed.schedule = { nextRunTime: plan.nextRunTime };
-  if (plan.decision.run) observed.started = await startRun(ctx, monitor, plan.decision);
-  await report();
+  if (plan.decision.run) observed.started = await startRun(ctx, monitor, spec, plan.decision);
+  await writeObserved();
   return {
     requeueAfterMs: Math.min(MAX_REQUEUE_MS, Math.max(0, plan.nextRunTime.getTime() - now.getTime())),
   };

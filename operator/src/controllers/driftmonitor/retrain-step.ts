@@ -6,6 +6,7 @@ import { GROUP, RETRAIN_ANNOTATION, VERSION } from '../../api/v1alpha1/common.ts
 import type { DriftMonitor } from '../../api/v1alpha1/driftmonitor.ts';
 import { PERSONA_MODEL_PLURAL } from '../../api/v1alpha1/personamodel.ts';
 import { keyOf, type DriftMonitorContext } from './context.ts';
+import type { ResolvedMonitorSpec } from './defaults.ts';
 import { activeTrainingJobs, decideRetrain, type RetrainDecision } from './retrain.ts';
 
 /** Reasons not to retrain that a person may want to know of (the others are the spec's wish). */
@@ -15,18 +16,19 @@ const NOTABLE_SKIPS = new Set(['ModelTraining', 'Cooldown', 'ModelNotFound']);
 export async function retrainStep(
   ctx: DriftMonitorContext,
   monitor: DriftMonitor,
+  spec: ResolvedMonitorSpec,
   lastRetrainTriggered: string | undefined,
   report: DriftReport,
   now: Date,
 ): Promise<RetrainDecision> {
   const namespace = monitor.metadata.namespace!;
-  const modelName = monitor.spec.modelRef.name;
+  const modelName = spec.modelRef.name;
   const model = ctx.models.get(keyOf(namespace, modelName));
   const decision = decideRetrain({
     now,
     driftDetected: report.driftDetected,
     reportId: report.id,
-    action: monitor.spec.action,
+    action: spec.action,
     lastRetrainTriggered,
     model,
     activeTrainingJobs: activeTrainingJobs(ctx.jobs.list(), namespace, modelName),

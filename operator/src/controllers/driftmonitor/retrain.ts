@@ -5,14 +5,13 @@ import type { PersonaModel } from '../../api/v1alpha1/personamodel.ts';
 import { RETRAIN_ANNOTATION } from '../../api/v1alpha1/common.ts';
 import { COMPONENT_LABEL, MODEL_LABEL } from '../shared/labels.ts';
 import { parseDuration } from '@persona-operator/core/time/duration';
-
-export const DEFAULT_COOLDOWN = '24h';
+import type { ResolvedMonitorSpec } from './defaults.ts';
 
 export interface RetrainInputs {
   now: Date;
   driftDetected: boolean;
   reportId: number;
-  action: { retrain?: boolean; cooldown?: string } | undefined;
+  action: ResolvedMonitorSpec['action'];
   /** status.lastRetrainTriggered of the monitor. */
   lastRetrainTriggered?: string;
   /** The PersonaModel, if it exists. */
@@ -35,7 +34,7 @@ export const retrainToken = (reportId: number): string => `drift-${reportId}`;
 
 export function decideRetrain(i: RetrainInputs): RetrainDecision {
   if (!i.driftDetected) return { retrain: false, reason: 'NoDrift', message: 'no drift: nothing to retrain' };
-  if (!i.action?.retrain) {
+  if (!i.action.retrain) {
     return { retrain: false, reason: 'RetrainDisabled', message: 'spec.action.retrain is off' };
   }
   if (!i.model) {
@@ -56,7 +55,7 @@ export function decideRetrain(i: RetrainInputs): RetrainDecision {
       message: `not retraining: the model is training already (${training.join(', ')})`,
     };
   }
-  const cooldownMs = parseDuration(i.action.cooldown ?? DEFAULT_COOLDOWN, 'spec.action.cooldown');
+  const cooldownMs = parseDuration(i.action.cooldown, 'spec.action.cooldown');
   if (i.lastRetrainTriggered) {
     const until = new Date(new Date(i.lastRetrainTriggered).getTime() + cooldownMs);
     if (i.now.getTime() < until.getTime()) {

@@ -7,6 +7,7 @@ import { describeApiError, isConflict } from '../../runtime/k8s-errors.ts';
 import { SpecProblem } from '../shared/errors.ts';
 import { jobOutcome } from '../shared/job-outcome.ts';
 import { keyOf, type DriftMonitorContext } from './context.ts';
+import type { ResolvedMonitorSpec } from './defaults.ts';
 import { runFailure, terminationMessage, type RunFailure } from './failure.ts';
 import { DRIFT_CONTAINER, buildDriftJob } from './job.ts';
 import { driftJobName } from './naming.ts';
@@ -40,6 +41,7 @@ async function runFailed(
 export async function startRun(
   ctx: DriftMonitorContext,
   monitor: DriftMonitor,
+  spec: ResolvedMonitorSpec,
   decision: Start,
 ): Promise<StartObservation> {
   const namespace = monitor.metadata.namespace!;
@@ -56,7 +58,7 @@ export async function startRun(
   });
 
   // A missing model is reported without starting a pod that could only say the same.
-  const modelName = monitor.spec.modelRef.name;
+  const modelName = spec.modelRef.name;
   const model = ctx.models.get(keyOf(namespace, modelName));
   if (!model) {
     return failed({
@@ -66,7 +68,7 @@ export async function startRun(
   }
   let job: V1Job;
   try {
-    job = buildDriftJob(monitor, model, ctx.config, {
+    job = buildDriftJob(monitor, spec, model, ctx.config, {
       jobName,
       slot: decision.slot,
       trigger: decision.trigger,

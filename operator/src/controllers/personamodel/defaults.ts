@@ -1,7 +1,7 @@
 // The spec with every default applied. The API server applies the schema defaults, but
 // objects stored before a default existed (or written with defaulting off) may lack them,
 // so the controller applies them again, from the same schema.
-import { withDefaults } from '@persona-operator/core/schema/defaults';
+import { withDefaults, type Filled } from '@persona-operator/core/schema/defaults';
 import {
   PersonaModelSpecSchema,
   type ArtifactsSpec,
@@ -12,10 +12,8 @@ import {
   type ServingSpec,
   type TrainingSpec,
 } from '../../api/v1alpha1/personamodel.ts';
+import type { WithSecretKeys } from '../../api/v1alpha1/common.ts';
 import { SpecProblem } from '../shared/errors.ts';
-
-/** `T` with the fields `K` present: the ones the schema gives a default. */
-type Filled<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 
 export type ResolvedTraining = Filled<
   TrainingSpec,
@@ -37,7 +35,7 @@ export interface ResolvedArtifacts {
   volume?: Filled<NonNullable<ArtifactsSpec['volume']>, 'path'>;
 }
 
-export interface ResolvedSpec {
+interface ResolvedFields {
   features: Required<FeatureDecl>[];
   personas: PersonaModelSpec['personas'];
   training: ResolvedTraining;
@@ -47,10 +45,13 @@ export interface ResolvedSpec {
   artifacts: ResolvedArtifacts;
 }
 
+/** The spec as the steps read it: every default filled, secret keys included. */
+export type ResolvedSpec = WithSecretKeys<ResolvedFields>;
+
 // The types cannot see a schema's defaults, so the cast states what withDefaults guarantees
 // (operator/test/controllers/personamodel/defaults.test.ts checks each default is filled).
 type Defaulted = Omit<ResolvedSpec, 'training'> & {
-  training: Omit<ResolvedTraining, 'k'> & Pick<TrainingSpec, 'k'>;
+  training: Omit<ResolvedSpec['training'], 'k'> & Pick<TrainingSpec, 'k'>;
 };
 
 export function resolveSpec(spec: PersonaModelSpec): ResolvedSpec {

@@ -8,7 +8,7 @@ import type {
   V1SecurityContext,
   V1Volume,
 } from '@kubernetes/client-node';
-import type { ResourceRequirements, SecretKeyRef } from '../../api/v1alpha1/common.ts';
+import type { ResolvedSecretKeyRef, ResourceRequirements } from '../../api/v1alpha1/common.ts';
 import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
 
 /**
@@ -46,22 +46,21 @@ export const containerSecurityContext: V1SecurityContext = {
 export const tmpVolume: V1Volume = { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } };
 export const tmpMount = { name: 'tmp', mountPath: '/tmp' };
 
-export function secretEnv(name: string, ref: SecretKeyRef): V1EnvVar {
-  return { name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key ?? 'url' } } };
+export function secretEnv(name: string, ref: ResolvedSecretKeyRef): V1EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } };
 }
 
 /** Mounts a credentials key as a file and points Google's client libraries at it. */
-export function gcsCredentials(ref: SecretKeyRef): {
+export function gcsCredentials(ref: ResolvedSecretKeyRef): {
   volume: V1Volume;
   mount: NonNullable<V1Container['volumeMounts']>[number];
   env: V1EnvVar;
 } {
-  const key = ref.key ?? 'url';
   const dir = '/var/run/secrets/persona/gcs';
   return {
     volume: {
       name: 'gcs-credentials',
-      secret: { secretName: ref.name, items: [{ key, path: 'credentials.json' }] },
+      secret: { secretName: ref.name, items: [{ key: ref.key, path: 'credentials.json' }] },
     },
     mount: { name: 'gcs-credentials', mountPath: dir, readOnly: true },
     env: { name: 'GOOGLE_APPLICATION_CREDENTIALS', value: `${dir}/credentials.json` },

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { parseDriftJobSpecJson } from '@persona-operator/jobs/drift-spec';
 import { DEFAULT_CONFIG } from '../../../src/config.ts';
 import { SpecProblem } from '../../../src/controllers/shared/errors.ts';
+import { resolveMonitorSpec } from '../../../src/controllers/driftmonitor/defaults.ts';
 import { buildDriftJob, driftJobSpec } from '../../../src/controllers/driftmonitor/job.ts';
 import { driftJobName, slotStamp } from '../../../src/controllers/driftmonitor/naming.ts';
 import { sampleModel } from '../personamodel/sample.ts';
@@ -36,7 +37,7 @@ describe('drift Job', () => {
     tests: { numeric: 'ks', perFeature: { income: { test: 'psi', threshold: 0.2 } }, driftShare: 0.3 },
   });
   const model = sampleModel({ registry: { secretRef: { name: 'my-registry', key: 'dsn' } } });
-  const job = buildDriftJob(monitor, model, DEFAULT_CONFIG, {
+  const job = buildDriftJob(monitor, resolveMonitorSpec(monitor.spec), model, DEFAULT_CONFIG, {
     jobName: 'customers-march-drift-202503011205',
     slot,
     trigger: 'Schedule',
@@ -95,6 +96,7 @@ describe('drift Job', () => {
     assert.equal(spec.current.postgres.urlEnv, 'PERSONA_DATA_URL');
     assert.deepEqual(spec.tests, {
       numeric: 'ks',
+      categorical: 'auto',
       driftShare: 0.3,
       perFeature: { income: { test: 'psi', threshold: 0.2 } },
     });
@@ -111,22 +113,47 @@ describe('drift Job', () => {
 
   test("the registry Secret falls back to the operator's default; logged traffic has no data Secret", () => {
     const m = sampleMonitor({ current: { predictions: { window: '90m' } } });
-    const j = buildDriftJob(m, undefined, DEFAULT_CONFIG, { jobName: 'x', slot, trigger: 'RunNow' });
+    const resolved = resolveMonitorSpec(m.spec);
+    const j = buildDriftJob(m, resolved, undefined, DEFAULT_CONFIG, {
+      jobName: 'x',
+      slot,
+      trigger: 'RunNow',
+    });
     const e = Object.fromEntries(j.spec!.template.spec!.containers[0].env!.map((v) => [v.name, v]));
     assert.deepEqual(e.PERSONA_REGISTRY_URL.valueFrom, {
       secretKeyRef: { name: 'persona-registry', key: 'url' },
     });
     assert.equal(e.PERSONA_DATA_URL, undefined);
-    assert.deepEqual(driftJobSpec(m).current, { predictions: { windowSeconds: 5400 } });
+    assert.deepEqual(driftJobSpec(m, resolved).current, { predictions: { windowSeconds: 5400 } });
     assert.throws(
       () =>
         buildDriftJob(
           m,
+          resolved,
           undefined,
           { ...DEFAULT_CONFIG, defaultRegistrySecret: undefined },
           { jobName: 'x', slot, trigger: 'x' },
         ),
       (err: unknown) => err instanceof SpecProblem && /spec\.registry/.test(err.message),
     );
+  });
+
+  test("unset keys and window take the schema's defaults, the model's registry Secret included", () => {
+    const m = sampleMonitor({
+      current: { postgres: { secretRef: { name: 'customer-db' }, query: 'SELECT age FROM t' } },
+    });
+    const keyless = sampleModel({ registry: { secretRef: { name: 'my-registry' } } });
+    const j = buildDriftJob(m, resolveMonitorSpec(m.spec), keyless, DEFAULT_CONFIG, {
+      jobName: 'x',
+      slot,
+      trigger: 'Schedule',
+    });
+    const e = Object.fromEntries(j.spec!.template.spec!.containers[0].env!.map((v) => [v.name, v]));
+    assert.deepEqual(e.PERSONA_REGISTRY_URL.valueFrom, { secretKeyRef: { name: 'my-registry', key: 'url' } });
+    assert.deepEqual(e.PERSONA_DATA_URL.valueFrom, { secretKeyRef: { name: 'customer-db', key: 'url' } });
+    const logged = sampleMonitor({ current: { predictions: {} } });
+    assert.deepEqual(driftJobSpec(logged, resolveMonitorSpec(logged.spec)).current, {
+      predictions: { windowSeconds: 86_400 },
+    });
   });
 });

@@ -29,7 +29,7 @@ describe('retrain decision', () => {
 
   test('no drift, retrain off or a missing model: no retrain', () => {
     assert.equal(decideRetrain({ ...base, driftDetected: false }).retrain, false);
-    const off = decideRetrain({ ...base, action: { retrain: false } });
+    const off = decideRetrain({ ...base, action: { retrain: false, cooldown: '24h' } });
     assert.ok(!off.retrain && off.reason === 'RetrainDisabled');
     const gone = decideRetrain({ ...base, model: undefined });
     assert.ok(!gone.retrain && gone.reason === 'ModelNotFound');

@@ -2,23 +2,9 @@
 // is present, so the controller never restates a default in code.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JSONSchemaProps } from '../../../src/api/schema.ts';
 import { PersonaModelSpecSchema, type PersonaModelSpec } from '../../../src/api/v1alpha1/personamodel.ts';
 import { resolveSpec } from '../../../src/controllers/personamodel/defaults.ts';
-
-const schema = JSON.parse(JSON.stringify(PersonaModelSpecSchema)) as JSONSchemaProps;
-
-/** Paths whose schema states a default the value (present parent) does not hold. */
-function unfilled(s: JSONSchemaProps, value: unknown, path: string): string[] {
-  if (Array.isArray(value) && s.items) return value.flatMap((v, i) => unfilled(s.items!, v, `${path}[${i}]`));
-  if (typeof value !== 'object' || value === null) return [];
-  const record = value as Record<string, unknown>;
-  return Object.entries(s.properties ?? {}).flatMap(([name, child]) => {
-    const at = `${path}.${name}`;
-    if (record[name] === undefined) return child.default === undefined ? [] : [at];
-    return unfilled(child, record[name], at);
-  });
-}
+import { unfilled } from '../../support/defaults.ts';
 
 const secretRef = { name: 'db' };
 const minimal: PersonaModelSpec = {
@@ -36,12 +22,12 @@ const everyPart: PersonaModelSpec = {
 describe('resolveSpec', () => {
   test('fills every schema default', () => {
     for (const spec of [minimal, everyPart, { ...minimal, artifacts: { gcs: { bucket: 'models' } } }]) {
-      assert.deepEqual(unfilled(schema, resolveSpec(spec), 'spec'), []);
+      assert.deepEqual(unfilled(PersonaModelSpecSchema, resolveSpec(spec)), []);
     }
   });
 
   test('the check notices a default that is not filled', () => {
-    assert.deepEqual(unfilled(schema, minimal, 'spec'), [
+    assert.deepEqual(unfilled(PersonaModelSpecSchema, minimal), [
       'spec.features[0].type',
       'spec.training.data.postgres.secretRef.key',
       'spec.training.mode',
@@ -69,6 +55,9 @@ describe('resolveSpec', () => {
     });
     assert.deepEqual(resolved.artifacts, { postgres: {} });
     assert.deepEqual(resolveSpec(everyPart).training.k, { min: 3, max: 3 });
+    // Typed as present, so the Job builders read it without restating the default.
+    const key: string = resolveSpec(everyPart).registry!.secretRef.key;
+    assert.equal(key, 'url');
     assert.deepEqual(resolveSpec(everyPart).serving.autoscaling, {
       maxReplicas: 4,
       minReplicas: 1,

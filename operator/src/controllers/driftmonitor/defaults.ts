@@ -1,0 +1,41 @@
+// The monitor's spec with every default applied. The API server applies the schema defaults,
+// but objects stored before a default existed (or written with defaulting off) may lack them,
+// so the reconcile applies them again, once, from the same schema.
+import { withDefaults, type Filled } from '@persona-operator/core/schema/defaults';
+import {
+  SecretKeyRefSchema,
+  type ResolvedSecretKeyRef,
+  type SecretKeyRef,
+  type WithSecretKeys,
+} from '../../api/v1alpha1/common.ts';
+import {
+  DriftMonitorSpecSchema,
+  type CurrentData,
+  type DriftMonitorSpec,
+  type DriftTestsSpec,
+  type NotifyTarget,
+} from '../../api/v1alpha1/driftmonitor.ts';
+
+type Predictions = NonNullable<CurrentData['predictions']>;
+
+export type ResolvedMonitorSpec = WithSecretKeys<
+  Omit<DriftMonitorSpec, 'schedule' | 'current' | 'tests' | 'action' | 'notify'> & {
+    schedule: string;
+    current: Omit<CurrentData, 'predictions'> & { predictions?: Filled<Predictions, 'window'> };
+    tests: Filled<DriftTestsSpec, 'numeric' | 'categorical' | 'driftShare'>;
+    action: Required<NonNullable<DriftMonitorSpec['action']>>;
+    notify?: Filled<NotifyTarget, 'onNoDrift'>[];
+  }
+>;
+
+// The types cannot see a schema's defaults, so the casts state what withDefaults guarantees
+// (operator/test/controllers/driftmonitor/defaults.test.ts checks each default is filled).
+
+export function resolveMonitorSpec(spec: DriftMonitorSpec): ResolvedMonitorSpec {
+  return withDefaults(DriftMonitorSpecSchema, spec) as ResolvedMonitorSpec;
+}
+
+/** A secret ref of another object (the model's registry Secret), its key filled in. */
+export function resolveSecretKeyRef(ref: SecretKeyRef): ResolvedSecretKeyRef {
+  return withDefaults(SecretKeyRefSchema, ref) as ResolvedSecretKeyRef;
+}
