@@ -8,15 +8,14 @@ import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { ApiextensionsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
 import { startControlPlane, type ControlPlane } from '../../../test/cluster/index.ts';
-import { allCrds } from '../../src/api/v1alpha1/crds.ts';
 import { GROUP, VERSION } from '../../src/api/v1alpha1/common.ts';
 import type { PersonaModel } from '../../src/api/v1alpha1/personamodel.ts';
+import { installCrds } from '../support/crds.ts';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
-const crdDir = fileURLToPath(new URL('../../../crds/', import.meta.url));
 const run = promisify(execFile);
 const NS = 'crd-validation';
 
@@ -41,19 +40,7 @@ describe('CRDs on the API server', () => {
   before(async () => {
     cp = await startControlPlane();
     await cp.createNamespace(NS);
-    // kubectl, as users install them: client-node's typed API would drop the x-kubernetes-*
-    // keys of a plain schema object when it re-serialises the CRD.
-    await run('kubectl', ['--kubeconfig', cp.kubeconfigPath, 'apply', '--server-side', '-f', crdDir]);
-    const ext = cp.kubeConfig.makeApiClient(ApiextensionsV1Api);
-    for (const def of allCrds) {
-      for (let i = 0; ; i++) {
-        const crd = await ext.readCustomResourceDefinition({ name: def.metadata.name });
-        const established = crd.status?.conditions?.find((c) => c.type === 'Established')?.status === 'True';
-        if (established) break;
-        assert.ok(i < 100, `${def.metadata.name} did not become Established`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await installCrds(cp);
     objects = cp.kubeConfig.makeApiClient(CustomObjectsApi);
   });
   after(async () => {

@@ -1,69 +1,111 @@
-// Store: lookups across namespaces' informers, and our own writes winning over a cache that
-// has not caught up yet, until the watch delivers them or the object is deleted.
-import { describe, test } from 'node:test';
+// Store on the local control plane: lookups across namespaces' informers, and our own writes
+// winning over a cache that has not caught up yet, until the cache holds something newer or
+// the object is deleted. A stopped informer keeps its cache: that stands for a watch that lags.
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import { startControlPlane, waitFor, type ControlPlane } from '../../../test/cluster/index.ts';
+import { makeClients, type KubeClients } from '../../src/kube/clients.ts';
 import { Store } from '../../src/kube/informers.ts';
-import { ResilientInformer, type Watcher } from '../../src/runtime/informer.ts';
+import { ResilientInformer } from '../../src/runtime/informer.ts';
 import { silentLogger } from '../../src/runtime/logger.ts';
 
-type Push = (phase: string, obj: KubernetesObject) => void;
+// Only this test's ConfigMaps (each namespace also holds the cluster's kube-root-ca.crt).
+const LABELS = { 'persona-test': 'store' };
+const SELECTOR = 'persona-test=store';
 
-function informer(items: KubernetesObject[]): { inf: ResilientInformer<KubernetesObject>; push: () => Push } {
-  let callback: Push = () => undefined;
-  const watcher: Watcher = {
-    watch: async (_path, _query, cb) => {
-      callback = cb;
-      return { abort: () => undefined };
-    },
-  };
-  const inf = new ResilientInformer<KubernetesObject>({
-    name: 'things',
-    path: '/things',
-    list: async () => ({ items, metadata: { resourceVersion: '10' } }),
-    watcher,
-    logger: silentLogger,
-  });
-  return { inf, push: () => callback };
+let cp: ControlPlane;
+let clients: KubeClients;
+const informers: ResilientInformer<V1ConfigMap>[] = [];
+
+before(async () => {
+  cp = await startControlPlane();
+  clients = makeClients(cp.kubeConfig);
+});
+
+after(async () => {
+  for (const inf of informers) inf.stop();
+  await cp?.stop();
+});
+
+async function namespace(name: string): Promise<string> {
+  await cp.createNamespace(name);
+  return name;
 }
 
-const obj = (ns: string, name: string, rv: string, extra: object = {}): KubernetesObject => ({
-  metadata: { namespace: ns, name, resourceVersion: rv },
-  ...extra,
-});
+function configMaps(namespace: string): ResilientInformer<V1ConfigMap> {
+  const inf = new ResilientInformer<V1ConfigMap>({
+    name: `configmaps/${namespace}`,
+    path: `/api/v1/namespaces/${namespace}/configmaps`,
+    list: () => clients.core.listNamespacedConfigMap({ namespace, labelSelector: SELECTOR }),
+    watcher: clients.watcher,
+    labelSelector: SELECTOR,
+    logger: silentLogger,
+  });
+  informers.push(inf);
+  return inf;
+}
+
+const create = (namespace: string, name: string, value: string) =>
+  clients.core.createNamespacedConfigMap({
+    namespace,
+    body: { metadata: { name, labels: LABELS }, data: { value } },
+  });
+
+const replace = (namespace: string, name: string, value: string) =>
+  clients.core.replaceNamespacedConfigMap({
+    name,
+    namespace,
+    body: { metadata: { name, labels: LABELS }, data: { value } },
+  });
+
+const valueOf = (store: Store<V1ConfigMap>, key: string) => store.get(key)?.data?.value;
 
 describe('Store', () => {
   test('finds objects in any of its informers', async () => {
-    const a = informer([obj('a', 'x', '5')]);
-    const b = informer([obj('b', 'y', '6')]);
-    const store = new Store([a.inf, b.inf]);
-    await Promise.all([a.inf.start(), b.inf.start()]);
-    assert.equal(store.get('a/x')?.metadata?.resourceVersion, '5');
-    assert.equal(store.get('b/y')?.metadata?.resourceVersion, '6');
-    assert.equal(store.get('a/y'), undefined);
+    const [a, b] = await Promise.all([namespace('store-a'), namespace('store-b')]);
+    await create(a, 'x', 'in a');
+    await create(b, 'y', 'in b');
+    const store = new Store([configMaps(a), configMaps(b)]);
+    await Promise.all(store.informers.map((i) => i.start()));
+    assert.equal(valueOf(store, 'store-a/x'), 'in a');
+    assert.equal(valueOf(store, 'store-b/y'), 'in b');
+    assert.equal(store.get('store-a/y'), undefined);
     assert.equal(store.list().length, 2);
-    a.inf.stop();
-    b.inf.stop();
   });
 
-  test('a remembered write wins until the cache holds it or something newer', async () => {
-    const a = informer([obj('a', 'x', '5', { status: 'old' })]);
-    const store = new Store([a.inf]);
-    await a.inf.start();
-    store.remember('a/x', obj('a', 'x', '7', { status: 'mine' }));
-    assert.equal((store.get('a/x') as { status?: string }).status, 'mine');
-    a.push()('MODIFIED', obj('a', 'x', '8', { status: 'theirs' }));
-    assert.equal((store.get('a/x') as { status?: string }).status, 'theirs');
-    a.inf.stop();
+  test('a remembered write wins until the cache holds something newer', async () => {
+    const ns = await namespace('store-c');
+    await create(ns, 'x', 'old');
+    const inf = configMaps(ns);
+    const store = new Store([inf]);
+    await inf.start();
+    assert.equal(valueOf(store, 'store-c/x'), 'old');
+
+    inf.stop();
+    store.remember('store-c/x', await replace(ns, 'x', 'mine'));
+    assert.equal(valueOf(store, 'store-c/x'), 'mine');
+    await replace(ns, 'x', 'theirs');
+    assert.equal(valueOf(store, 'store-c/x'), 'mine', 'the cache has not seen the newer write yet');
+
+    await inf.start();
+    await waitFor('the informer to see the newer write', async () =>
+      inf.get('store-c/x')?.data?.value === 'theirs' ? true : undefined,
+    );
+    assert.equal(valueOf(store, 'store-c/x'), 'theirs');
   });
 
   test('a deleted object does not live on as a remembered write', async () => {
-    const a = informer([obj('a', 'x', '5')]);
-    const store = new Store([a.inf]);
-    await a.inf.start();
-    store.remember('a/x', obj('a', 'x', '7'));
-    a.push()('DELETED', obj('a', 'x', '9'));
-    assert.equal(store.get('a/x'), undefined);
-    a.inf.stop();
+    const ns = await namespace('store-d');
+    await create(ns, 'x', 'old');
+    const inf = configMaps(ns);
+    const store = new Store([inf]);
+    await inf.start();
+    store.remember('store-d/x', await replace(ns, 'x', 'mine'));
+    await clients.core.deleteNamespacedConfigMap({ name: 'x', namespace: ns });
+    await waitFor('the informer to see the delete', async () =>
+      inf.get('store-d/x') === undefined ? true : undefined,
+    );
+    assert.equal(store.get('store-d/x'), undefined);
   });
 });

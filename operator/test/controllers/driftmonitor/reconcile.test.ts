@@ -1,192 +1,281 @@
-// The reconcile over in-memory stores and recorded API calls: which calls a run makes, and that
-// a reconcile with nothing to do makes none. (The real API server is in test/e2e/drift.test.ts.)
-import { describe, test } from 'node:test';
+// The DriftMonitor reconcile on the local control plane: the Job it starts is run by the
+// cluster's own Job controller (its pod's end written as a kubelet writes it), the report comes
+// from a real registry and notifications reach a fake Telegram. The API calls a reconcile makes
+// are counted by the operator's own request counter, so "a reconcile with nothing to do makes
+// no call" is checked as production counts it.
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubernetesObject, V1Job, V1Pod } from '@kubernetes/client-node';
-import type { DriftReport } from '@persona-operator/registry';
-import type { NotificationResult, NotifyTarget } from '../../../src/notify/index.ts';
-import type { DriftMonitor } from '../../../src/api/v1alpha1/driftmonitor.ts';
-import type { PersonaModel } from '../../../src/api/v1alpha1/personamodel.ts';
-import type { KubeClients } from '../../../src/kube/clients.ts';
-import { Store } from '../../../src/kube/informers.ts';
-import { ManualClock } from '../../../src/runtime/clock.ts';
-import type { ResilientInformer } from '../../../src/runtime/informer.ts';
-import { silentLogger } from '../../../src/runtime/logger.ts';
+import type { V1Job } from '@kubernetes/client-node';
+import { Registry } from '@persona-operator/registry';
+import { startControlPlane, waitFor, type ControlPlane } from '../../../../test/cluster/index.ts';
+import { startFakeTelegram, type FakeTelegram } from '../../../../test/fakes/telegram.ts';
+import { startPostgres, type TestPostgres } from '../../../../test/support/postgres.ts';
+import { GROUP, RETRAIN_ANNOTATION, VERSION } from '../../../src/api/v1alpha1/common.ts';
+import { DRIFT_MONITOR_PLURAL, type DriftMonitor } from '../../../src/api/v1alpha1/driftmonitor.ts';
+import { PERSONA_MODEL_PLURAL, type PersonaModel } from '../../../src/api/v1alpha1/personamodel.ts';
 import { DEFAULT_CONFIG } from '../../../src/config.ts';
 import type { DriftMonitorContext } from '../../../src/controllers/driftmonitor/context.ts';
+import { driftMonitorKind } from '../../../src/controllers/driftmonitor/factory.ts';
+import { slotStamp } from '../../../src/controllers/driftmonitor/naming.ts';
 import { reconcileDriftMonitor } from '../../../src/controllers/driftmonitor/reconcile.ts';
+import { MANAGED_SELECTOR } from '../../../src/controllers/shared/labels.ts';
+import { makeClients, type KubeClients } from '../../../src/kube/clients.ts';
+import { InformerFactory, jobKind, personaModelKind } from '../../../src/kube/informers.ts';
+import { notifyAll } from '../../../src/notify/index.ts';
+import { ManualClock } from '../../../src/runtime/clock.ts';
+import type { ReconcileResult } from '../../../src/runtime/controller.ts';
+import { KubeEventRecorder } from '../../../src/runtime/events.ts';
+import { silentLogger } from '../../../src/runtime/logger.ts';
+import { createMetrics } from '../../../src/runtime/metrics.ts';
+import { installCrds } from '../../support/crds.ts';
 import { sampleModel } from '../personamodel/sample.ts';
 import { sampleMonitor, sampleReport } from './sample.ts';
 
-function memoryStore<T extends KubernetesObject>(objects: T[]): Store<T> {
-  const key = (o: T) => `${o.metadata!.namespace}/${o.metadata!.name}`;
-  const informer = {
-    get: (k: string) => objects.find((o) => key(o) === k),
-    list: () => objects,
-    on: () => undefined,
-    hasSynced: () => true,
+const HOUR = 3_600_000;
+const MONITOR = 'customers-march';
+const MODEL = 'customers';
+/** How far into its slot each test's clock stands. */
+const INTO_SLOT_MS = 20_000;
+
+let cp: ControlPlane;
+let pg: TestPostgres;
+let registry: Registry;
+let telegram: FakeTelegram;
+/** Uncounted clients for the test's own reads and writes. */
+let admin: KubeClients;
+let informers: InformerFactory;
+let stores: Pick<DriftMonitorContext, 'monitors' | 'models' | 'jobs'>;
+
+before(async () => {
+  [cp, pg, telegram] = await Promise.all([startControlPlane(), startPostgres(), startFakeTelegram()]);
+  await installCrds(cp);
+  registry = await Registry.connect(pg.url);
+  await registry.migrate();
+  admin = makeClients(cp.kubeConfig);
+  // The stores the manager gives the controller (factory.ts), across all namespaces.
+  informers = new InformerFactory({ clients: admin, logger: silentLogger });
+  stores = {
+    monitors: informers.store(driftMonitorKind),
+    models: informers.store(personaModelKind),
+    jobs: informers.store(jobKind, MANAGED_SELECTOR),
   };
-  return new Store<T>([informer as unknown as ResilientInformer<T>]);
-}
+  await informers.start();
+});
+
+after(async () => {
+  informers?.stop();
+  await telegram?.stop();
+  await registry?.close();
+  await pg?.stop();
+  await cp?.stop();
+});
 
 interface Harness {
   ctx: DriftMonitorContext;
-  calls: string[];
-  events: string[];
-  sent: NotifyTarget[][];
-  jobs: V1Job[];
-  monitor(): DriftMonitor;
+  namespace: string;
+  key: string;
+  uid: string;
+  /** The cron slot the clock stands in (INTO_SLOT_MS past it). */
+  slot: Date;
+  jobName: string;
+  /** One reconcile, with the API calls it made as sorted "verb Resource" lines. */
+  reconcile(): Promise<{ result: ReconcileResult; calls: string[] }>;
+  monitor(): Promise<DriftMonitor>;
+  /** The namespace's Events as "Kind Type Reason: message" lines. */
+  events(): Promise<string>;
+  /** Ends the run's pod with this exit code (and termination message); resolves once the Job has finished. */
+  endRun(exitCode: number, message?: string): Promise<V1Job>;
 }
 
-function harness(opts: {
-  monitor: DriftMonitor;
-  model?: PersonaModel;
-  jobs?: V1Job[];
-  pods?: V1Pod[];
-  report?: DriftReport;
-  secrets?: Record<string, Record<string, string>>;
-  now: string;
-}): Harness {
-  const calls: string[] = [];
-  const events: string[] = [];
-  const sent: NotifyTarget[][] = [];
-  const jobs = opts.jobs ?? [];
-  // Numeric resourceVersions, as the API server's: the store prefers our newer writes.
-  let current: DriftMonitor = {
-    ...opts.monitor,
-    metadata: { ...opts.monitor.metadata, resourceVersion: '1' },
-  };
-  const monitors = memoryStore([current]);
-  const clients = {
-    batch: {
-      createNamespacedJob: async ({ body }: { body: V1Job }) => {
-        calls.push(`create job ${body.metadata!.name}`);
-        const made = { ...body, metadata: { ...body.metadata, uid: 'job-uid', resourceVersion: '5' } };
-        jobs.push(made);
-        return made;
-      },
-      readNamespacedJob: async ({ name }: { name: string }) => {
-        calls.push(`read job ${name}`);
-        throw Object.assign(new Error('not found'), { code: 404 });
-      },
-    },
-    core: {
-      // The trainer's account the drift Job runs as (made once per process when missing).
-      createNamespacedServiceAccount: async ({ body }: { body: unknown }) => body,
-      readNamespacedSecret: async ({ name }: { name: string }) => {
-        calls.push(`get secret ${name}`);
-        const data = opts.secrets?.[name];
-        if (!data) throw Object.assign(new Error('not found'), { code: 404 });
-        return {
-          data: Object.fromEntries(
-            Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
-          ),
-        };
-      },
-      listNamespacedPod: async ({ labelSelector }: { labelSelector: string }) => {
-        calls.push(`list pods ${labelSelector}`);
-        return { items: opts.pods ?? [] };
-      },
-    },
-    custom: {
-      replaceNamespacedCustomObjectStatus: async ({ body }: { body: DriftMonitor }) => {
-        calls.push('update status');
-        current = {
-          ...body,
-          metadata: {
-            ...body.metadata,
-            resourceVersion: String(Number(body.metadata.resourceVersion ?? 1) + 1),
-          },
-        };
-        return current;
-      },
-      patchNamespacedCustomObject: async ({ name, body }: { name: string; body: unknown }) => {
-        calls.push(`patch personamodel ${name} ${JSON.stringify(body)}`);
-        return {};
-      },
-    },
-  } as unknown as KubeClients;
+async function harness(
+  namespace: string,
+  opts: {
+    spec?: Partial<DriftMonitor['spec']>;
+    model?: boolean;
+    secrets?: Record<string, Record<string, string>>;
+  } = {},
+): Promise<Harness> {
+  const custom = (plural: string) => ({ group: GROUP, version: VERSION, namespace, plural });
+  await cp.createNamespace(namespace);
+  for (const [name, stringData] of Object.entries(opts.secrets ?? {})) {
+    await admin.core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData } });
+  }
+  if (opts.model) {
+    const model = (await admin.custom.createNamespacedCustomObject({
+      ...custom(PERSONA_MODEL_PLURAL),
+      body: { ...sampleModel(), metadata: { name: MODEL, namespace } },
+    })) as PersonaModel;
+    await admin.custom.replaceNamespacedCustomObjectStatus({
+      ...custom(PERSONA_MODEL_PLURAL),
+      name: MODEL,
+      body: { ...model, status: { phase: 'Serving' } },
+    });
+  }
+  const monitor = (await admin.custom.createNamespacedCustomObject({
+    ...custom(DRIFT_MONITOR_PLURAL),
+    body: { ...sampleMonitor(opts.spec), metadata: { name: MONITOR, namespace } },
+  })) as DriftMonitor;
+  const key = `${namespace}/${MONITOR}`;
+  await waitFor('the informers to hold the test objects', async () =>
+    stores.monitors.get(key) &&
+    (!opts.model || stores.models.get(`${namespace}/${MODEL}`)?.status?.phase === 'Serving')
+      ? true
+      : undefined,
+  );
+
+  // The first hourly slot after the monitor was created.
+  const created = new Date(monitor.metadata.creationTimestamp!).getTime();
+  const slot = new Date(Math.floor(created / HOUR) * HOUR + HOUR);
+  const clock = new ManualClock(slot.getTime() + INTO_SLOT_MS);
+  const metrics = createMetrics();
   const ctx: DriftMonitorContext = {
-    clients,
-    monitors,
-    models: memoryStore(opts.model ? [opts.model] : []),
-    jobs: memoryStore(jobs),
-    registry: {
-      getDriftReportByRun: async (monitor: string, runId: string) =>
-        opts.report && monitor === 'shop/customers-march' && runId === 'job-uid' ? opts.report : undefined,
-    },
-    events: {
-      record: async (obj, type, reason, message) => {
-        events.push(`${obj.kind} ${type} ${reason}: ${message}`);
-      },
-    },
+    clients: makeClients(cp.kubeConfig, metrics),
+    ...stores,
+    registry,
+    events: new KubeEventRecorder(admin.core, silentLogger, 'reconcile-test'),
     config: DEFAULT_CONFIG,
     logger: silentLogger,
-    clock: new ManualClock(new Date(opts.now).getTime()),
-    notify: async (targets) => {
-      sent.push([...targets]);
-      return targets.map((t): NotificationResult => ({
-        kind: t.kind,
-        target: `${t.kind} target`,
-        ok: true,
-        attempts: 1,
-      }));
-    },
+    clock,
+    notify: (targets, notice) => notifyAll(targets, notice),
     reportBaseUrl: 'http://operator:8081',
+    telegramApiBase: telegram.apiBase,
   };
-  return { ctx, calls, events, sent, jobs, monitor: () => current };
+  const jobName = `${MONITOR}-drift-${slotStamp(slot)}`;
+
+  return {
+    ctx,
+    namespace,
+    key,
+    uid: monitor.metadata.uid!,
+    slot,
+    jobName,
+    reconcile: async () => {
+      metrics.apiRequests.reset();
+      const result = await reconcileDriftMonitor(ctx, key);
+      const { values } = await metrics.apiRequests.get();
+      const calls = values.flatMap((v) =>
+        Array.from({ length: v.value }, () => `${v.labels.verb} ${v.labels.resource}`),
+      );
+      return { result, calls: calls.sort() };
+    },
+    monitor: async () =>
+      (await admin.custom.getNamespacedCustomObject({
+        ...custom(DRIFT_MONITOR_PLURAL),
+        name: MONITOR,
+      })) as DriftMonitor,
+    events: async () =>
+      (await admin.core.listNamespacedEvent({ namespace })).items
+        .map((e) => `${e.involvedObject.kind} ${e.type} ${e.reason}: ${e.message}`)
+        .join('\n'),
+    endRun: async (exitCode, message) => {
+      await waitFor(
+        `the pod of Job ${jobName} to end`,
+        async () => {
+          const pods = await admin.core.listNamespacedPod({
+            namespace,
+            labelSelector: `batch.kubernetes.io/job-name=${jobName}`,
+          });
+          const pod = pods.items[0];
+          if (!pod) return undefined;
+          const container = pod.spec!.containers[0];
+          await admin.core.replaceNamespacedPodStatus({
+            name: pod.metadata!.name!,
+            namespace,
+            body: {
+              ...pod,
+              status: {
+                ...pod.status,
+                phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+                containerStatuses: [
+                  {
+                    name: container.name,
+                    image: container.image!,
+                    imageID: '',
+                    ready: false,
+                    restartCount: 0,
+                    state: { terminated: { exitCode, message, finishedAt: new Date() } },
+                  },
+                ],
+              },
+            },
+          });
+          return true;
+        },
+        { diagnostics: cp.logs },
+      );
+      const type = exitCode === 0 ? 'Complete' : 'Failed';
+      return waitFor(
+        `Job ${jobName} to be ${type}`,
+        async () => {
+          const job = stores.jobs.get(`${namespace}/${jobName}`);
+          return job?.status?.conditions?.some((c) => c.type === type && c.status === 'True')
+            ? job
+            : undefined;
+        },
+        { diagnostics: cp.logs },
+      );
+    },
+  };
 }
 
-const model = (): PersonaModel => ({ ...sampleModel(), status: { phase: 'Serving' } });
-const finished = (job: V1Job, type: 'Complete' | 'Failed', message = ''): V1Job => ({
-  ...job,
-  status: {
-    conditions: [
-      { type, status: 'True', reason: type === 'Failed' ? 'PodFailurePolicy' : undefined, message },
-    ],
-  },
-});
+const readyOf = (m: DriftMonitor) => m.status?.conditions?.find((c) => c.type === 'Ready');
 
 describe('DriftMonitor reconcile', () => {
   test('a due slot creates the Job, records the run and requeues exactly at the next slot', async () => {
-    const h = harness({ monitor: sampleMonitor(), model: model(), now: '2025-03-01T12:00:20Z' });
-    const result = await reconcileDriftMonitor(h.ctx, 'shop/customers-march');
-    assert.deepEqual(h.calls, ['create job customers-march-drift-202503011200', 'update status']);
-    const s = h.monitor().status!;
+    const h = await harness('dm-due', { model: true });
+    const { result, calls } = await h.reconcile();
+    // The drift Job runs as the trainer's account, made when the namespace has none.
+    assert.deepEqual(calls, [
+      'create NamespacedJob',
+      'create NamespacedServiceAccount',
+      'replace NamespacedCustomObjectStatus',
+    ]);
+    const job = await admin.batch.readNamespacedJob({ name: h.jobName, namespace: h.namespace });
+    assert.equal(job.metadata?.ownerReferences?.[0]?.uid, h.uid);
+    const s = (await h.monitor()).status!;
     assert.equal(s.lastRunResult, 'Running');
-    assert.equal(s.lastRunTime, '2025-03-01T12:00:00.000Z');
-    assert.equal(s.nextRunTime, '2025-03-01T13:00:00.000Z');
-    assert.equal(result.requeueAfterMs, 60 * 60_000 - 20_000);
-    assert.match(h.events.join('\n'), /DriftRunStarted: schedule "0 \* \* \* \*" was due/);
+    assert.equal(s.lastJobName, h.jobName);
+    assert.equal(s.lastRunTime, h.slot.toISOString());
+    assert.equal(s.nextRunTime, new Date(h.slot.getTime() + HOUR).toISOString());
+    assert.equal(result.requeueAfterMs, HOUR - INTO_SLOT_MS);
+    assert.match(await h.events(), /DriftRunStarted: schedule "0 \* \* \* \*" was due/);
 
     // Again while the Job runs: nothing to do, no API call at all.
-    h.calls.length = 0;
-    await reconcileDriftMonitor(h.ctx, 'shop/customers-march');
-    assert.deepEqual(h.calls, []);
+    assert.deepEqual((await h.reconcile()).calls, []);
   });
 
   test('a completed run: report in status, Event, notifications (a missing Secret fails alone), retrain', async () => {
-    const monitor = sampleMonitor({
-      action: { retrain: true, cooldown: '24h' },
-      notify: [
-        { telegram: { botTokenSecretRef: { name: 'bot', key: 'token' }, chatId: '42' } },
-        { slack: { webhookSecretRef: { name: 'missing', key: 'url' } } },
-      ],
+    const h = await harness('dm-done', {
+      model: true,
+      spec: {
+        action: { retrain: true, cooldown: '24h' },
+        notify: [
+          { telegram: { botTokenSecretRef: { name: 'bot', key: 'token' }, chatId: '42' } },
+          { slack: { webhookSecretRef: { name: 'missing', key: 'url' } } },
+        ],
+      },
+      secrets: { bot: { token: telegram.token } },
     });
-    const h = harness({
-      monitor,
-      model: model(),
-      now: '2025-03-01T12:00:20Z',
-      report: sampleReport(true),
-      secrets: { bot: { token: 'SECRET-TOKEN' } },
+    await h.reconcile();
+    const job = await admin.batch.readNamespacedJob({ name: h.jobName, namespace: h.namespace });
+    // What the checker stores under (monitor, run id = the Job's UID) before it exits.
+    const sample = sampleReport(true);
+    await registry.ensureModel({ namespace: h.namespace, name: MODEL });
+    const report = await registry.insertDriftReport({
+      monitor: h.key,
+      runId: job.metadata!.uid!,
+      model: { namespace: h.namespace, name: MODEL, version: 3 },
+      driftDetected: true,
+      share: sample.share,
+      columns: sample.columns,
+      summary: sample.summary,
     });
-    await reconcileDriftMonitor(h.ctx, 'shop/customers-march');
-    h.jobs[0] = finished(h.jobs[0], 'Complete');
-    h.calls.length = 0;
-    await reconcileDriftMonitor(h.ctx, 'shop/customers-march');
-    const s = h.monitor().status!;
+    await h.endRun(0);
+    await h.reconcile();
+
+    const s = (await h.monitor()).status!;
     assert.equal(s.lastRunResult, 'Succeeded');
-    assert.equal(s.lastReport?.url, 'http://operator:8081/reports/7');
+    assert.equal(s.lastReport?.url, `http://operator:8081/reports/${report.id}`);
     assert.equal(s.conditions?.find((c) => c.type === 'DriftDetected')?.status, 'True');
     assert.deepEqual(
       s.notifications?.map((n) => [n.kind, n.delivered, n.error]),
@@ -195,90 +284,72 @@ describe('DriftMonitor reconcile', () => {
         ['slack', false, 'Secret missing not found'],
       ],
     );
-    assert.equal(h.sent.length, 1);
-    assert.deepEqual(h.sent[0], [{ kind: 'telegram', botToken: 'SECRET-TOKEN', chatId: '42' }]);
-    assert.ok(!JSON.stringify(s).includes('SECRET-TOKEN'));
-    assert.equal(s.lastRetrainTriggered, '2025-03-01T12:00:20.000Z');
-    assert.ok(
-      h.calls.includes(
-        'patch personamodel customers {"metadata":{"annotations":{"personas.dtc.dev/retrain":"drift-7"}}}',
-      ),
-      h.calls.join('\n'),
+    assert.deepEqual(
+      telegram.messages.map((m) => m.chatId),
+      ['42'],
     );
-    const events = h.events.join('\n');
-    assert.match(events, /DriftMonitor Warning DriftDetected: report 7 on version 3: 1 of 2 columns drifted/);
+    assert.ok(!JSON.stringify(s).includes(telegram.token));
+    assert.equal(s.lastRetrainTriggered, new Date(h.ctx.clock.now()).toISOString());
+    const model = (await admin.custom.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: h.namespace,
+      plural: PERSONA_MODEL_PLURAL,
+      name: MODEL,
+    })) as PersonaModel;
+    assert.equal(model.metadata.annotations?.[RETRAIN_ANNOTATION], `drift-${report.id}`);
+    const events = await h.events();
+    assert.match(
+      events,
+      new RegExp(
+        `DriftMonitor Warning DriftDetected: report ${report.id} on version 3: 1 of 2 columns drifted`,
+      ),
+    );
     assert.match(events, /NotificationFailed: slack webhook \(Secret missing\): Secret missing not found/);
     assert.match(events, /RetrainTriggered/);
     assert.match(events, /PersonaModel Normal RetrainRequested/);
   });
 
   test("a failed run reads the reason from the pod's termination message; the schedule goes on", async () => {
-    const pod: V1Pod = {
-      status: {
-        containerStatuses: [
-          {
-            name: 'drift',
-            image: 'x',
-            imageID: '',
-            ready: false,
-            restartCount: 0,
-            state: {
-              terminated: {
-                exitCode: 2,
-                message: '{"error":"current.postgres.query: the query returned no rows","kind":"bad-input"}',
-              },
-            },
-          },
-        ],
-      },
-    };
-    const h = harness({ monitor: sampleMonitor(), model: model(), pods: [pod], now: '2025-03-01T12:00:20Z' });
-    await reconcileDriftMonitor(h.ctx, 'shop/customers-march');
-    h.jobs[0] = finished(h.jobs[0], 'Failed', 'Container drift failed with exit code 2');
-    const result = await reconcileDriftMonitor(h.ctx, 'shop/customers-march');
-    const s = h.monitor().status!;
+    const h = await harness('dm-failed', { model: true });
+    await h.reconcile();
+    await h.endRun(2, '{"error":"current.postgres.query: the query returned no rows","kind":"bad-input"}');
+    const { result, calls } = await h.reconcile();
+    assert.ok(calls.includes('list NamespacedPod'), calls.join('\n'));
+    const s = (await h.monitor()).status!;
     const ready = s.conditions?.find((c) => c.type === 'Ready');
     assert.equal(s.lastRunResult, 'Failed');
     assert.deepEqual([ready?.status, ready?.reason], ['False', 'EmptyResult']);
     assert.match(
-      h.events.join('\n'),
+      await h.events(),
       /Warning DriftCheckFailed: EmptyResult: current.postgres.query: the query returned no rows/,
     );
-    assert.ok(h.calls.includes('list pods batch.kubernetes.io/job-name=customers-march-drift-202503011200'));
-    assert.equal(s.nextRunTime, '2025-03-01T13:00:00.000Z');
+    assert.equal(s.nextRunTime, new Date(h.slot.getTime() + HOUR).toISOString());
     assert.ok(result.requeueAfterMs! > 0);
   });
 
   test('a missing model fails the run without a Job and keeps the schedule', async () => {
-    const h = harness({ monitor: sampleMonitor(), now: '2025-03-01T12:00:20Z' });
-    const result = await reconcileDriftMonitor(h.ctx, 'shop/customers-march');
-    assert.deepEqual(h.calls, ['update status']);
-    const s = h.monitor().status!;
-    assert.equal(s.lastRunResult, 'Failed');
-    assert.equal(s.conditions?.find((c) => c.type === 'Ready')?.reason, 'ModelNotFound');
-    assert.equal(s.nextRunTime, '2025-03-01T13:00:00.000Z');
-    assert.equal(result.requeueAfterMs, 60 * 60_000 - 20_000);
+    const h = await harness('dm-no-model');
+    const { result, calls } = await h.reconcile();
+    assert.deepEqual(calls, ['replace NamespacedCustomObjectStatus']);
+    assert.deepEqual((await admin.batch.listNamespacedJob({ namespace: h.namespace })).items, []);
+    const m = await h.monitor();
+    assert.equal(m.status?.lastRunResult, 'Failed');
+    assert.equal(readyOf(m)?.reason, 'ModelNotFound');
+    assert.equal(m.status?.nextRunTime, new Date(h.slot.getTime() + HOUR).toISOString());
+    assert.equal(result.requeueAfterMs, HOUR - INTO_SLOT_MS);
   });
 
   test('an invalid schedule is reported and not requeued; a yearly one requeues within the timer limit', async () => {
-    const bad = harness({
-      monitor: sampleMonitor({ schedule: '61 * * * *' }),
-      model: model(),
-      now: '2025-03-01T12:00:20Z',
-    });
-    const r = await reconcileDriftMonitor(bad.ctx, 'shop/customers-march');
-    assert.equal(r.requeueAfterMs, undefined);
-    assert.equal(
-      bad.monitor().status?.conditions?.find((c) => c.type === 'Ready')?.reason,
-      'InvalidSchedule',
-    );
-    const yearly = harness({
-      monitor: sampleMonitor({ schedule: '0 0 1 1 *' }),
-      model: model(),
-      now: '2025-03-01T12:00:20Z',
-    });
-    const y = await reconcileDriftMonitor(yearly.ctx, 'shop/customers-march');
-    assert.ok(y.requeueAfterMs! <= 2 ** 31 - 1);
-    assert.equal(yearly.monitor().status?.nextRunTime, '2026-01-01T00:00:00.000Z');
+    const bad = await harness('dm-bad-schedule', { model: true, spec: { schedule: '61 * * * *' } });
+    const r = await bad.reconcile();
+    assert.equal(r.result.requeueAfterMs, undefined);
+    assert.equal(readyOf(await bad.monitor())?.reason, 'InvalidSchedule');
+
+    const yearly = await harness('dm-yearly', { model: true, spec: { schedule: '0 0 1 1 *' } });
+    const y = await yearly.reconcile();
+    assert.ok(y.result.requeueAfterMs! <= 2 ** 31 - 1);
+    const nextYear = new Date(yearly.ctx.clock.now()).getUTCFullYear() + 1;
+    assert.equal((await yearly.monitor()).status?.nextRunTime, `${nextYear}-01-01T00:00:00.000Z`);
   });
 });
