@@ -3,15 +3,10 @@
 // one is due), each returning what it observed, then one status built from those observations
 // and written once. Level-triggered; it comes back exactly when the next slot is due. A failed
 // run never stops the schedule: the next slot runs as usual.
-import { GROUP, VERSION } from '../../api/v1alpha1/common.ts';
-import {
-  DRIFT_MONITOR_PLURAL,
-  type DriftMonitor,
-  type DriftMonitorStatus,
-} from '../../api/v1alpha1/driftmonitor.ts';
+import { DRIFT_MONITOR_PLURAL } from '../../api/v1alpha1/driftmonitor.ts';
 import type { ReconcileResult } from '../../runtime/controller.ts';
-import { canonicalJson } from '../shared/canonical-json.ts';
-import { keyOf, type DriftMonitorContext } from './context.ts';
+import { writeStatus } from '../shared/status-write.ts';
+import type { DriftMonitorContext } from './context.ts';
 import { resolveMonitorSpec } from './defaults.ts';
 import { RUN_NOW_ANNOTATION } from './naming.ts';
 import { notifyStep } from './notify-step.ts';
@@ -27,34 +22,6 @@ import { driftNotice, nextStatus, type Observations } from './status.ts';
  */
 export const MAX_REQUEUE_MS = 6 * 3_600_000;
 
-function comparable(status: DriftMonitorStatus | undefined): string {
-  const s = status ?? {};
-  return canonicalJson({
-    ...s,
-    conditions: (s.conditions ?? []).map((c) => ({ ...c, lastTransitionTime: undefined })),
-  });
-}
-
-async function writeStatus(
-  ctx: DriftMonitorContext,
-  monitor: DriftMonitor,
-  status: DriftMonitorStatus,
-): Promise<void> {
-  if (comparable(monitor.status) === comparable(status)) return;
-  const namespace = monitor.metadata.namespace!;
-  const name = monitor.metadata.name!;
-  // A replace carries the resourceVersion read: a conflict reruns the reconcile on fresh state.
-  const written = (await ctx.clients.custom.replaceNamespacedCustomObjectStatus({
-    group: GROUP,
-    version: VERSION,
-    namespace,
-    plural: DRIFT_MONITOR_PLURAL,
-    name,
-    body: { ...monitor, status },
-  })) as DriftMonitor;
-  ctx.monitors.remember(keyOf(namespace, name), written);
-}
-
 export async function reconcileDriftMonitor(ctx: DriftMonitorContext, key: string): Promise<ReconcileResult> {
   const monitor = ctx.monitors.get(key);
   if (!monitor || monitor.metadata.deletionTimestamp) return {};
@@ -63,7 +30,14 @@ export async function reconcileDriftMonitor(ctx: DriftMonitorContext, key: strin
   const spec = resolveMonitorSpec(monitor.spec);
   const previous = monitor.status ?? {};
   const observed: Observations = {};
-  const writeObserved = () => writeStatus(ctx, monitor, nextStatus(previous, observed, generation, now));
+  const writeObserved = () =>
+    writeStatus(
+      ctx,
+      ctx.monitors,
+      DRIFT_MONITOR_PLURAL,
+      monitor,
+      nextStatus(previous, observed, generation, now),
+    );
 
   if (previous.lastRunResult === 'Running') {
     const run = await observeRun(ctx, monitor, previous.lastJobName);

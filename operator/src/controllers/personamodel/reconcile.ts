@@ -3,15 +3,15 @@
 // Level-triggered: it reads the object as it is now, each step acts only on what is missing,
 // and running it twice in a row does nothing the second time.
 import { isTransientDbError } from '@persona-operator/registry';
-import type { PersonaModel } from '../../api/v1alpha1/personamodel.ts';
+import { PERSONA_MODEL_PLURAL, type PersonaModel } from '../../api/v1alpha1/personamodel.ts';
 import type { ReconcileResult } from '../../runtime/controller.ts';
 import { SpecProblem } from '../shared/errors.ts';
+import { writeStatus } from '../shared/status-write.ts';
 import { modelRef, type PersonaModelContext } from './context.ts';
 import { resolveSpec } from './defaults.ts';
 import { ensureFinalizer, finalize } from './finalizer-step.ts';
 import { promotionStep } from './promotion-step.ts';
 import { rolloutStep } from './rollout-step.ts';
-import { writeStatus } from './status-step.ts';
 import { nextStatus, type Observations, type Problem } from './status.ts';
 import { trainingStep } from './trainer-step.ts';
 
@@ -44,7 +44,13 @@ export async function reconcilePersonaModel(ctx: PersonaModelContext, key: strin
   // Filled in as the steps finish, so a step that fails still leaves what the earlier ones did.
   const observed: Observations = {};
   const report = (m: PersonaModel) =>
-    writeStatus(ctx, m, nextStatus(m.status, observed, m.metadata.generation, new Date(ctx.clock.now())));
+    writeStatus(
+      ctx,
+      ctx.models,
+      PERSONA_MODEL_PLURAL,
+      m,
+      nextStatus(m.status, observed, m.metadata.generation, new Date(ctx.clock.now())),
+    );
 
   let requeueAfterMs: number | undefined;
   try {

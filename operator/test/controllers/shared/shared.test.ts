@@ -1,9 +1,10 @@
-// Reading a Job's outcome from its conditions.
+// Reading a Job's outcome from its conditions; comparing statuses for a write.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Job } from '@kubernetes/client-node';
 import { jobOutcome } from '../../../src/controllers/shared/job-outcome.ts';
 import { canonicalJson } from '../../../src/controllers/shared/canonical-json.ts';
+import { comparableStatus } from '../../../src/controllers/shared/status-write.ts';
 
 const job = (conditions: NonNullable<V1Job['status']>['conditions'], completionTime?: string): V1Job => ({
   metadata: { name: 'm-train-abc' },
@@ -51,5 +52,31 @@ describe('canonicalJson', () => {
       canonicalJson({ b: [{ d: 1, c: 2 }], a: null, u: undefined }),
       '{"a":null,"b":[{"c":2,"d":1}]}',
     );
+  });
+});
+
+describe('comparableStatus', () => {
+  const ready = (status: 'True' | 'False', at: string) => ({
+    type: 'Ready',
+    status,
+    reason: 'Serving',
+    message: 'ok',
+    lastTransitionTime: at,
+  });
+
+  test('a condition timestamp alone is no change; a field or a condition status is', () => {
+    const before = { phase: 'Serving', conditions: [ready('True', '2025-01-01T00:00:00Z')] };
+    const same = { conditions: [ready('True', '2025-02-01T00:00:00Z')], phase: 'Serving' };
+    assert.equal(comparableStatus(before), comparableStatus(same));
+    assert.notEqual(comparableStatus(before), comparableStatus({ ...before, phase: 'Degraded' }));
+    assert.notEqual(
+      comparableStatus(before),
+      comparableStatus({ ...before, conditions: [ready('False', '2025-01-01T00:00:00Z')] }),
+    );
+  });
+
+  test('no status is the same as an empty one', () => {
+    assert.equal(comparableStatus(undefined), comparableStatus({}));
+    assert.equal(comparableStatus(undefined), comparableStatus({ conditions: [] }));
   });
 });
