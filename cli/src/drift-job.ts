@@ -5,7 +5,6 @@
 import { pino, type Logger } from 'pino';
 import { InputError } from '@persona-operator/core/data/input-error';
 import {
-  DEFAULT_DATA_URL_ENV,
   DEFAULT_ROW_LIMIT,
   DriftSpecError,
   parseDriftJobSpec,
@@ -15,13 +14,12 @@ import {
 } from '@persona-operator/jobs/drift-spec';
 import type { DriftOptions } from '@persona-operator/core/drift/index';
 import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
+import { DATA_URL_ENV, DRIFT_SPEC_ENV, REGISTRY_URL_ENV, RUN_ID_ENV } from '@persona-operator/jobs/job-env';
 import { CliError } from './errors.ts';
 import { jobRunId, readSpecFile, specErrorField } from './job-mode.ts';
 import { durationFlag, intFlag, modelRefFlag, postgresUrlFlag, required, type ModelRef } from './flags.ts';
 import { registryUrl } from './registry-args.ts';
 import { runDriftJob, type DriftJobResultLine } from '@persona-operator/jobs/driftcheck/job';
-
-export const DRIFT_SPEC_ENV = 'PERSONA_DRIFT_SPEC';
 
 /** parseArgs options `persona drift` adds for Job mode. */
 export const JOB_OPTIONS = {
@@ -39,15 +37,15 @@ export const JOB_OPTIONS = {
 
 export const JOB_USAGE = `
 Job mode (reference = the model's production version, report stored in the registry):
-  --registry URL         registry Postgres URL (default: env PERSONA_REGISTRY_URL)
+  --registry URL         registry Postgres URL (default: env ${REGISTRY_URL_ENV})
   --model NS/NAME        the PersonaModel whose production version is the reference
   --monitor NS/NAME      the DriftMonitor the report belongs to
   --run-id UID           idempotency key, the Job's UID: a retried run stores nothing new
-                         (default: env PERSONA_RUN_ID, else a new random id)
+                         (default: env ${RUN_ID_ENV}, else a new random id)
   --query SQL [--postgres URL] [--row-limit N]
-                         current data from a query (URL default: env PERSONA_DATA_URL)
+                         current data from a query (URL default: env ${DATA_URL_ENV})
   --window 24h           current data = the predictor's logged traffic over the window (s, m, h, d)
-  --spec FILE            drift spec (JSON or YAML) instead of the flags; also env PERSONA_DRIFT_SPEC
+  --spec FILE            drift spec (JSON or YAML) instead of the flags; also env ${DRIFT_SPEC_ENV}
   --quiet                log warnings and errors only
   The test options above apply too. Logs JSON lines, then prints the result as the last line:
   {"reportId", "monitor", "runId", "model", "version", "driftDetected", "driftShare", "driftedColumns"}
@@ -87,7 +85,7 @@ function currentFromFlags(values: JobFlags): CurrentDataSource {
   const rowLimit = intFlag('--row-limit', values['row-limit'], { min: 1 }) ?? DEFAULT_ROW_LIMIT;
   // The URL reaches the reader through the environment (--postgres, else PERSONA_DATA_URL), as
   // a Job's Secret does, so it is never part of the logged parameters.
-  return { postgres: { query: values.query, urlEnv: DEFAULT_DATA_URL_ENV, rowLimit } };
+  return { postgres: { query: values.query, urlEnv: DATA_URL_ENV, rowLimit } };
 }
 
 function sameRef(flag: string, value: string | undefined, ref: ModelRef): void {
@@ -182,7 +180,7 @@ export async function runDriftJobMode(
     runId,
     logger,
     // --postgres URL reaches the reader through the environment, like a Job's Secret.
-    env: values.postgres ? { ...env, [DEFAULT_DATA_URL_ENV]: values.postgres } : env,
+    env: values.postgres ? { ...env, [DATA_URL_ENV]: values.postgres } : env,
   });
   printResult(result.line);
   return result.exitCode;

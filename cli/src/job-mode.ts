@@ -5,9 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { load } from 'js-yaml';
 import { SpecFieldError, type SpecErrorClass } from '@persona-operator/jobs/spec-fields';
 import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
+import { RUN_ID_ENV } from '@persona-operator/jobs/job-env';
 import { CliError } from './errors.ts';
-
-export const RUN_ID_ENV = 'PERSONA_RUN_ID';
 
 /**
  * --spec FILE (JSON or YAML) as a document. A file that cannot be read is the user's error at

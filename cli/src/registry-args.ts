@@ -3,10 +3,9 @@
 // help, 2 when the request itself is wrong).
 import { classifyDbError, RegistryError } from '@persona-operator/registry';
 import { EXIT_BAD_INPUT, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
+import { REGISTRY_URL_ENV } from '@persona-operator/jobs/job-env';
 import { CliError } from './errors.ts';
 import { postgresUrlFlag, required } from './flags.ts';
-
-export const REGISTRY_URL_ENV = 'PERSONA_REGISTRY_URL';
 
 /** --registry, else PERSONA_REGISTRY_URL: the registry's Postgres URL. */
 export function registryUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {

@@ -8,22 +8,24 @@ import type { GcsClientOptions } from '@persona-operator/registry/artifacts/gcs'
 import { InputError } from '@persona-operator/core/data/input-error';
 import { parsePersonasYaml } from '@persona-operator/core/personas/personas-file';
 import {
-  DEFAULT_DATA_URL_ENV,
   parseTrainingJobSpec,
   parseTrainingJobSpecJson,
   TrainingSpecError,
   type TrainingDataSource,
 } from '@persona-operator/jobs/training-spec';
 import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
+import {
+  DATA_URL_ENV,
+  GCS_ENDPOINT_ENV,
+  REGISTRY_URL_ENV,
+  RUN_ID_ENV,
+  TRAINING_SPEC_ENV,
+} from '@persona-operator/jobs/job-env';
 import { CliError } from './errors.ts';
 import { jobRunId, readSpecFile, specErrorField } from './job-mode.ts';
 import { modelRefFlag, postgresUrlFlag, required } from './flags.ts';
 import { registryUrl } from './registry-args.ts';
 import { runTrainingJob, type TrainingJobInput } from '@persona-operator/jobs/trainer/job';
-
-export const TRAINING_SPEC_ENV = 'PERSONA_TRAINING_SPEC';
-/** apiEndpoint for Cloud Storage (a private endpoint, or a fake in tests). */
-export const GCS_ENDPOINT_ENV = 'PERSONA_GCS_ENDPOINT';
 
 /** parseArgs options `persona train` adds for Job mode. */
 export const JOB_OPTIONS = {
@@ -36,11 +38,11 @@ export const JOB_OPTIONS = {
 
 export const JOB_USAGE = `
 Job mode (train into the registry):
-  --registry URL         registry Postgres URL (default: env PERSONA_REGISTRY_URL)
+  --registry URL         registry Postgres URL (default: env ${REGISTRY_URL_ENV})
   --model NS/NAME        the model to register a version of
   --run-id UID           idempotency key, the Job's UID: a retried run registers nothing new
-                         (default: env PERSONA_RUN_ID, else a new random id)
-  --spec FILE            training spec (JSON or YAML) instead of the flags; also env PERSONA_TRAINING_SPEC
+                         (default: env ${RUN_ID_ENV}, else a new random id)
+  --spec FILE            training spec (JSON or YAML) instead of the flags; also env ${TRAINING_SPEC_ENV}
   --data FILE.csv | --query SQL [--postgres URL] [--row-limit N]   (as in local mode)
   --artifacts WHERE      postgres (default, in the registry), gs://BUCKET/PREFIX or a folder
   Logs JSON lines. Exit 0 done, 1 transient (retry), 2 bad spec or data (do not retry).`;
@@ -103,7 +105,7 @@ async function inputFromFlags(
   else if (values.query) {
     // The URL reaches the reader through the environment (--postgres, else PERSONA_DATA_URL),
     // as a Job's Secret does, so it is never part of the logged parameters.
-    data = { postgres: { query: values.query, urlEnv: DEFAULT_DATA_URL_ENV, rowLimit: parsed.rowLimit } };
+    data = { postgres: { query: values.query, urlEnv: DATA_URL_ENV, rowLimit: parsed.rowLimit } };
   } else
     throw new CliError('--data FILE.csv or --query SQL (with --postgres URL) is required', EXIT_BAD_INPUT);
   let personasFile;
@@ -182,8 +184,7 @@ export async function runJobMode(
     runId,
     logger,
     // --postgres URL reaches the reader through the environment, like a Job's Secret.
-    env:
-      values.postgres && specSource === undefined ? { ...env, [DEFAULT_DATA_URL_ENV]: values.postgres } : env,
+    env: values.postgres && specSource === undefined ? { ...env, [DATA_URL_ENV]: values.postgres } : env,
     gcs,
     train: {
       workers: parsed.workers,

@@ -5,15 +5,10 @@ import { Type, type Static } from 'typebox';
 import { DriftInputError, TEST_NAMES, validateOptions } from '@persona-operator/core/drift/choose';
 import { compileCheck } from '@persona-operator/core/schema/check';
 import { StringEnum, StringMap } from '@persona-operator/core/schema/types';
-import {
-  DEFAULT_DATA_URL_ENV,
-  DEFAULT_ROW_LIMIT,
-  PostgresQuerySchema,
-  type PostgresDataSource,
-} from './training-spec.ts';
+import { DEFAULT_ROW_LIMIT, PostgresQuerySchema, type PostgresDataSource } from './training-spec.ts';
 import { ObjectRefSchema, only, orThrow, SpecFieldError, specJson, strict, Text } from './spec-fields.ts';
 
-export { DEFAULT_DATA_URL_ENV, DEFAULT_ROW_LIMIT };
+export { DEFAULT_ROW_LIMIT };
 
 export type ObjectRef = Static<typeof ObjectRefSchema>;
 export type { PostgresDataSource as PostgresCurrentData } from './training-spec.ts';

@@ -5,9 +5,9 @@ import { Type, type Static } from 'typebox';
 import { FeatureTypeSchema, RawValueSchema } from '@persona-operator/core/artifact/types';
 import { compileCheck } from '@persona-operator/core/schema/check';
 import { StringEnum, StringMap } from '@persona-operator/core/schema/types';
+import { DATA_URL_ENV, RUN_ID_ENV } from './job-env.ts';
 import { ObjectRefSchema, only, orThrow, SpecFieldError, specJson, strict, Text } from './spec-fields.ts';
 
-export const DEFAULT_DATA_URL_ENV = 'PERSONA_DATA_URL';
 export const DEFAULT_ROW_LIMIT = 5_000_000;
 
 /** A Postgres query the Job reads rows from (training data, or a drift check's current data). */
@@ -17,7 +17,7 @@ export const PostgresQuerySchema = Type.Object(
     urlEnv: Type.Optional(
       Type.String({
         format: 'non-blank',
-        default: DEFAULT_DATA_URL_ENV,
+        default: DATA_URL_ENV,
         description: 'Environment variable holding the data database URL (a Secret in the Job).',
       }),
     ),
@@ -75,7 +75,7 @@ const TrainingJobSpecSchema = Type.Object(
     runId: Type.Optional(
       Type.String({
         format: 'non-blank',
-        description: "The idempotency key (the Job's UID); may instead come from --run-id or PERSONA_RUN_ID.",
+        description: `The idempotency key (the Job's UID); may instead come from --run-id or ${RUN_ID_ENV}.`,
       }),
     ),
     features: Type.Array(

@@ -11,6 +11,7 @@ import {
 } from '@persona-operator/core/synth/seed-scenario';
 import { writeSeedScenario } from '@persona-operator/core/synth/write';
 import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
+import { DATA_URL_ENV } from '@persona-operator/jobs/job-env';
 import { CliError } from '../errors.ts';
 import type { Command } from '../main.ts';
 import { intFlag, postgresUrlFlag, required } from '../flags.ts';
@@ -28,17 +29,15 @@ Options:
   --rows N          rows per month (default 500)
   --seed N          random seed (default 42)
   --postgres URL    also (or instead) write all months into one table, replacing its rows
-                    (without --out, env PERSONA_DATA_URL is used when the flag is absent):
+                    (without --out, env ${DATA_URL_ENV} is used when the flag is absent):
                     the features plus a "month" column ('2025-01' .. '2025-04')
   --table NAME      that table (default survey)
 
 Options of load (the table is created from the CSV header when missing):
-  --postgres URL    target database (or env PERSONA_DATA_URL)
+  --postgres URL    target database (or env ${DATA_URL_ENV})
   --table NAME      table name, optionally schema-qualified
   --csv FILE        CSV file to load (--file is the same)
   --replace         empty the table first, in the same transaction`;
-
-const DATA_URL_ENV = 'PERSONA_DATA_URL';
 
 async function load(values: {
   postgres?: string;

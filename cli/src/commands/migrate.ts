@@ -1,5 +1,6 @@
 // `persona migrate`: brings the registry schema up to date. Safe to run from several places at
 // once (an init container per replica, a Job, a person), see registry/src/migrate.ts.
+import { REGISTRY_URL_ENV } from '@persona-operator/jobs/job-env';
 import { parseArgs } from 'node:util';
 import { migrate } from '@persona-operator/registry';
 import type { Command } from '../main.ts';
@@ -10,7 +11,7 @@ const usage = `Usage: persona migrate --registry URL
 Applies the registry's schema migrations (idempotent; concurrent runs are safe).
 
 Options:
-  --registry URL   Postgres URL of the registry (default: env PERSONA_REGISTRY_URL)`;
+  --registry URL   Postgres URL of the registry (default: env ${REGISTRY_URL_ENV})`;
 
 export const command: Command = {
   summary: 'create or upgrade the model registry schema in Postgres',

@@ -1,5 +1,6 @@
 // `persona operator`: runs the controller against any kubeconfig (in a cluster: the pod's
 // service account). Logs are JSON lines (pino) because this is a service, not a one-shot CLI.
+import { REGISTRY_URL_ENV } from '@persona-operator/jobs/job-env';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, type OperatorConfig } from '@persona-operator/operator/config';
@@ -33,7 +34,7 @@ Options:
   --identity ID                this replica's name in the Lease (default: $POD_NAME or host-pid)
   --health-port PORT           /healthz, /readyz and /metrics (default 8081; 0 picks a free port)
   --image IMG                  image of training Jobs and predictors (default: $PERSONA_IMAGE)
-  --registry URL               the registry the operator uses (default: $PERSONA_REGISTRY_URL;
+  --registry URL               the registry the operator uses (default: $${REGISTRY_URL_ENV};
                                prefer the variable: arguments are visible to other processes)
   --default-registry-secret NAME/KEY
                                Secret handed to Jobs and predictors of models without

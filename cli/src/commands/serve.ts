@@ -17,6 +17,7 @@ import {
 import { runPredictor, type PredictorOutcome } from '@persona-operator/predictor/main';
 import type { Command } from '../main.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
+import { GCS_ENDPOINT_ENV, MODEL_VERSION_ENV, REGISTRY_URL_ENV } from '@persona-operator/jobs/job-env';
 import { CliError } from '../errors.ts';
 import {
   choiceFlag,
@@ -27,7 +28,6 @@ import {
   postgresUrlFlag,
   sizeFlag,
 } from '../flags.ts';
-import { REGISTRY_URL_ENV } from '../registry-args.ts';
 
 const d = DEFAULT_PREDICTION_LOG_LIMITS;
 const usage = `Usage: persona serve --model-file model.json [--name NAME]
@@ -38,9 +38,9 @@ Protocol V2 (/v2/models/{name}/infer), /healthz, /readyz and /metrics.
 
 Model (one of):
   --model-file FILE        a model artifact (JSON) written by \`persona train --out\`
-  --registry URL           the registry's Postgres URL (default: $PERSONA_REGISTRY_URL)
+  --registry URL           the registry's Postgres URL (default: $${REGISTRY_URL_ENV})
   --model NS/NAME          the PersonaModel whose version to load
-  --version N              the version to load (default: $MODEL_VERSION)
+  --version N              the version to load (default: $${MODEL_VERSION_ENV})
   --name NAME              the name to serve under (default: the PersonaModel's name)
 
 Server:
@@ -57,9 +57,6 @@ Prediction logging (for DriftMonitors reading live traffic; needs the registry):
   --log-queue-size N       rows held in memory at most; more are dropped and counted (default ${d.maxQueue})
   --log-batch-size N       rows per insert (default ${d.batchSize})
   --log-flush-interval D   a partial batch is written after this long (default ${d.flushIntervalMs / 1000}s)`;
-
-/** The variable the trainer reads too: a GCS endpoint override (a local fake in tests and local clusters). */
-const GCS_ENDPOINT_ENV = 'PERSONA_GCS_ENDPOINT';
 
 const EXIT_CODES: Record<PredictorOutcome, number> = {
   stopped: EXIT_OK,
@@ -95,7 +92,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   const version =
     values.version !== undefined
       ? intFlag('--version', values.version, { min: 1 })
-      : intFlag('MODEL_VERSION', env.MODEL_VERSION || undefined, { min: 1 });
+      : intFlag(MODEL_VERSION_ENV, env[MODEL_VERSION_ENV] || undefined, { min: 1 });
   if (values.name !== undefined && !isKubernetesName(values.name)) {
     throw new CliError(`--name: expected a Kubernetes name, got ${JSON.stringify(values.name)}`);
   }
@@ -116,15 +113,15 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     };
   } else {
     if (!registryUrl)
-      throw new CliError('give --model-file, or --registry URL (or PERSONA_REGISTRY_URL) with --model');
+      throw new CliError(`give --model-file, or --registry URL (or ${REGISTRY_URL_ENV}) with --model`);
     if (!ref) throw new CliError('--model NAMESPACE/NAME is required with --registry');
     if (version === undefined)
-      throw new CliError('--version N (or MODEL_VERSION) is required with --registry');
+      throw new CliError(`--version N (or ${MODEL_VERSION_ENV}) is required with --registry`);
     model = { kind: 'registry', ref: { ...ref, version }, servedName: values.name };
   }
   if (values['log-predictions'] && !registryUrl) {
     throw new CliError(
-      '--log-predictions writes to the registry: give --registry URL (or PERSONA_REGISTRY_URL)',
+      `--log-predictions writes to the registry: give --registry URL (or ${REGISTRY_URL_ENV})`,
     );
   }
   const logLevel: LogLevel = choiceFlag('--log-level', values['log-level'], LOG_LEVELS) ?? DEFAULT_LOG_LEVEL;

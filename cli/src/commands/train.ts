@@ -15,6 +15,7 @@ import {
 import { parsePersonasYaml, type PersonasFile } from '@persona-operator/core/personas/personas-file';
 import { trainModel, type TrainProgress, type TrainSpec } from '@persona-operator/core/train/train';
 import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
+import { DATA_URL_ENV } from '@persona-operator/jobs/job-env';
 import { CliError } from '../errors.ts';
 import { readInputFile, withInputErrors } from '../input.ts';
 import type { Command } from '../main.ts';
@@ -29,7 +30,7 @@ Trains a persona model from a CSV file (header line, one customer per row) or a 
 
 Options:
   --data FILE            training data (CSV)
-  --postgres URL         read the training data from this database (or env PERSONA_DATA_URL) ...
+  --postgres URL         read the training data from this database (or env ${DATA_URL_ENV}) ...
   --query SQL            ... with this SELECT (run in a read-only transaction)
   --row-limit N          refuse a query result larger than N rows (default 5000000)
   --out FILE             where to write the model artifact (JSON); optional with --json
@@ -114,8 +115,6 @@ function progressPrinter(quiet: boolean): (e: TrainProgress) => void {
     }
   };
 }
-
-const DATA_URL_ENV = 'PERSONA_DATA_URL';
 
 /** Reads the query result; an unreachable database is transient (exit 1), a bad result is not. */
 async function readQuery(

@@ -1,5 +1,6 @@
 // `persona versions`: the versions of one model, newest last, one per line beginning with its
 // number, with their metrics and aliases; `--json` for scripts.
+import { REGISTRY_URL_ENV } from '@persona-operator/jobs/job-env';
 import { parseArgs } from 'node:util';
 import { Registry, type ModelVersion } from '@persona-operator/registry';
 import type { Command } from '../main.ts';
@@ -11,7 +12,7 @@ const usage = `Usage: persona versions --registry URL --model NAMESPACE/NAME [--
 Lists the registered versions of a model with their metrics and aliases.
 
 Options:
-  --registry URL   Postgres URL of the registry (default: env PERSONA_REGISTRY_URL)
+  --registry URL   Postgres URL of the registry (default: env ${REGISTRY_URL_ENV})
   --model NS/NAME  the model, e.g. shop/customers
   --json           print a JSON array instead of one line per version`;
 

@@ -3,6 +3,7 @@
 // trainer; `persona drift` in Job mode reads everything it needs from the environment.
 import type { V1EnvVar, V1Job } from '@kubernetes/client-node';
 import { DEFAULT_ROW_LIMIT, type DriftJobSpec } from '@persona-operator/jobs/drift-spec';
+import { DATA_URL_ENV, DRIFT_SPEC_ENV, REGISTRY_URL_ENV, RUN_ID_ENV } from '@persona-operator/jobs/job-env';
 import type { DriftOptions } from '@persona-operator/core/drift/index';
 import type { DriftMonitor } from '../../api/v1alpha1/driftmonitor.ts';
 import type { PersonaModel } from '../../api/v1alpha1/personamodel.ts';
@@ -21,7 +22,6 @@ import { SLOT_ANNOTATION, driftLabels, monitorOwnerReference } from './naming.ts
 import { parseDuration } from '@persona-operator/core/time/duration';
 
 export const DRIFT_CONTAINER = 'drift';
-export const DATA_URL_ENV = 'PERSONA_DATA_URL';
 /** Retries of a transient failure (registry or data database briefly away). */
 const BACKOFF_LIMIT = 2;
 const ACTIVE_DEADLINE_SECONDS = 1800;
@@ -34,7 +34,7 @@ function testOptions(t: ResolvedMonitorSpec['tests']): DriftOptions {
   return out;
 }
 
-/** The document the checker reads from PERSONA_DRIFT_SPEC. */
+/** The document the checker reads from DRIFT_SPEC_ENV. */
 export function driftJobSpec(monitor: DriftMonitor, spec: ResolvedMonitorSpec): DriftJobSpec {
   const namespace = monitor.metadata.namespace!;
   const c = spec.current;
@@ -88,11 +88,11 @@ export function buildDriftJob(
   }
   const labels = driftLabels(monitor);
   const env: V1EnvVar[] = [
-    { name: 'PERSONA_DRIFT_SPEC', value: JSON.stringify(driftJobSpec(monitor, spec)) },
-    secretEnv('PERSONA_REGISTRY_URL', registry),
+    { name: DRIFT_SPEC_ENV, value: JSON.stringify(driftJobSpec(monitor, spec)) },
+    secretEnv(REGISTRY_URL_ENV, registry),
     // Retried pods share the Job's UID, so a retry finds the report a first attempt stored.
     {
-      name: 'PERSONA_RUN_ID',
+      name: RUN_ID_ENV,
       valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/controller-uid']" } },
     },
   ];

@@ -2,6 +2,12 @@
 // resolved spec and the operator's configuration.
 import type { V1EnvVar, V1Job, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { TrainingJobSpec } from '@persona-operator/jobs/training-spec';
+import {
+  DATA_URL_ENV,
+  REGISTRY_URL_ENV,
+  RUN_ID_ENV,
+  TRAINING_SPEC_ENV,
+} from '@persona-operator/jobs/job-env';
 import type { PersonaModel } from '../../../api/v1alpha1/personamodel.ts';
 import type { OperatorConfig } from '../../../config.ts';
 import type { ResolvedSpec } from '../defaults.ts';
@@ -20,10 +26,9 @@ import {
 
 export const TRAINER_CONTAINER = 'trainer';
 export const TRIGGER_ANNOTATION = 'personas.dtc.dev/trigger';
-const DATA_URL_ENV = 'PERSONA_DATA_URL';
 const ARTIFACT_VOLUME = 'artifacts';
 
-/** The document the trainer reads from PERSONA_TRAINING_SPEC. */
+/** The document the trainer reads from TRAINING_SPEC_ENV. */
 export function trainingJobSpec(model: PersonaModel, spec: ResolvedSpec): TrainingJobSpec {
   const t = spec.training;
   const data: TrainingJobSpec['data'] = t.data.postgres
@@ -100,11 +105,11 @@ export function buildTrainingJob(
   const labels = { ...commonLabels(model, 'training'), [INPUTS_HASH_LABEL]: opts.inputsHash };
   const storage = storageAccess(spec, false, true);
   const env: V1EnvVar[] = [
-    { name: 'PERSONA_TRAINING_SPEC', value: JSON.stringify(trainingJobSpec(model, spec)) },
-    secretEnv('PERSONA_REGISTRY_URL', registrySecret(spec, cfg)),
+    { name: TRAINING_SPEC_ENV, value: JSON.stringify(trainingJobSpec(model, spec)) },
+    secretEnv(REGISTRY_URL_ENV, registrySecret(spec, cfg)),
     // Job retries share the Job's UID, so a retried pod never registers a second version.
     {
-      name: 'PERSONA_RUN_ID',
+      name: RUN_ID_ENV,
       valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/controller-uid']" } },
     },
     ...storage.env,

@@ -6,6 +6,7 @@ import type {
   V1Service,
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
+import { MODEL_VERSION_ENV, REGISTRY_URL_ENV } from '@persona-operator/jobs/job-env';
 import type { PersonaModel } from '../../../api/v1alpha1/personamodel.ts';
 import type { OperatorConfig } from '../../../config.ts';
 import type { ResolvedSpec } from '../defaults.ts';
@@ -75,8 +76,8 @@ export function buildPredictorDeployment(
               imagePullPolicy: cfg.imagePullPolicy,
               args,
               env: [
-                { name: 'MODEL_VERSION', value: String(version) },
-                secretEnv('PERSONA_REGISTRY_URL', registrySecret(spec, cfg)),
+                { name: MODEL_VERSION_ENV, value: String(version) },
+                secretEnv(REGISTRY_URL_ENV, registrySecret(spec, cfg)),
                 ...storage.env,
               ],
               ports: [{ name: 'http', containerPort: PREDICTOR_PORT, protocol: 'TCP' }],
