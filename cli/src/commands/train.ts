@@ -32,7 +32,7 @@ Options:
   --data FILE            training data (CSV)
   --postgres URL         read the training data from this database (or env ${DATA_URL_ENV}) ...
   --query SQL            ... with this SELECT (run in a read-only transaction)
-  --row-limit N          refuse a query result larger than N rows (default 5000000)
+  --row-limit N          refuse a query result larger than N rows (default ${DEFAULT_ROW_LIMIT})
   --out FILE             where to write the model artifact (JSON); optional with --json
   --features LIST        comma-separated columns, each optionally typed: age,income,channel:categorical
                          (default: the personas file's features, else every column, types inferred)

@@ -1,7 +1,7 @@
 // The training Job for one set of training inputs: a pure function of the model, its
 // resolved spec and the operator's configuration.
 import type { V1EnvVar, V1Job, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import type { TrainingJobSpec } from '@persona-operator/jobs/training-spec';
+import { DEFAULT_ROW_LIMIT, type TrainingJobSpec } from '@persona-operator/jobs/training-spec';
 import {
   DATA_URL_ENV,
   REGISTRY_URL_ENV,
@@ -32,7 +32,7 @@ const ARTIFACT_VOLUME = 'artifacts';
 export function trainingJobSpec(model: PersonaModel, spec: ResolvedSpec): TrainingJobSpec {
   const t = spec.training;
   const data: TrainingJobSpec['data'] = t.data.postgres
-    ? { postgres: { query: t.data.postgres.query, urlEnv: DATA_URL_ENV, rowLimit: 5_000_000 } }
+    ? { postgres: { query: t.data.postgres.query, urlEnv: DATA_URL_ENV, rowLimit: DEFAULT_ROW_LIMIT } }
     : t.data.gcs
       ? { gcs: { uri: t.data.gcs.uri } }
       : (() => {
