@@ -16,7 +16,7 @@ import {
   VolumeArtifactStore,
   type ArtifactStore,
 } from '../src/artifacts/index.ts';
-import { sampleArtifact } from '../../core/test/support/registry-fixture.ts';
+import { sampleArtifact } from './support/sample-artifact.ts';
 
 let db: TestPostgres;
 let registry: Registry;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { startPostgres, type TestPostgres } from '../../test/support/postgres.ts';
 import { migrate, Registry, RegistryConflictError, RegistryNotFoundError } from '../src/index.ts';
-import { sampleArtifact } from '../../core/test/support/registry-fixture.ts';
+import { sampleArtifact } from './support/sample-artifact.ts';
 
 let db: TestPostgres;
 let registry: Registry;

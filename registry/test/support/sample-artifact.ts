@@ -1,5 +1,5 @@
 // A small, valid artifact for registry and store tests (two numeric features, two personas).
-import type { ModelArtifact } from '../../src/artifact/types.ts';
+import type { ModelArtifact } from '@persona-operator/core/artifact/types';
 
 export function sampleArtifact(opts: { silhouette?: number; dataHash?: string } = {}): ModelArtifact {
   const silhouette = opts.silhouette ?? 0.5;
