@@ -20,6 +20,8 @@ export interface RunFailure {
   message: string;
 }
 
+// Text is all that crosses the pod boundary: the checker already judged a database error
+// (retry or not: its exit code) and only the reason for a person is read back here.
 // Most specific first: "no rows" and "not in the query result" also mention the query.
 const PATTERNS: readonly [RegExp, FailureReason][] = [
   [/is not in the registry|PersonaModel .* not found/i, 'ModelNotFound'],
