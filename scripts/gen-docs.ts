@@ -24,7 +24,7 @@ function typeOf(s: JSONSchemaProps): string {
 function constraints(s: JSONSchemaProps): string {
   const out: string[] = [];
   if (s.enum) out.push(`one of ${s.enum.map((v) => `\`${v}\``).join(', ')}`);
-  if (s.minimum !== undefined) out.push(`>= ${s.minimum}`);
+  if (s.minimum !== undefined) out.push(`${s.exclusiveMinimum ? '>' : '>='} ${s.minimum}`);
   if (s.maximum !== undefined) out.push(`<= ${s.maximum}`);
   if (s.minLength !== undefined) out.push(`length >= ${s.minLength}`);
   if (s.maxLength !== undefined) out.push(`length <= ${s.maxLength}`);

@@ -125,6 +125,17 @@ export function cron(description: string, options: TSchemaOptions = {}) {
   return Type.String({ maxLength: 128, pattern: CRON_PATTERN, description, ...options });
 }
 
+/**
+ * A number greater than `min`. The API server reads OpenAPI v3.0, where exclusiveMinimum is a
+ * flag on minimum (it refuses JSON Schema's later numeric form), so the keyword is written so.
+ */
+export function numberAbove(
+  min: number,
+  options: { maximum?: number; default?: number; description: string },
+) {
+  return Type.Unsafe<number>({ type: 'number', minimum: min, exclusiveMinimum: true, ...options });
+}
+
 /** A duration such as `500ms`, `1.5s`, `15m`, `24h` or `7d`. */
 export function duration(description: string, options: TSchemaOptions = {}) {
   return Type.String({ maxLength: 16, pattern: DURATION_PATTERN, description, ...options });

@@ -3,7 +3,15 @@
 import type { KubernetesObject, V1ObjectMeta } from '@kubernetes/client-node';
 import { Type, type Static } from 'typebox';
 import { StringEnum, StringMap } from '@persona-operator/core/schema/types';
-import { API_VERSION, cron, duration, objectMetaSchema, secretKeyRef, typeMetaProperties } from './common.ts';
+import {
+  API_VERSION,
+  cron,
+  duration,
+  numberAbove,
+  objectMetaSchema,
+  secretKeyRef,
+  typeMetaProperties,
+} from './common.ts';
 import { DriftMonitorStatusSchema, type DriftMonitorStatus } from './driftmonitor-status.ts';
 
 export type * from './driftmonitor-status.ts';
@@ -94,8 +102,7 @@ const DriftTestsSpecSchema = Type.Object(
       ),
     ),
     driftShare: Type.Optional(
-      Type.Number({
-        minimum: 0,
+      numberAbove(0, {
         maximum: 1,
         default: 0.5,
         description: 'The data drifted when at least this share of the columns drifted.',
