@@ -1,6 +1,7 @@
 // Everything a kind cluster needs, built on this machine and cached: the kind CLI and the
 // node's binaries (Go module proxy), the Debian roots (debootstrap), the component images and
 // the node image with all of them preloaded. Each step logs its time; a warm run only checks.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ensureAssets,
@@ -18,9 +19,12 @@ import {
   ensureNodeJsImage,
   ensureToolsImage,
   kubeadmImages,
+  nodeDistribution,
+  toolsRootfs,
   type KubeImages,
 } from './images.ts';
-import { ensureNodeImage } from './node-image.ts';
+import { ensureNodeImage, nodeRootfs } from './node-image.ts';
+import { ensureRootfs, requireDebootstrap, rootfsTarball } from './rootfs.ts';
 
 export interface KindAssets {
   kubernetesVersion: string;
@@ -47,9 +51,21 @@ async function kindBaseFiles(): Promise<string> {
 export async function ensureKindAssets(log: Log = (l) => console.log(l)): Promise<KindAssets> {
   const started = Date.now();
   const version = kubernetesVersion();
+  // The downloads (debootstrap's packages, Node.js) wait on the network and the disk while
+  // the Go builds keep both cores busy, so they run beside them. The two debootstraps run one
+  // after the other because they share one package cache folder.
+  // Checked now, not after an hour of Go builds.
+  if (![toolsRootfs, nodeRootfs].every((spec) => existsSync(rootfsTarball(spec)))) requireDebootstrap();
+  const downloads = timed(log, 'Debian roots and Node.js (beside the Go builds)', async () => {
+    await ensureRootfs(toolsRootfs, log);
+    await ensureRootfs(nodeRootfs, log);
+    await nodeDistribution(log);
+  });
+  downloads.catch(() => undefined); // awaited below; this only keeps an early failure from being unhandled
   const controlPlane = await timed(log, 'control-plane binaries', () => ensureAssets(log));
   const binaries = await timed(log, 'kind and node binaries', () => ensureKindBinaries(log));
   await timed(log, 'docker daemon', () => ensureDocker(log));
+  await downloads;
   await timed(log, 'Debian tools image', () => ensureToolsImage(log));
   const kubeImages = await kubeadmImages(binaries.kubeadm, version);
   await timed(log, 'component images', async () => {

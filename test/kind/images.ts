@@ -250,7 +250,8 @@ export function allImageNames(k: KubeImages): string[] {
 export const NODE_VERSION = '22.22.0';
 export const NPM_VERSION = '10.9.8';
 
-async function nodeDistribution(log: Log): Promise<string> {
+/** Node.js and npm unpacked into the cache (a network download: no CPU-heavy work). */
+export async function nodeDistribution(log: Log): Promise<string> {
   const dir = join(kindCacheRoot(), `nodejs-${NODE_VERSION}-npm-${NPM_VERSION}`);
   if (existsSync(dir)) return dir;
   const work = `${dir}.partial-${process.pid}`;

@@ -28,7 +28,7 @@ export function rootfsTarball(spec: RootfsSpec): string {
   return join(kindCacheRoot(), 'rootfs', `${spec.name}-${DEBIAN_SUITE}-${key}.tar`);
 }
 
-function requireDebootstrap(): void {
+export function requireDebootstrap(): void {
   if (process.getuid?.() !== 0) {
     throw new Error('building the kind images needs root (debootstrap and chroot): run it as root');
   }
