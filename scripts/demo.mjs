@@ -4,26 +4,18 @@
 // missing (node_modules, the control-plane binaries), then runs scripts/demo.ts inside a
 // network namespace of its own when root (scripts/netns.mjs). The binaries are built here,
 // outside the namespace, because the namespace has no route to the Go module proxy.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { runInNetns } from './netns.mjs';
+import { ensureControlPlaneAssets, ensureDependencies, onPath, root, SetupError } from './setup.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const started = Date.now();
 const say = (line) => console.log(`demo: ${line}`);
 
 function fail(message) {
   console.error(`demo: ${message}`);
   process.exit(2);
-}
-
-function onPath(name) {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
 }
 
 /** The folder holding initdb and postgres, or undefined when DATABASE_URL names a server to use. */
@@ -59,6 +51,16 @@ function findPostgres() {
   return found;
 }
 
+/** Runs the set-up steps, turning a SetupError into the demo's own failure message. */
+function setUp(steps) {
+  try {
+    steps();
+  } catch (err) {
+    if (err instanceof SetupError) fail(err.message);
+    throw err;
+  }
+}
+
 function checkPrerequisites() {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 20) fail(`Node.js 20 or newer is needed, this is ${process.version}`);
@@ -70,56 +72,9 @@ function checkPrerequisites() {
   return findPostgres();
 }
 
-function run(cmd, args, what) {
-  const res = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
-  if (res.status !== 0) {
-    console.error(`demo: ${what} failed (exit ${res.status ?? res.signal})`);
-    process.exit(1);
-  }
-}
-
-function ensureDependencies() {
-  if (existsSync(join(root, 'node_modules', '.bin', 'tsx'))) return;
-  say('installing dependencies (npm ci)');
-  run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['ci', '--no-audit', '--no-fund'], 'npm ci');
-}
-
-function missingAssets() {
-  const out = execFileSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--input-type=module',
-      '-e',
-      "import { missingAssets } from './test/cluster/assets.ts'; console.log(JSON.stringify(missingAssets()))",
-    ],
-    { cwd: root, encoding: 'utf8' },
-  );
-  return JSON.parse(out.trim().split('\n').at(-1));
-}
-
-function ensureAssets() {
-  const missing = missingAssets();
-  if (missing.length === 0) {
-    say('control-plane binaries: cached');
-    return;
-  }
-  if (!onPath('go'))
-    fail(
-      `the control-plane binaries (${missing.join(', ')}) are built from source with Go, which is not on PATH: ` +
-        'install Go 1.25 or newer (https://go.dev/dl/), or point KUBEBUILDER_ASSETS at envtest binaries',
-    );
-  say(
-    `building the control-plane binaries (${missing.join(', ')}): the first build compiles Kubernetes ` +
-      'and takes minutes (20-40 on two cores); later runs use the cache',
-  );
-  run(process.execPath, ['--import', 'tsx', 'scripts/cluster-assets.ts'], 'npm run cluster:assets');
-}
-
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  ensureDependencies();
+  setUp(() => ensureDependencies(say));
   const res = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--help'], {
     cwd: root,
     stdio: 'inherit',
@@ -127,8 +82,10 @@ if (args.includes('--help') || args.includes('-h')) {
   process.exit(res.status ?? 1);
 }
 const pgBin = checkPrerequisites();
-ensureDependencies();
-ensureAssets();
+setUp(() => {
+  ensureDependencies(say);
+  ensureControlPlaneAssets(say);
+});
 const env = { ...process.env, ...(pgBin ? { PG_BIN: pgBin } : {}) };
 // "off" only tells runInNetns not to make a namespace; the node agent must not take it for
 // the name of one (it would then add the pod route to this machine's own routing table).

@@ -56,10 +56,15 @@ export function removeNetns(name) {
  * Spawns `cmd args` inside a namespace made by makeNetns (or directly when there is none),
  * forwards SIGINT and SIGTERM to it, and removes the namespace once it has exited.
  * `onStart(netns)` runs before the command starts (netns is undefined without one).
+ * `isolate: false` runs it on the machine's own network stack, with the same signal handling.
  * Resolves with the exit code to pass on (1 when the command died of a signal).
  */
-export function runInNetns(cmd, args, { prefix, label, cwd, env = process.env, onStart } = {}) {
-  const netns = makeNetns({ prefix, label });
+export function runInNetns(
+  cmd,
+  args,
+  { prefix, label, cwd, env = process.env, onStart, isolate = true } = {},
+) {
+  const netns = isolate ? makeNetns({ prefix, label }) : undefined;
   onStart?.(netns);
   const [file, argv] = netns ? ['ip', ['netns', 'exec', netns, cmd, ...args]] : [cmd, args];
   const child = spawn(file, argv, {
