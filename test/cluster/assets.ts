@@ -123,7 +123,8 @@ export const kindComponents: Component<KindBinaryName>[] = [
   {
     module: 'coredns',
     versionOf: 'github.com/coredns/coredns',
-    binaries: [{ name: 'coredns', pkg: 'github.com/coredns/coredns' }],
+    // Our own main with the plugins a kind Corefile uses (see its main.go).
+    binaries: [{ name: 'coredns', pkg: '.' }],
     ldflags: () => [],
   },
   {
