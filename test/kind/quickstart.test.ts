@@ -2,20 +2,24 @@
 // machine: docker build, kind load, helm install, the Secrets, the seed data, a model served
 // and called through CoreDNS and kube-proxy, drift with a webhook delivered to a receiver pod,
 // a retrain, the report page through port-forward, a leader takeover, helm upgrade and
-// uninstall. Only image names differ from the README (nothing here can pull from a
-// registry); they can be changed through the PERSONA_KIND_* variables below.
+// uninstall. Only image names differ from the README (see install.ts).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ensureKindAssets, type KindAssets } from './assets.ts';
 import { createCluster, deleteCluster, type KindCluster } from './cluster.ts';
-import { images } from './images.ts';
+import {
+  buildImage,
+  createSecrets,
+  helmInstall,
+  IMAGE,
+  loadImage,
+  loadSeedData,
+  toolsImage,
+} from './install.ts';
 import { clusterState, makeShell, Timings, type Shell } from './shell.ts';
 import { assetPaths } from '../cluster/assets.ts';
 
 const ns = 'persona-system';
-const nodeBase = process.env.PERSONA_KIND_NODE_BASE_IMAGE ?? images.node;
-const postgresImage = process.env.PERSONA_KIND_POSTGRES_IMAGE ?? images.postgres;
-const curlImage = process.env.PERSONA_KIND_CURL_IMAGE ?? images.tools;
 const receiverUrl = `http://fake-receiver.${ns}.svc`;
 const log = (line: string): void => console.log(`kind quickstart: ${line}`);
 const MIN = 60_000;
@@ -86,7 +90,7 @@ spec:
   securityContext: {runAsNonRoot: true, runAsUser: 65532, seccompProfile: {type: RuntimeDefault}}
   containers:
     - name: receiver
-      image: persona-operator:0.1.0
+      image: ${IMAGE}
       imagePullPolicy: IfNotPresent
       command: ["node", "-e", ${JSON.stringify(receiverScript)}]
       ports: [{containerPort: 8080}]
@@ -101,63 +105,25 @@ spec:
 `;
 
 test('README quickstart on kind', { timeout: 90 * MIN }, async () => {
-  await step('docker build', async () => {
-    // The README's note for networks that intercept TLS: the CA bundle as the npm_ca secret.
-    const ca = process.env.NODE_EXTRA_CA_CERTS
-      ? `--secret id=npm_ca,src=${process.env.NODE_EXTRA_CA_CERTS}`
-      : '';
-    await sh.run(`docker build ${ca} -t persona-operator:0.1.0 --build-arg NODE_IMAGE=${nodeBase} .`, {
-      timeoutMs: 30 * MIN,
-    });
-  });
-
-  await step('kind load docker-image', async () => {
-    await sh.run(`kind load docker-image persona-operator:0.1.0 --name ${cluster.name}`, {
-      timeoutMs: 10 * MIN,
-    });
-  });
+  await step('docker build', () => buildImage(sh));
+  await step('kind load docker-image', () => loadImage(sh, cluster.name));
 
   await step('helm install, rollout status', async () => {
-    await sh.run(
-      `helm install persona-operator charts/persona-operator \\
-        --namespace ${ns} --create-namespace --set image.tag=0.1.0 \\
-        --set postgres.image.repository=${postgresImage.split(':')[0]} \\
-        --set postgres.image.tag=${postgresImage.split(':')[1]} \\
-        --set operator.extraEnv[0].name=PERSONA_TELEGRAM_API_BASE \\
-        --set operator.extraEnv[0].value=${receiverUrl}`,
-      { timeoutMs: 5 * MIN },
-    );
-    await sh.run(`kubectl -n ${ns} rollout status statefulset/persona-operator-postgres --timeout=5m`, {
-      timeoutMs: 6 * MIN,
-    });
-    await sh.run(`kubectl -n ${ns} rollout status deployment/persona-operator --timeout=5m`, {
-      timeoutMs: 6 * MIN,
-    });
+    await helmInstall(sh, ns, { PERSONA_TELEGRAM_API_BASE: receiverUrl });
     const pvc = await jsonpath('pvc data-persona-operator-postgres-0', '{.status.phase}');
     assert.equal(pvc, 'Bound');
     assert.equal(await jsonpath('deployment persona-operator', '{.status.readyReplicas}'), '2');
   });
 
   await step('Secrets', async () => {
-    await sh.run(`kubectl -n ${ns} create secret generic customer-db \\
-      --from-literal=url="$(kubectl -n ${ns} get secret persona-registry -o jsonpath='{.data.url}' | base64 -d)"
-    kubectl -n ${ns} create secret generic persona-telegram \\
-      --from-literal=botToken='123456:your-bot-token'
-    kubectl -n ${ns} create secret generic persona-webhook \\
-      --from-literal=hmacKey="$(openssl rand -hex 32)"`);
+    await createSecrets(sh, ns);
     await sh.run(`kubectl -n ${ns} apply -f -`, { input: receiverManifest() });
     await sh.run(`kubectl -n ${ns} wait --for=condition=Ready pod/fake-receiver --timeout=3m`, {
       timeoutMs: 4 * MIN,
     });
   });
 
-  await step('seed data Job', async () => {
-    await sh.run(
-      `kubectl -n ${ns} apply -f examples/01-load-seed-data.yaml
-      kubectl -n ${ns} wait --for=condition=complete job/load-seed-data --timeout=5m`,
-      { timeoutMs: 6 * MIN },
-    );
-  });
+  await step('seed data Job', () => loadSeedData(sh, ns));
 
   await step('PersonaModel trained and Serving version 1', async () => {
     await sh.run(`kubectl -n ${ns} apply -f examples/02-personamodel.yaml`);
@@ -175,7 +141,7 @@ test('README quickstart on kind', { timeout: 90 * MIN }, async () => {
 
   await step('prediction from a pod through the Service name', async () => {
     const out = await sh.run(
-      `kubectl -n ${ns} run curl --rm -i --restart=Never --image=${curlImage} -- \\
+      `kubectl -n ${ns} run curl --rm -i --restart=Never --image=${toolsImage} -- \\
         curl -s -XPOST http://customers-predictor/v1/models/customers:predict \\
         -H 'content-type: application/json' \\
         -d '{"instances":[{"age":35,"income":60000,"eco_score":8.7,"price_sensitivity":4,"online_share":0.5,"monthly_spend":320,"loyalty_years":4,"brand_trust":7,"preferred_channel":"store"}]}'`,
