@@ -4,10 +4,12 @@
 // the Kubernetes API requests the operator makes per minute at rest (from its own counter).
 // Times are when the bench's own watches see each change, so both ends carry the same
 // watch delay. Goals: p95 <= 0.5 s and <= 1 s; at rest nothing beyond watches and the lease.
+// `-- --kind` runs the same figures on a real kind cluster instead (bench/operator-kind.ts).
 import { performance } from 'node:perf_hooks';
 import { Watch, type V1Deployment, type V1Job } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../operator/src/api/v1alpha1/common.ts';
 import { waitFor } from '../test/cluster/wait.ts';
+import { percentile, requestCounts } from './operator-figures.ts';
 import {
   PLURAL,
   applyModel,
@@ -34,25 +36,11 @@ interface Timeline {
   deploymentUpdated?: number;
 }
 
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i];
-}
-
 function summary(label: string, values: number[], goalMs: number): string {
   const s = [...values].sort((a, b) => a - b);
   const p50 = percentile(s, 50);
   const p95 = percentile(s, 95);
   return `${label.padEnd(40)} n=${s.length}  p50 ${p50.toFixed(0)} ms  p95 ${p95.toFixed(0)} ms  max ${s[s.length - 1].toFixed(0)} ms  (goal p95 <= ${goalMs} ms: ${p95 <= goalMs ? 'met' : 'NOT met'}, ratio ${(p95 / goalMs).toFixed(2)})`;
-}
-
-function requestCounts(metrics: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of metrics.split('\n')) {
-    const m = /^persona_operator_api_requests_total\{verb="([^"]*)",resource="([^"]*)"\} (\S+)/.exec(line);
-    if (m) out.set(`${m[1]} ${m[2]}`, Number(m[3]));
-  }
-  return out;
 }
 
 async function main(): Promise<void> {
@@ -183,7 +171,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
+const run = process.argv.includes('--kind')
+  ? import('./operator-kind.ts').then((m) => m.benchOperatorOnKind())
+  : main();
+run.catch((err: unknown) => {
   process.stderr.write(`bench:operator failed: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exitCode = 1;
 });
