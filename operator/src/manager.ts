@@ -4,6 +4,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { REPORTS_PREFIX, handleReportRequest } from './reports/server.ts';
 import { Registry } from '@persona-operator/registry';
+import { classifyDbError } from '@persona-operator/registry/errors';
 import { driftMonitorControllerFactory } from './controllers/driftmonitor/factory.ts';
 import { personaModelControllerFactory } from './controllers/personamodel/factory.ts';
 import type { ControllerDeps, ControllerFactory } from './controllers/shared/factory.ts';
@@ -48,13 +49,23 @@ export const DEFAULT_CONTROLLERS: ControllerFactory[] = [
   driftMonitorControllerFactory,
 ];
 
-/** Connects to the registry, retrying until it answers or `cancelled()` says to give up. */
+/**
+ * Connects to the registry and brings its schema up to date (a fresh database gets every
+ * table before the first reconcile reads one; replicas starting together serialise on the
+ * migration lock), retrying until it answers or `cancelled()` says to give up. A permanent
+ * database error (wrong password, no privilege) ends the start: retrying cannot fix it.
+ */
 async function connectRegistry(url: string, logger: Logger, cancelled: () => boolean): Promise<Registry> {
   for (let attempt = 1; ; attempt++) {
+    let registry: Registry | undefined;
     try {
-      return await Registry.connect(url, { applicationName: 'persona-operator', max: 8 });
+      registry = await Registry.connect(url, { applicationName: 'persona-operator', max: 8 });
+      const { from, to, applied } = await registry.migrate();
+      if (applied.length > 0) logger.info({ from, to, applied }, 'registry schema migrated');
+      return registry;
     } catch (err) {
-      if (cancelled()) throw err;
+      await registry?.close().catch(() => undefined);
+      if (cancelled() || classifyDbError(err) === 'permanent') throw err;
       // The error text of pg never includes the connection string; the URL itself is not logged.
       logger.warn({ err: (err as Error).message, attempt }, 'registry unreachable; retrying');
       await new Promise((r) => setTimeout(r, backoffDelay(attempt, { baseMs: 500, maxMs: 10_000 })));

@@ -155,8 +155,8 @@ export async function startE2e(opts: { namespace?: string; rowsPerMonth?: number
     await pg.stop();
   };
   try {
+    // No migration here: the operator creates the registry schema itself, as on a new cluster.
     registry = await Registry.connect(pg.url);
-    await registry.migrate();
     await run(process.execPath, [
       PERSONA_BIN,
       'data',

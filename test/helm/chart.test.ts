@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
-import { Registry } from '@persona-operator/registry';
 import { helmPath, startCluster, waitFor, type Cluster } from '../cluster/index.ts';
 import { startPostgres, type TestPostgres } from '../support/postgres.ts';
 import type { PersonaModel } from '../../operator/src/api/v1alpha1/personamodel.ts';
@@ -69,12 +68,7 @@ describe('Helm chart persona-operator', () => {
       HELM_CONFIG_HOME: join(helmHome, 'config'),
       HELM_DATA_HOME: join(helmHome, 'data'),
     };
-    const registry = await Registry.connect(pg.url);
-    try {
-      await registry.migrate();
-    } finally {
-      await registry.close();
-    }
+    // No migration here: the operator replicas the chart installs create the schema.
     await execFileAsync(process.execPath, [
       repo('cli/bin/persona.js'),
       'data',
