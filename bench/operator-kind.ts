@@ -50,7 +50,7 @@ const instance =
   '{"instances":[{"age":35,"income":60000,"eco_score":8.7,"price_sensitivity":4,"online_share":0.5,"monthly_spend":320,"loyalty_years":4,"brand_trust":7,"preferred_channel":"store"}]}';
 
 export async function benchOperatorOnKind(): Promise<void> {
-  const timings = new Timings();
+  const timings = new Timings('bench:operator --kind');
   const assets = await timings.time('assets (build or check)', () => ensureKindAssets(log));
   const cluster = await timings.time('kind create cluster', () =>
     createCluster(assets.binaries.kind, assets.nodeImage, log),

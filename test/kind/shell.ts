@@ -89,13 +89,15 @@ export async function clusterState(sh: Shell, namespace: string): Promise<string
 /** Step timings, printed at the end of the run (the README quotes them). */
 export class Timings {
   private readonly rows: [string, number][] = [];
+  /** `label` prefixes each line printed as a step ends. */
+  constructor(private readonly label = 'kind quickstart') {}
   async time<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const started = Date.now();
     try {
       return await fn();
     } finally {
       this.rows.push([name, Date.now() - started]);
-      console.log(`kind quickstart: ${name}: ${formatDuration(Date.now() - started)}`);
+      console.log(`${this.label}: ${name}: ${formatDuration(Date.now() - started)}`);
     }
   }
   table(): string {
