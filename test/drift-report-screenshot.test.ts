@@ -1,5 +1,6 @@
-// The drift report renders in a real browser: headless Chromium (Debian's `chromium`) takes a
-// screenshot, and the PNG must have the window's size and show both samples' bar colours.
+// The drift report, persona sections included, renders in a real browser: headless Chromium
+// (Debian's `chromium`) takes a screenshot, and the PNG must have the window's size and show
+// both samples' bar colours.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -8,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
-import { computeDrift } from '@persona-operator/core/drift/index';
+import type { ModelArtifact } from '@persona-operator/core/artifact/types';
+import { checkDrift } from '@persona-operator/core/drift/check';
+import type { DriftTable } from '@persona-operator/core/drift/index';
+import { referenceFromTable } from '@persona-operator/core/drift/personas/reference';
 import {
   CURRENT_COLOUR,
   REFERENCE_COLOUR,
@@ -16,7 +20,7 @@ import {
 } from '@persona-operator/core/drift/report-html';
 
 const WIDTH = 1200;
-const HEIGHT = 1400;
+const HEIGHT = 2400;
 
 function findChromium(): string {
   for (const name of ['chromium', 'chromium-browser']) {
@@ -96,21 +100,34 @@ function countPixels(img: Image, match: (r: number, g: number, b: number) => boo
   return n;
 }
 
-test('the drift report renders in headless Chromium', () => {
+/** Two personas over income and channel, so the page has every persona section. */
+const MODEL: Pick<ModelArtifact, 'features' | 'personas'> = {
+  features: [
+    { name: 'income', type: 'numeric', mean: 0, std: 3, scale: 3 },
+    { name: 'channel', type: 'categorical', categories: ['a', 'b', 'c'] },
+  ],
+  personas: [
+    { id: 0, name: 'Low', centroid: { income: -2, channel: 'a' }, scaled: [-0.67, 1, 0, 0] },
+    { id: 1, name: 'High', centroid: { income: 2, channel: 'c' }, scaled: [0.67, 0, 0, 1] },
+  ],
+};
+
+test('the drift report renders in headless Chromium', async () => {
   const chromium = findChromium();
   const dir = mkdtempSync(join(tmpdir(), 'drift-report-'));
   try {
     const n = 400;
     const wave = (shift: number) =>
       Float64Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) * 3 + shift);
-    const report = computeDrift(
-      {
-        columns: [
-          { name: 'income', type: 'numeric', values: wave(0) },
-          { name: 'channel', type: 'categorical', values: Array.from({ length: n }, (_, i) => 'abc'[i % 3]) },
-        ],
-      },
-      {
+    const reference: DriftTable = {
+      columns: [
+        { name: 'income', type: 'numeric', values: wave(0) },
+        { name: 'channel', type: 'categorical', values: Array.from({ length: n }, (_, i) => 'abc'[i % 3]) },
+      ],
+    };
+    const report = await checkDrift({
+      reference,
+      current: {
         columns: [
           { name: 'income', type: 'numeric', values: wave(2) },
           {
@@ -120,7 +137,9 @@ test('the drift report renders in headless Chromium', () => {
           },
         ],
       },
-    );
+      model: { artifact: MODEL, reference: referenceFromTable(MODEL, reference, 'data') },
+    });
+    assert.ok(report.personas?.mix && report.personas.novelty && report.personas.perPersona);
     const page = join(dir, 'report.html');
     const shot = join(dir, 'report.png');
     writeFileSync(page, renderDriftReportHtml(report, { title: 'screenshot test' }));

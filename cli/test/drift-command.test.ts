@@ -46,7 +46,7 @@ describe('persona drift (local mode)', () => {
     const r = persona('--reference', ref, '--current', cur, '--json', '--html', html);
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(doc), ['driftDetected', 'driftShare', 'columns']);
+    assert.deepEqual(Object.keys(doc), ['driftDetected', 'rule', 'fired', 'driftShare', 'columns']);
     assert.equal(doc.driftDetected, true);
     assert.equal(doc.driftShare, 1);
     const columns = doc.columns as Record<string, unknown>[];

@@ -2,6 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { CsvError, formatCsv, parseCsv, readCsvHead } from '../src/data/csv.ts';
+import { BadCells, describeBadCells } from '../src/data/bad-cells.ts';
 import { InputError } from '../src/data/input-error.ts';
 import {
   parseNumberCell,
@@ -160,5 +161,48 @@ describe('tables', () => {
       () => tableFromRecords([{ a: 'z' }], [{ name: 'a', type: 'numeric' }]),
       /column "a", row 1: "z" is not a number/,
     );
+  });
+
+  test('read leniently, bad cells are counted per column, located and kept as missing', () => {
+    const badCells = new BadCells();
+    const t = tableFromCsvText(
+      'age,channel,income\n1,web,2\nx,,\n3,store,abc\n4,web,5\n',
+      [
+        { name: 'age', type: 'numeric' },
+        { name: 'channel', type: 'categorical' },
+        { name: 'income', type: 'numeric' },
+      ],
+      { badCells },
+    );
+    assert.equal(t.rowCount, 4);
+    assert.deepEqual([...(t.columns[2].values as Float64Array)], [2, NaN, NaN, 5]);
+    assert.deepEqual(t.columns[1].values, ['web', '', 'store', 'web']);
+    assert.equal(badCells.total, 4);
+    assert.deepEqual(badCells.summary(), [
+      { column: 'age', count: 1, examples: [{ at: 'line 3', problem: '"x" is not a number' }] },
+      { column: 'channel', count: 1, examples: [{ at: 'line 3', problem: 'empty value' }] },
+      {
+        column: 'income',
+        count: 2,
+        examples: [
+          { at: 'line 3', problem: 'empty value' },
+          { at: 'line 4', problem: '"abc" is not a number' },
+        ],
+      },
+    ]);
+    assert.equal(
+      describeBadCells(badCells.summary().slice(2)),
+      'income: 2 (line 3: empty value; line 4: "abc" is not a number)',
+    );
+
+    const fromRecords = new BadCells();
+    const r = tableFromRecords([{ a: null }, { a: Number.NaN }, { a: 3 }], [{ name: 'a', type: 'numeric' }], {
+      badCells: fromRecords,
+    });
+    assert.deepEqual([...(r.columns[0].values as Float64Array)], [NaN, NaN, 3]);
+    assert.deepEqual(fromRecords.summary()[0].examples, [
+      { at: 'row 1', problem: 'missing value (null)' },
+      { at: 'row 2', problem: '"NaN" is not a number' },
+    ]);
   });
 });

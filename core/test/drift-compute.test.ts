@@ -145,7 +145,9 @@ describe('drift verdicts', () => {
       {},
     );
     const s = summariseReport(r);
-    assert.deepEqual(Object.keys(s), ['driftDetected', 'driftShare', 'columns']);
+    assert.deepEqual(Object.keys(s), ['driftDetected', 'rule', 'fired', 'driftShare', 'columns']);
+    assert.deepEqual(s.rule, { anyOf: ['features'] });
+    assert.deepEqual(s.fired, ['features']);
     assert.deepEqual(s.columns[0], {
       name: 'x',
       test: 'chisquare',

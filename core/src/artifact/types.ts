@@ -110,6 +110,32 @@ const ReferenceSampleSchema = Type.Object({
 });
 export type ReferenceSample = Static<typeof ReferenceSampleSchema>;
 
+/** Points of the stored distance quantile grid: the quantile at every 0.1 %. */
+export const DISTANCE_QUANTILE_POINTS = 1001;
+
+const ReferenceStatsSchema = Type.Object(
+  {
+    rows: Type.Integer({ minimum: 1, description: 'Training rows the statistics describe.' }),
+    personaCounts: Type.Array(Type.Integer({ minimum: 0 }), {
+      description: 'Training rows nearest to each persona, by persona id (the persona mix).',
+    }),
+    distanceQuantiles: Type.Array(Type.Number({ minimum: 0 }), {
+      minItems: DISTANCE_QUANTILE_POINTS,
+      maxItems: DISTANCE_QUANTILE_POINTS,
+      description:
+        "Quantiles of the training rows' distance to the nearest centroid at 0, 0.001, ..., 1 (linear interpolation, as numpy.quantile).",
+    }),
+    sampleLabels: Type.Array(Type.Integer({ minimum: 0 }), {
+      description: 'Persona id of each reference sample row, in sample order.',
+    }),
+  },
+  {
+    description:
+      'What drift checks compare with, computed over the training data when the version is trained.',
+  },
+);
+export type ReferenceStats = Static<typeof ReferenceStatsSchema>;
+
 /** Unknown extra fields are allowed: later schema additions are optional fields. */
 export const ModelArtifactSchema = Type.Object({
   schemaVersion: Type.Literal(ARTIFACT_SCHEMA_VERSION),
@@ -118,6 +144,7 @@ export const ModelArtifactSchema = Type.Object({
   metrics: ModelMetricsSchema,
   training: TrainingProvenanceSchema,
   reference: ReferenceSampleSchema,
+  referenceStats: Type.Optional(ReferenceStatsSchema),
   model: Type.Optional(
     Type.Object(
       { namespace: Name, name: Name, version: Type.Integer({ minimum: 1 }) },

@@ -2,7 +2,12 @@
 // consumer goes through parseArtifact so a damaged or hand-edited document is rejected at load
 // time with the path of the offending field, instead of failing later inside the scorer.
 import { compileCheck, show } from '../schema/check.ts';
-import { ModelArtifactSchema, type FeatureEncoding, type ModelArtifact } from './types.ts';
+import {
+  ModelArtifactSchema,
+  type FeatureEncoding,
+  type ModelArtifact,
+  type ReferenceStats,
+} from './types.ts';
 
 /** A document that is not a valid schemaVersion 1 artifact; `field` is the path, e.g. `personas[2].scaled[3]`. */
 export class ArtifactValidationError extends Error {
@@ -95,6 +100,37 @@ function checkConsistency(a: ModelArtifact): void {
       fail(`reference.rows[${i}]`, `expected ${features.length} values, got ${cells.length}`);
     }
     features.forEach((feat, j) => checkRawValue(cells[j], feat, `reference.rows[${i}][${j}]`));
+  });
+  if (a.referenceStats) checkReferenceStats(a.referenceStats, personas.length, rows.length);
+}
+
+function checkReferenceStats(s: ReferenceStats, k: number, sampleRows: number): void {
+  const { personaCounts, distanceQuantiles, sampleLabels } = s;
+  if (personaCounts.length !== k) {
+    fail(
+      'referenceStats.personaCounts',
+      `expected ${k} counts (one per persona), got ${personaCounts.length}`,
+    );
+  }
+  const total = personaCounts.reduce((a, b) => a + b, 0);
+  if (total !== s.rows)
+    fail('referenceStats.personaCounts', `expected counts summing to rows (${s.rows}), got ${total}`);
+  distanceQuantiles.forEach((q, i) => {
+    if (i > 0 && q < distanceQuantiles[i - 1]) {
+      fail(
+        `referenceStats.distanceQuantiles[${i}]`,
+        `expected >= the previous quantile (${distanceQuantiles[i - 1]}), got ${q}`,
+      );
+    }
+  });
+  if (sampleLabels.length !== sampleRows) {
+    fail(
+      'referenceStats.sampleLabels',
+      `expected ${sampleRows} labels (one per reference row), got ${sampleLabels.length}`,
+    );
+  }
+  sampleLabels.forEach((l, i) => {
+    if (l >= k) fail(`referenceStats.sampleLabels[${i}]`, `expected a persona id below ${k}, got ${l}`);
   });
 }
 

@@ -4,6 +4,16 @@
 import { InputError } from './input-error.ts';
 import type { FeatureSpec, FeatureType, RawValue } from '../artifact/types.ts';
 import { parseCsv, type CsvDocument } from './csv.ts';
+import type { BadCells } from './bad-cells.ts';
+
+/**
+ * How a reader treats a bad cell: by default it throws a TableError naming it; with `badCells`
+ * it records the cell there and keeps it as missing (NaN, or '' for a category), which only the
+ * drift statistics accept.
+ */
+export interface ReadOptions {
+  badCells?: BadCells;
+}
 
 export interface NumericColumn {
   name: string;
@@ -63,30 +73,49 @@ function inferType(cells: readonly string[]): FeatureType {
   return 'numeric';
 }
 
+function badCell(
+  name: string,
+  i: number,
+  lines: number[] | undefined,
+  problem: string,
+  options: ReadOptions,
+): void {
+  const at = lines ? lines[i] : i + 1;
+  if (!options.badCells) throw new TableError(`column "${name}", ${where(at, lines)}: ${problem}`, name, at);
+  options.badCells.record(name, where(at, lines), problem);
+}
+
 function buildColumn(
   name: string,
   type: FeatureType,
-  cells: readonly string[],
+  cells: readonly (string | null)[],
   lines: number[] | undefined,
+  options: ReadOptions,
 ): Column {
   if (type === 'categorical') {
-    cells.forEach((c, i) => {
-      if (c === '') {
-        const at = lines ? lines[i] : i + 1;
-        throw new TableError(`column "${name}", ${where(at, lines)}: empty value`, name, at);
+    const values = cells.map((c, i) => {
+      if (c === null || c === '') {
+        badCell(name, i, lines, c === null ? 'missing value (null)' : 'empty value', options);
+        return '';
       }
+      return c;
     });
-    return { name, type, values: cells.slice() };
+    return { name, type, values };
   }
   const values = new Float64Array(cells.length);
   for (let i = 0; i < cells.length; i++) {
-    const v = parseNumberCell(cells[i]);
+    const cell = cells[i];
+    const v = cell === null ? undefined : parseNumberCell(cell);
     if (v === undefined) {
-      const at = lines ? lines[i] : i + 1;
-      const problem = cells[i].trim() === '' ? 'empty value' : `${JSON.stringify(cells[i])} is not a number`;
-      throw new TableError(`column "${name}", ${where(at, lines)}: ${problem}`, name, at);
-    }
-    values[i] = v;
+      const problem =
+        cell === null
+          ? 'missing value (null)'
+          : cell.trim() === ''
+            ? 'empty value'
+            : `${JSON.stringify(cell)} is not a number`;
+      badCell(name, i, lines, problem, options);
+      values[i] = NaN;
+    } else values[i] = v;
   }
   return { name, type, values };
 }
@@ -95,7 +124,11 @@ function buildColumn(
  * Picks and types the requested columns of a parsed CSV (all of them when `request` is
  * omitted). A column without a declared type is numeric when every cell is a number.
  */
-export function tableFromCsv(doc: CsvDocument, request?: readonly ColumnRequest[]): Table {
+export function tableFromCsv(
+  doc: CsvDocument,
+  request?: readonly ColumnRequest[],
+  options: ReadOptions = {},
+): Table {
   const wanted: readonly ColumnRequest[] = request ?? doc.header.map((name) => ({ name }));
   if (wanted.length === 0) throw new TableError('no columns requested');
   const columns = wanted.map((req) => {
@@ -107,27 +140,32 @@ export function tableFromCsv(doc: CsvDocument, request?: readonly ColumnRequest[
       );
     }
     const cells = doc.rows.map((r) => r[idx]);
-    return buildColumn(req.name, req.type ?? inferType(cells), cells, doc.lines);
+    return buildColumn(req.name, req.type ?? inferType(cells), cells, doc.lines, options);
   });
   return { rowCount: doc.rows.length, columns, lines: doc.lines };
 }
 
 /** parseCsv + tableFromCsv. */
-export function tableFromCsvText(text: string, request?: readonly ColumnRequest[]): Table {
-  return tableFromCsv(parseCsv(text), request);
+export function tableFromCsvText(
+  text: string,
+  request?: readonly ColumnRequest[],
+  options: ReadOptions = {},
+): Table {
+  return tableFromCsv(parseCsv(text), request, options);
 }
 
 /**
  * Builds a table from database rows (objects keyed by column). Numbers may arrive as strings
- * (pg returns numeric and bigint as strings); null is a missing value and rejected.
+ * (pg returns numeric and bigint as strings); null is a missing value.
  */
 export function tableFromRecords(
   records: readonly Record<string, unknown>[],
   request: readonly ColumnRequest[],
+  options: ReadOptions = {},
 ): Table {
   if (request.length === 0) throw new TableError('no columns requested');
   const columns = request.map((req) => {
-    const cells: string[] = new Array(records.length);
+    const cells: (string | null)[] = new Array(records.length);
     records.forEach((rec, i) => {
       if (!Object.hasOwn(rec, req.name)) {
         throw new TableError(
@@ -137,19 +175,11 @@ export function tableFromRecords(
         );
       }
       const v = rec[req.name];
-      if (v === null || v === undefined) {
-        throw new TableError(`column "${req.name}", row ${i + 1}: missing value (null)`, req.name, i + 1);
-      }
-      if (typeof v === 'number' && !Number.isFinite(v)) {
-        throw new TableError(
-          `column "${req.name}", row ${i + 1}: ${v} is not a finite number`,
-          req.name,
-          i + 1,
-        );
-      }
-      cells[i] = typeof v === 'string' ? v : String(v);
+      // NaN and infinities become "NaN", "Infinity": not numbers to the cell parser either.
+      cells[i] = v === null || v === undefined ? null : typeof v === 'string' ? v : String(v);
     });
-    return buildColumn(req.name, req.type ?? inferType(cells), cells, undefined);
+    const type = req.type ?? inferType(cells.filter((c): c is string => c !== null));
+    return buildColumn(req.name, type, cells, undefined, options);
   });
   return { rowCount: records.length, columns };
 }

@@ -65,6 +65,36 @@ export interface FeatureTestOverride {
   threshold?: number;
 }
 
+/** The tests whose verdicts a drift rule combines. */
+export const DRIFT_TEST_GROUPS = ['features', 'personaMix', 'novelty', 'perPersona'] as const;
+export type DriftTestGroup = (typeof DRIFT_TEST_GROUPS)[number];
+
+/** When a run counts as drifted: any (or all) of the listed tests fired. */
+export type DriftRule = { anyOf: DriftTestGroup[] } | { allOf: DriftTestGroup[] };
+
+/** The persona shares of the current rows against the reference's, as one categorical column. */
+export interface PersonaMixOptions {
+  enabled?: boolean;
+  test?: TestChoice;
+  threshold?: number;
+}
+
+/** Current rows farther from every centroid than the reference's `percentile` distance. */
+export interface NoveltyOptions {
+  enabled?: boolean;
+  /** The reference distance quantile rows are compared with, in (0, 1). */
+  percentile?: number;
+  /** Novelty fires when more than this share of the scored current rows lies beyond it. */
+  maxShare?: number;
+}
+
+/** The feature tests among the rows assigned to each persona. */
+export interface PerPersonaOptions {
+  enabled?: boolean;
+  /** A persona is tested only with at least this many rows on both sides. */
+  minRows?: number;
+}
+
 /** The monitor's `spec.tests`, plus per-type and global thresholds. */
 export interface DriftOptions {
   numeric?: TestChoice;
@@ -76,6 +106,11 @@ export interface DriftOptions {
   perFeature?: Record<string, FeatureTestOverride>;
   /** The dataset drifts when the share of drifted columns is at least this. */
   driftShare?: number;
+  personaMix?: PersonaMixOptions;
+  novelty?: NoveltyOptions;
+  perPersona?: PerPersonaOptions;
+  /** Default: any of the tests that ran. */
+  driftWhen?: DriftRule;
 }
 
 /** Bad drift options or input: the message names the field or column. */
@@ -121,9 +156,70 @@ export function validateOptions(options: DriftOptions): void {
     checkChoice(o.test, `tests.perFeature.${name}.test`);
     checkThreshold(o.threshold, `tests.perFeature.${name}.threshold`);
   }
-  const share = options.driftShare;
+  checkShare(options.driftShare, 'tests.driftShare');
+  validatePersonaOptions(options);
+}
+
+function checkShare(share: number | undefined, field: string): void {
   if (share !== undefined && !(Number.isFinite(share) && share > 0 && share <= 1)) {
-    throw new DriftInputError(`tests.driftShare must be in (0, 1], got ${String(share)}`);
+    throw new DriftInputError(`${field} must be in (0, 1], got ${String(share)}`);
+  }
+}
+
+function validatePersonaOptions(options: DriftOptions): void {
+  const mix = options.personaMix;
+  if (mix) {
+    checkChoice(mix.test, 'tests.personaMix.test');
+    if (mix.test && mix.test !== 'auto' && !TESTS[mix.test].types.includes('categorical')) {
+      throw new DriftInputError(
+        `tests.personaMix.test: ${mix.test} is not defined for the persona mix (a categorical column)`,
+      );
+    }
+    checkThreshold(mix.threshold, 'tests.personaMix.threshold');
+  }
+  const novelty = options.novelty;
+  if (novelty) {
+    const p = novelty.percentile;
+    if (p !== undefined && !(Number.isFinite(p) && p >= 0.5 && p <= 0.999)) {
+      throw new DriftInputError(`tests.novelty.percentile must be in [0.5, 0.999], got ${String(p)}`);
+    }
+    const m = novelty.maxShare;
+    if (m !== undefined && !(Number.isFinite(m) && m >= 0 && m < 1)) {
+      throw new DriftInputError(`tests.novelty.maxShare must be in [0, 1), got ${String(m)}`);
+    }
+  }
+  const per = options.perPersona;
+  if (per) {
+    const n = per.minRows;
+    if (n !== undefined && !(Number.isInteger(n) && n >= 1)) {
+      throw new DriftInputError(`tests.perPersona.minRows must be an integer >= 1, got ${String(n)}`);
+    }
+  }
+  if (options.driftWhen) validateRule(options);
+}
+
+function validateRule(options: DriftOptions): void {
+  const rule = options.driftWhen as Partial<Record<'anyOf' | 'allOf', unknown>>;
+  const keys = Object.keys(rule);
+  if (keys.length !== 1 || (keys[0] !== 'anyOf' && keys[0] !== 'allOf')) {
+    throw new DriftInputError('tests.driftWhen must hold exactly one of anyOf, allOf');
+  }
+  const field = `tests.driftWhen.${keys[0]}`;
+  const list = rule[keys[0] as 'anyOf' | 'allOf'];
+  if (!Array.isArray(list) || list.length === 0)
+    throw new DriftInputError(`${field} must list at least one test`);
+  const seen = new Set<unknown>();
+  for (const name of list as unknown[]) {
+    if (!(DRIFT_TEST_GROUPS as readonly unknown[]).includes(name)) {
+      throw new DriftInputError(`${field}: ${String(name)} is not one of ${DRIFT_TEST_GROUPS.join(', ')}`);
+    }
+    if (seen.has(name)) throw new DriftInputError(`${field}: ${String(name)} is listed twice`);
+    seen.add(name);
+    if (name !== 'features' && options[name as Exclude<DriftTestGroup, 'features'>]?.enabled === false) {
+      throw new DriftInputError(
+        `${field}: ${String(name)} is listed but tests.${String(name)}.enabled is false`,
+      );
+    }
   }
 }
 

@@ -6,6 +6,7 @@ import { ksTwoSample } from './ks.ts';
 import { sortFloat64 } from './sort.ts';
 import {
   binnedShares,
+  chiSquareHomogeneity,
   chiSquareTest,
   countCategories,
   countSortedValues,
@@ -23,12 +24,18 @@ export type DriftColumn =
   | { name: string; type: 'numeric'; values: Float64Array }
   | { name: string; type: 'categorical'; values: readonly (string | null)[] };
 
+/** Columns by name; all columns of a table have the same number of rows. */
+export interface DriftTable {
+  columns: readonly DriftColumn[];
+}
+
 /** Reference and current shares drawn in the report: a histogram or one bar per value. */
 export type Distribution =
   | { kind: 'histogram'; edges: number[]; reference: number[]; current: number[] }
   | { kind: 'bars'; categories: string[]; reference: number[]; current: number[] };
 
-export interface ColumnDrift {
+/** One column's test result. */
+export interface ColumnTest {
   name: string;
   type: FeatureType;
   test: TestName;
@@ -43,8 +50,28 @@ export interface ColumnDrift {
   currentValues: number;
   referenceMissing: number;
   currentMissing: number;
+}
+
+/** A column's test result with both distributions, for the report. */
+export interface ColumnDrift extends ColumnTest {
   distribution: Distribution;
 }
+
+export interface ColumnTestOptions {
+  /**
+   * Bonferroni correction: p-value thresholds are divided by this (the number of tests in the
+   * family), so a family of tests has the false-alarm rate of one.
+   */
+  tests?: number;
+  /**
+   * Chi-square as Evidently computes it (goodness of fit to the reference shares, the default)
+   * or as a test of homogeneity of the two samples, for references too small for their shares
+   * to be taken as exact.
+   */
+  chiSquare?: ChiSquareKind;
+}
+
+export type ChiSquareKind = 'goodnessOfFit' | 'homogeneity';
 
 /** Bars shown per categorical column; the rest are summed into one "(other)" bar. */
 const MAX_BARS = 30;
@@ -96,10 +123,12 @@ function barsOf(t: CountTable, order: 'value' | 'reference'): Distribution {
   return { kind: 'bars', categories, reference, current };
 }
 
-function score(
+/** The statistic (and p-value) of `test`: numeric tests need the two sorted samples. */
+export function scoreTest(
   test: TestName,
   counts: () => CountTable,
   numeric: { a: Float64Array; b: Float64Array } | undefined,
+  chiSquare: ChiSquareKind = 'goodnessOfFit',
 ): { statistic: number; pValue: number | null } {
   switch (test) {
     case 'ks': {
@@ -111,7 +140,7 @@ function score(
       if (!numeric) throw new Error('wasserstein needs numeric data');
       return { statistic: normalisedWasserstein(numeric.a, numeric.b), pValue: null };
     case 'chisquare':
-      return chiSquareTest(counts());
+      return chiSquare === 'homogeneity' ? chiSquareHomogeneity(counts()) : chiSquareTest(counts());
     case 'z':
       return zTest(counts());
     case 'jensenshannon':
@@ -149,6 +178,26 @@ export function columnDrift(
   current: DriftColumn,
   options: DriftOptions,
 ): ColumnDrift {
+  const { result, distribution } = testColumn(reference, current, options, {});
+  return { ...result, distribution: distribution() };
+}
+
+/** columnDrift without the distributions. */
+export function columnTest(
+  reference: DriftColumn,
+  current: DriftColumn,
+  options: DriftOptions,
+  testOptions: ColumnTestOptions = {},
+): ColumnTest {
+  return testColumn(reference, current, options, testOptions).result;
+}
+
+function testColumn(
+  reference: DriftColumn,
+  current: DriftColumn,
+  options: DriftOptions,
+  testOptions: ColumnTestOptions,
+): { result: ColumnTest; distribution: () => Distribution } {
   const name = reference.name;
   if (reference.type !== current.type) {
     throw new DriftInputError(
@@ -196,11 +245,14 @@ export function columnDrift(
     unique = table.keys.length;
     distribution = () => barsOf(table, 'reference');
   }
-  const { test, threshold } = resolveTest(reference, refN, unique, options);
-  const { statistic, pValue } = score(test, counts, numeric);
+  const resolved = resolveTest(reference, refN, unique, options);
+  const test = resolved.test;
+  const { statistic, pValue } = scoreTest(test, counts, numeric, testOptions.chiSquare);
   const info = TESTS[test];
+  const threshold =
+    info.kind === 'pValue' ? resolved.threshold / (testOptions.tests ?? 1) : resolved.threshold;
   const drifted = info.drifted(info.kind === 'pValue' ? (pValue as number) : statistic, threshold);
-  return {
+  const result: ColumnTest = {
     name,
     type: reference.type,
     test,
@@ -212,8 +264,8 @@ export function columnDrift(
     currentValues: curN,
     referenceMissing: reference.values.length - refN,
     currentMissing: current.values.length - curN,
-    distribution: distribution(),
   };
+  return { result, distribution };
 }
 
 function checkNotEmpty(name: string, refN: number, curN: number): void {

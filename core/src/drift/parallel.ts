@@ -7,7 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ColumnDrift } from './column.ts';
 import { DriftInputError, type DriftOptions } from './choose.ts';
-import { computeDrift, pairColumns, summarise, type DriftReport, type DriftTable } from './index.ts';
+import {
+  computeDrift,
+  pairColumns,
+  summarise,
+  type DriftReport,
+  type DriftTable,
+  type PairedColumns,
+} from './index.ts';
 import type { DriftTask, DriftTaskResult } from './worker.ts';
 
 const WORKER_ENTRY = new URL('./worker.ts', import.meta.url);
@@ -26,14 +33,26 @@ export async function computeDriftParallel(
   now: Date = new Date(),
 ): Promise<DriftReport> {
   const threads = Math.min(parallel.threads ?? availableParallelism(), reference.columns.length);
-  // Bundled into one file (the container image) there is no worker module to start: same
-  // result in this thread.
-  if (threads <= 1 || !existsSync(fileURLToPath(WORKER_ENTRY)))
-    return computeDrift(reference, current, options, now);
+  if (threads <= 1 || !workersAvailable()) return computeDrift(reference, current, options, now);
   const { pairs, referenceRows, currentRows } = pairColumns(reference, current, options);
+  const results = await testColumnsParallel(pairs, options, threads);
+  return summarise(results, options, referenceRows, currentRows, now);
+}
+
+/** Bundled into one file (the container image) there is no worker module to start. */
+export function workersAvailable(): boolean {
+  return existsSync(fileURLToPath(WORKER_ENTRY));
+}
+
+/** columnDrift of every pair, spread over `threads` worker threads; results in pair order. */
+export async function testColumnsParallel(
+  pairs: PairedColumns['pairs'],
+  options: DriftOptions,
+  threads: number,
+): Promise<ColumnDrift[]> {
   const tasks: DriftTask[] = pairs.map((p, index) => ({ index, ...p, options }));
   const results = new Array<ColumnDrift>(tasks.length);
-  const workers = Array.from({ length: threads }, startWorker);
+  const workers = Array.from({ length: Math.min(threads, tasks.length) }, startWorker);
   try {
     let next = 0;
     await Promise.all(
@@ -61,7 +80,7 @@ export async function computeDriftParallel(
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return summarise(results, options, referenceRows, currentRows, now);
+  return results;
 }
 
 // Node 20 loads a worker's entry module before any --import hook runs, so a .ts entry fails

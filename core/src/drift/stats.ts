@@ -96,6 +96,30 @@ export function chiSquareTest(t: CountTable): PValueResult {
 }
 
 /**
+ * Chi-square test of homogeneity of the two samples' counts (scipy.stats.chi2_contingency on the
+ * 2 x k table, without Yates' correction): unlike the goodness of fit above, it counts the
+ * reference's own sampling noise, which matters when the reference is no bigger than the
+ * current data. Values absent from both samples are left out; k - 1 degrees of freedom.
+ */
+export function chiSquareHomogeneity(t: CountTable): PValueResult {
+  const R = t.referenceTotal;
+  const C = t.currentTotal;
+  const N = R + C;
+  let stat = 0;
+  let used = 0;
+  for (let i = 0; i < t.keys.length; i++) {
+    const total = t.reference[i] + t.current[i];
+    if (total === 0) continue;
+    used++;
+    const er = (R * total) / N;
+    const ec = (C * total) / N;
+    stat += (t.reference[i] - er) ** 2 / er + (t.current[i] - ec) ** 2 / ec;
+  }
+  if (used < 2) return { statistic: 0, pValue: 1 };
+  return { statistic: stat, pValue: chiSquareSf(stat, used - 1) };
+}
+
+/**
  * Two-proportion z-test on the share of the first value (Evidently's z_stat_test). The choice
  * of value only flips the sign of z, so the two-sided p-value does not depend on it.
  */

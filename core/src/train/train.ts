@@ -21,6 +21,7 @@ import { assign, type Points } from '../kmeans/points.ts';
 import { kmeansSweep, type RestartProgress } from '../kmeans/sweep.ts';
 import { nameClusters, type ReferencePersona } from '../personas/naming.ts';
 import { createRng } from '../random/rng.ts';
+import { referenceStats } from '../drift/personas/reference.ts';
 
 export interface PersonaDefinition {
   name: string;
@@ -106,14 +107,8 @@ export function hashTable(table: Table, features: readonly FeatureSpec[]): strin
   return h.digest('hex');
 }
 
-/** A seeded uniform sample of rows (reservoir sampling, Algorithm R), in table order. */
-export function referenceSample(
-  table: Table,
-  features: readonly FeatureSpec[],
-  size: number,
-  seed: number,
-): RawValue[][] {
-  const n = table.rowCount;
+/** Indices of a seeded uniform sample of n rows (reservoir sampling, Algorithm R), ascending. */
+export function referenceSampleRows(n: number, size: number, seed: number): number[] {
   const m = Math.min(size, n);
   const picked = Array.from({ length: m }, (_, i) => i);
   const rng = createRng(seed ^ 0x5eed);
@@ -121,9 +116,28 @@ export function referenceSample(
     const j = rng.int(i + 1);
     if (j < m) picked[j] = i;
   }
-  picked.sort((a, b) => a - b);
+  return picked.sort((a, b) => a - b);
+}
+
+function rowsOf(table: Table, features: readonly FeatureSpec[], indices: readonly number[]): RawValue[][] {
   const cols = features.map((f) => getColumn(table, f.name));
-  return picked.map((i) => cols.map((c) => c.values[i]));
+  return indices.map((i) => cols.map((c) => c.values[i]));
+}
+
+/** The persona of every training row and its distance, under the final personas' centroids. */
+function trainingAssignment(
+  points: Points,
+  personas: readonly Persona[],
+): { labels: Int32Array; distances: Float64Array } {
+  const centroids = flatten(
+    personas.map((p) => p.scaled),
+    points.d,
+  );
+  const labels = new Int32Array(points.n);
+  const distances = new Float64Array(points.n);
+  assign(points, centroids, personas.length, labels, distances);
+  for (let i = 0; i < distances.length; i++) distances[i] = Math.sqrt(distances[i]);
+  return { labels, distances };
 }
 
 let libraryVersions: Record<string, string> | undefined;
@@ -294,6 +308,10 @@ export async function trainModel(
     // The pre-defined centroids are kept exactly as given (decoding would round-trip floats).
     personas.forEach((p, i) => (p.centroid = { ...spec.personas![i].centroid }));
   }
+  // What drift checks compare with, over all the training rows (the scorer's assignment).
+  const sampleRows = referenceSampleRows(table.rowCount, spec.referenceSampleSize ?? 5000, spec.seed);
+  const training = trainingAssignment(points, personas);
+  const stats = referenceStats(training.labels, training.distances, personas.length, sampleRows);
   const durationMs = Date.now() - started;
   opts.onProgress?.({ phase: 'done', k, durationMs });
   return {
@@ -318,7 +336,8 @@ export async function trainModel(
     },
     reference: {
       columns: spec.features.map((f) => f.name),
-      rows: referenceSample(table, spec.features, spec.referenceSampleSize ?? 5000, spec.seed),
+      rows: rowsOf(table, spec.features, sampleRows),
     },
+    referenceStats: stats,
   };
 }

@@ -1,0 +1,107 @@
+// Per-persona drift: the feature tests among the rows assigned to each persona, so a change in
+// one segment shows even when the whole data hides it ("Eco-Conscious Haley's spend moved").
+// A persona moved when any of its features drifted, so p-value thresholds are divided by the
+// number of (persona, feature) tests (Bonferroni): the whole family has the false-alarm rate of
+// one test. A persona's reference rows are few (tens to hundreds), so chi-square compares the
+// two samples (homogeneity) instead of taking the reference's category shares as exact.
+import type { DriftOptions } from '../choose.ts';
+import { columnTest, type ColumnTest, type DriftColumn, type DriftTable } from '../column.ts';
+
+/** Personas with fewer rows than this on either side are listed but not tested. */
+export const DEFAULT_PER_PERSONA_MIN_ROWS = 30;
+/**
+ * A persona's current rows are thinned (evenly spaced) to at most this many per reference row.
+ * A two-sample test's power is bounded by its smaller sample: KS's effective size n·m/(n+m)
+ * is within 5 % of n from m = 20 n on, so more current rows cost time and add nothing.
+ */
+export const CURRENT_ROWS_PER_REFERENCE_ROW = 20;
+
+export interface PersonaDrift {
+  name: string;
+  referenceRows: number;
+  currentRows: number;
+  /** Current rows the tests used (see CURRENT_ROWS_PER_REFERENCE_ROW). */
+  testedRows: number;
+  tested: boolean;
+  /** Some feature of this persona drifted. */
+  drifted: boolean;
+  columns: ColumnTest[];
+}
+
+export interface PerPersonaResult {
+  minRows: number;
+  personasTested: number;
+  /** Tests run (personas tested x features): the Bonferroni divisor of the p-value thresholds. */
+  tests: number;
+  personas: PersonaDrift[];
+}
+
+/** Row indices per persona id, in row order. */
+function rowsByPersona(labels: Int32Array, k: number): Int32Array[] {
+  const counts = new Int32Array(k);
+  for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) counts[labels[i]]++;
+  const out = Array.from(counts, (c) => new Int32Array(c));
+  const fill = new Int32Array(k);
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
+    if (l >= 0) out[l][fill[l]++] = i;
+  }
+  return out;
+}
+
+/** At most `cap` of the indices, evenly spaced. */
+function thin(indices: Int32Array, cap: number): Int32Array {
+  const n = indices.length;
+  if (n <= cap) return indices;
+  return Int32Array.from({ length: cap }, (_, j) => indices[Math.floor((j * n) / cap)]);
+}
+
+function pick(column: DriftColumn, rows: Int32Array): DriftColumn {
+  if (column.type === 'numeric') {
+    const values = new Float64Array(rows.length);
+    for (let j = 0; j < rows.length; j++) values[j] = column.values[rows[j]];
+    return { name: column.name, type: 'numeric', values };
+  }
+  return { name: column.name, type: 'categorical', values: Array.from(rows, (i) => column.values[i]) };
+}
+
+/**
+ * The feature tests per persona. `reference` and `current` hold the same columns (the feature
+ * tests' pairs); labels give each row's persona id (negative: unassigned, left out).
+ */
+export function perPersonaDrift(
+  names: readonly string[],
+  reference: DriftTable,
+  referenceLabels: Int32Array,
+  current: DriftTable,
+  currentLabels: Int32Array,
+  options: DriftOptions = {},
+): PerPersonaResult {
+  const minRows = options.perPersona?.minRows ?? DEFAULT_PER_PERSONA_MIN_ROWS;
+  const refRows = rowsByPersona(referenceLabels, names.length);
+  const curRows = rowsByPersona(currentLabels, names.length);
+  const tested = names.map((_, p) => refRows[p].length >= minRows && curRows[p].length >= minRows);
+  const personasTested = tested.filter(Boolean).length;
+  const tests = personasTested * reference.columns.length;
+  const byName = new Map(current.columns.map((c) => [c.name, c] as const));
+  const personas = names.map((name, p): PersonaDrift => {
+    const base = { name, referenceRows: refRows[p].length, currentRows: curRows[p].length };
+    if (!tested[p]) return { ...base, testedRows: 0, tested: false, drifted: false, columns: [] };
+    const rows = thin(curRows[p], CURRENT_ROWS_PER_REFERENCE_ROW * refRows[p].length);
+    const columns: ColumnTest[] = [];
+    for (const refColumn of reference.columns) {
+      // Assigned rows have every feature, so neither side is ever empty.
+      const a = pick(refColumn, refRows[p]);
+      const b = pick(byName.get(refColumn.name)!, rows);
+      columns.push(columnTest(a, b, options, { tests, chiSquare: 'homogeneity' }));
+    }
+    return {
+      ...base,
+      testedRows: rows.length,
+      tested: true,
+      drifted: columns.some((c) => c.drifted),
+      columns,
+    };
+  });
+  return { minRows, personasTested, tests, personas };
+}
