@@ -2,7 +2,12 @@
 // `persona drift --spec FILE`). Parsed strictly, like the training spec: a Job with a bad spec
 // must fail at once with a message naming the field, since retrying cannot fix it.
 import { Type, type Static } from 'typebox';
-import { DriftInputError, TEST_NAMES, validateOptions } from '@persona-operator/core/drift/choose';
+import {
+  DRIFT_TEST_GROUPS,
+  DriftInputError,
+  TEST_NAMES,
+  validateOptions,
+} from '@persona-operator/core/drift/choose';
 import { compileCheck } from '@persona-operator/core/schema/check';
 import { StringEnum, StringMap } from '@persona-operator/core/schema/types';
 import { DEFAULT_ROW_LIMIT, PostgresQuerySchema, type PostgresDataSource } from './training-spec.ts';
@@ -34,6 +39,7 @@ export type CurrentDataSource =
   Exclude<Static<typeof CurrentDataSchema>, { postgres: unknown }> | { postgres: PostgresDataSource };
 
 const TestChoiceSchema = StringEnum(['auto', ...TEST_NAMES]);
+const TestGroupSchema = StringEnum(DRIFT_TEST_GROUPS);
 
 const DriftTestsSchema = Type.Object(
   {
@@ -51,6 +57,38 @@ const DriftTestsSchema = Type.Object(
       ),
     ),
     driftShare: Type.Optional(Type.Number()),
+    personaMix: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          test: Type.Optional(TestChoiceSchema),
+          threshold: Type.Optional(Type.Number()),
+        },
+        strict,
+      ),
+    ),
+    novelty: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          percentile: Type.Optional(Type.Number()),
+          maxShare: Type.Optional(Type.Number()),
+        },
+        strict,
+      ),
+    ),
+    perPersona: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          minRows: Type.Optional(Type.Integer()),
+        },
+        strict,
+      ),
+    ),
+    driftWhen: Type.Optional(
+      Type.Union([only('anyOf', Type.Array(TestGroupSchema)), only('allOf', Type.Array(TestGroupSchema))]),
+    ),
   },
   strict,
 );

@@ -30,6 +30,10 @@ describe('drift spec', () => {
         numericThreshold: 0.2,
         perFeature: { income: { test: 'ks', threshold: 0.01 } },
         driftShare: 0.3,
+        personaMix: { test: 'jensenshannon', threshold: 0.2 },
+        novelty: { percentile: 0.995, maxShare: 0.02 },
+        perPersona: { enabled: false },
+        driftWhen: { anyOf: ['features', 'personaMix', 'novelty'] },
       },
       runId: 'uid-1',
     });
@@ -40,6 +44,10 @@ describe('drift spec', () => {
       numericThreshold: 0.2,
       perFeature: { income: { test: 'ks', threshold: 0.01 } },
       driftShare: 0.3,
+      personaMix: { test: 'jensenshannon', threshold: 0.2 },
+      novelty: { percentile: 0.995, maxShare: 0.02 },
+      perPersona: { enabled: false },
+      driftWhen: { anyOf: ['features', 'personaMix', 'novelty'] },
     });
     assert.equal(spec.runId, 'uid-1');
   });
@@ -100,6 +108,31 @@ describe('drift spec', () => {
       'drift spec: tests.perFeature.age.tset: unknown field',
     ],
     ['empty run id', { ...base, runId: '' }, 'drift spec: runId: must not be blank'],
+    [
+      'a persona-mix test for numbers',
+      { ...base, tests: { personaMix: { test: 'wasserstein' } } },
+      'drift spec: tests.personaMix.test: wasserstein is not defined for the persona mix',
+    ],
+    [
+      'a novelty percentile of 99',
+      { ...base, tests: { novelty: { percentile: 99 } } },
+      'drift spec: tests.novelty.percentile: must be in [0.5, 0.999], got 99',
+    ],
+    [
+      'an unknown per-persona field',
+      { ...base, tests: { perPersona: { minRow: 5 } } },
+      'drift spec: tests.perPersona.minRow: unknown field',
+    ],
+    [
+      'a rule with both anyOf and allOf',
+      { ...base, tests: { driftWhen: { anyOf: ['features'], allOf: ['novelty'] } } },
+      'drift spec: tests.driftWhen:',
+    ],
+    [
+      'a rule naming a switched-off test',
+      { ...base, tests: { perPersona: { enabled: false }, driftWhen: { anyOf: ['perPersona'] } } },
+      'drift spec: tests.driftWhen.anyOf: perPersona is listed but tests.perPersona.enabled is false',
+    ],
   ];
   for (const [what, doc, message] of bad) {
     test(`refuses ${what}`, () => {

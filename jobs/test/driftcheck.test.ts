@@ -7,62 +7,39 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { freePort, startPostgres, type TestPostgres } from '../../test/support/postgres.ts';
+import { freePort } from '../../test/support/postgres.ts';
 import { captureLog } from './support/capture-log.ts';
-import { loadRows } from '@persona-operator/registry/data/load';
-import type { Table } from '@persona-operator/core/data/table';
-import { parseDriftJobSpec, type DriftJobSpec } from '@persona-operator/jobs/drift-spec';
-import { Registry } from '@persona-operator/registry';
-import { generateSeedScenario } from '@persona-operator/core/synth/seed-scenario';
-import { trainModel } from '@persona-operator/core/train/train';
+import type { DriftJobSpec } from '@persona-operator/jobs/drift-spec';
 import { runDriftJob } from '../src/driftcheck/job.ts';
+import {
+  driftSpec as spec,
+  loadTable,
+  MODEL,
+  month,
+  query,
+  runJob,
+  scenario,
+  startDriftFixture,
+  type DriftFixture,
+} from './support/drift-fixture.ts';
 
 const BIN = fileURLToPath(new URL('../../cli/bin/persona.js', import.meta.url));
-const MODEL = { namespace: 'shop', name: 'customers' };
-const scenario = generateSeedScenario({ rowsPerMonth: 400, seed: 42 });
-const month = (name: string): Table => scenario.months.find((m) => m.month === name)!.table;
 
-let db: TestPostgres;
-let registry: Registry;
-
-function rowsOf(table: Table): (string | number)[][] {
-  return Array.from({ length: table.rowCount }, (_, i) => table.columns.map((c) => c.values[i]));
-}
-
-async function loadTable(name: string, table: Table): Promise<void> {
-  await loadRows({
-    db: db.url,
-    table: name,
-    columns: table.columns.map((c) => ({
-      name: c.name,
-      type: c.type === 'numeric' ? 'double precision' : 'text',
-    })),
-    rows: rowsOf(table),
-  });
-}
+let fixture: DriftFixture;
+let db: DriftFixture['db'];
+let registry: DriftFixture['registry'];
 
 before(async () => {
-  db = await startPostgres();
-  registry = await Registry.connect(db.url);
-  await registry.migrate();
-  const artifact = await trainModel(month('january'), {
-    features: scenario.features,
-    mode: 'fit',
-    k: { min: 6, max: 6 },
-    nInit: 2,
-    seed: 1,
-    workers: 1,
-  });
-  await registry.registerVersion({ model: MODEL, runId: 'train-1', artifact });
-  await registry.setAlias(MODEL, 'production', 1, { actor: 'test', reason: 'first version' });
+  fixture = await startDriftFixture();
+  ({ db, registry } = fixture);
   // A model with a version but nothing promoted.
   await registry.registerVersion({
     model: { namespace: 'shop', name: 'unpromoted' },
     runId: 'u-1',
-    artifact,
+    artifact: fixture.artifact,
   });
-  await loadTable('survey_feb', month('february'));
-  await loadTable('survey_mar', month('march'));
+  await loadTable(db.url, 'survey_feb', month('february'));
+  await loadTable(db.url, 'survey_mar', month('march'));
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
   await c.query('CREATE TABLE survey_bad AS SELECT * FROM survey_feb');
@@ -74,32 +51,11 @@ before(async () => {
 });
 
 after(async () => {
-  await registry?.close();
-  await db?.stop();
+  await fixture?.close();
 });
 
-function spec(current: unknown, overrides: Record<string, unknown> = {}): DriftJobSpec {
-  return parseDriftJobSpec({
-    monitor: { namespace: 'shop', name: 'customers-drift' },
-    model: MODEL,
-    current,
-    ...overrides,
-  });
-}
-
-const query = (sql: string) => ({ postgres: { query: sql } });
-
-async function run(s: DriftJobSpec, runId: string, opts: { registryUrl?: string; now?: Date } = {}) {
-  const { logger, lines } = captureLog();
-  const result = await runDriftJob(s, {
-    registryUrl: opts.registryUrl ?? db.url,
-    runId,
-    logger,
-    env: { PERSONA_DATA_URL: db.url },
-    now: opts.now,
-  });
-  return { ...result, lines };
-}
+const run = (s: DriftJobSpec, runId: string, opts: { registryUrl?: string; now?: Date } = {}) =>
+  runJob(db.url, s, runId, opts);
 
 describe('drift job: the seed scenario', () => {
   test('February against the January model: no drift, report and HTML stored under the run id', async () => {
@@ -210,6 +166,30 @@ describe('drift job: the seed scenario', () => {
   });
 });
 
+describe('drift job: unusable current cells are counted, not a failure', () => {
+  test('a non-numeric value is reported with its column and row and left out of the tests', async () => {
+    const r = await run(spec(query('SELECT * FROM survey_bad')), 'drift-bad-cell');
+    assert.equal(r.exitCode, 0, JSON.stringify(r.line));
+    const stored = await registry.getDriftReportByRun('shop/customers-drift', 'drift-bad-cell');
+    const [income0, ...others] = stored?.details?.badCells ?? [];
+    assert.deepEqual(others, []);
+    assert.equal(income0?.column, 'income');
+    assert.equal(income0?.count, 1);
+    assert.match(income0?.examples[0].at ?? '', /^row \d+$/);
+    assert.equal(income0?.examples[0].problem, '"n/a" is not a finite number');
+    const income = stored?.columns.find((c) => c.name === 'income');
+    assert.ok(income && !income.drifted);
+    assert.equal(stored?.details?.personas?.assignment.unassignedRows, 1);
+    assert.equal(stored?.details?.personas?.assignment.assignedRows, 399);
+    assert.match(stored?.html ?? '', /1 cell of the current data could not be used/);
+    const warning = r.lines.find((l) => l.level === 40 && l.phase === 'read');
+    assert.match(
+      String(warning?.msg),
+      /unusable current cells, counted as missing: income: 1 \(row \d+: "n\/a" is not a finite number\)/,
+    );
+  });
+});
+
 describe('drift job: bad input exits 2 with a clear message', () => {
   const cases: [string, DriftJobSpec, RegExp][] = [
     [
@@ -241,11 +221,6 @@ describe('drift job: bad input exits 2 with a clear message', () => {
       'feature columns missing from the current data',
       spec(query('SELECT age, income FROM survey_feb')),
       /current\.postgres\.query: column "eco_score" is not in the query result \(it has: age, income\)/,
-    ],
-    [
-      'a non-numeric value in a numeric column',
-      spec(query('SELECT * FROM survey_bad')),
-      /current\.postgres\.query: column "income", row \d+: "n\/a" is not a finite number/,
     ],
     [
       'a per-feature test for a column the model lacks',
@@ -346,6 +321,7 @@ describe('persona drift Job mode (child process)', () => {
       'model',
       'version',
       'driftDetected',
+      'fired',
       'driftShare',
       'driftedColumns',
     ]);

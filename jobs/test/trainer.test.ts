@@ -135,6 +135,15 @@ describe('trainer job', () => {
       artifact.features.map((f) => f.type),
       ['numeric', 'numeric', 'categorical'],
     );
+    // What drift checks compare with travels with the version, whichever store holds it.
+    const stats = artifact.referenceStats;
+    assert.equal(stats?.rows, 40);
+    assert.equal(
+      stats?.personaCounts.reduce((a, b) => a + b, 0),
+      40,
+    );
+    assert.equal(stats?.distanceQuantiles.length, 1001);
+    assert.equal(stats?.sampleLabels.length, artifact.reference.rows.length);
   });
 
   test('reads a CSV from a volume path', async () => {

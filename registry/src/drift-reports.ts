@@ -2,7 +2,7 @@
 // A report stored with a run id is stored once per (monitor, run id), so a retried drift Job
 // gets the first attempt's report back.
 import type pg from 'pg';
-import type { DriftSummary } from '@persona-operator/core/drift/index';
+import type { DriftDetails, DriftSummary } from '@persona-operator/core/drift/index';
 import { toNumber } from './db.ts';
 import { RegistryError } from './errors.ts';
 import { modelNotFound, type VersionRef } from './models.ts';
@@ -20,6 +20,8 @@ export interface DriftReportInput {
   /** Anything else worth keeping (row counts, windows, test settings). */
   summary?: Record<string, unknown>;
   html?: string;
+  /** The rule and what fired, the persona tests, unusable current cells (absent in old reports). */
+  details?: DriftDetails;
   /**
    * The drift Job's run id (its UID): the operator looks the result up by (monitor, runId), and
    * a retried Job that already stored its report gets that report back instead of a second one.
@@ -34,7 +36,7 @@ export interface DriftReport extends DriftReportInput {
 }
 
 const DRIFT_COLUMNS = `d.id, d.monitor, m.namespace, m.name, d.version, d.created_at, d.drift_detected, d.share,
-  d.columns, d.summary, d.html, d.run_id`;
+  d.columns, d.summary, d.html, d.run_id, d.details`;
 
 interface DriftRow {
   id: string;
@@ -49,6 +51,7 @@ interface DriftRow {
   summary: Record<string, unknown>;
   html: string | null;
   run_id: string | null;
+  details: DriftDetails | null;
 }
 
 const toDriftReport = (r: DriftRow): DriftReport => ({
@@ -62,6 +65,7 @@ const toDriftReport = (r: DriftRow): DriftReport => ({
   summary: r.summary,
   ...(r.html === null ? {} : { html: r.html }),
   ...(r.run_id === null ? {} : { runId: r.run_id }),
+  ...(r.details === null ? {} : { details: r.details }),
 });
 
 /**
@@ -73,8 +77,8 @@ export async function insertDriftReport(pool: pg.Pool, input: DriftReportInput):
     throw new RegistryError('insertDriftReport: runId must not be empty');
   }
   const res = await pool.query<{ id: string }>(
-    `INSERT INTO drift_reports (monitor, model_id, version, drift_detected, share, columns, summary, html, run_id)
-     SELECT $1, m.id, $4, $5, $6, $7, $8, $9, $10 FROM models m WHERE m.namespace = $2 AND m.name = $3
+    `INSERT INTO drift_reports (monitor, model_id, version, drift_detected, share, columns, summary, html, run_id, details)
+     SELECT $1, m.id, $4, $5, $6, $7, $8, $9, $10, $11 FROM models m WHERE m.namespace = $2 AND m.name = $3
      ON CONFLICT (monitor, run_id) WHERE run_id IS NOT NULL DO NOTHING
      RETURNING id`,
     [
@@ -88,6 +92,7 @@ export async function insertDriftReport(pool: pg.Pool, input: DriftReportInput):
       JSON.stringify(input.summary ?? {}),
       input.html ?? null,
       input.runId ?? null,
+      input.details ? JSON.stringify(input.details) : null,
     ],
   );
   if (!res.rows[0]) {

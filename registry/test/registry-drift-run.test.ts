@@ -3,6 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPostgres, type TestPostgres } from '../../test/support/postgres.ts';
+import type { DriftDetails } from '@persona-operator/core/drift/index';
 import { Registry, type DriftReportInput } from '../src/index.ts';
 
 let db: TestPostgres;
@@ -60,5 +61,18 @@ describe('drift reports by run id', () => {
       /model x\/y is not in the registry/,
     );
     await assert.rejects(registry.insertDriftReport(input({ runId: '' })), /runId must not be empty/);
+  });
+
+  test('the details (rule, what fired, persona tests, bad cells) are kept; older reports have none', async () => {
+    const details: DriftDetails = {
+      rule: { anyOf: ['features', 'personaMix'] },
+      fired: ['personaMix'],
+      badCells: [{ column: 'age', count: 1, examples: [{ at: 'row 3', problem: 'missing value (NULL)' }] }],
+    };
+    const stored = await registry.insertDriftReport(input({ runId: 'job-details', details }));
+    assert.deepEqual(stored.details, details);
+    assert.deepEqual((await registry.getDriftReport(stored.id))?.details, details);
+    const plain = await registry.insertDriftReport(input({ runId: 'job-plain' }));
+    assert.equal(plain.details, undefined);
   });
 });

@@ -31,10 +31,14 @@ describe('migrations', () => {
     url.pathname = '/migrate_race';
     const results = await Promise.all([1, 2, 3, 4].map(() => migrate(url.toString())));
     const applied = results.flatMap((r) => r.applied);
-    assert.deepEqual(applied, ['1.registry', '2.drift-run-id'], 'exactly one runner applies each migration');
-    assert.ok(results.every((r) => r.to === 2));
+    assert.deepEqual(
+      applied,
+      ['1.registry', '2.drift-run-id', '3.drift-details'],
+      'exactly one runner applies each migration',
+    );
+    assert.ok(results.every((r) => r.to === 3));
     const again = await migrate(url.toString());
-    assert.deepEqual(again, { from: 2, to: 2, applied: [] });
+    assert.deepEqual(again, { from: 3, to: 3, applied: [] });
   });
 });
 

@@ -1,18 +1,19 @@
 // The current side of a drift check: the monitor's Postgres query (URL from an environment
 // variable, normally a Secret) or the predictor's logged traffic over a window, read as typed
-// columns for the model's features. Every way the data can be unusable is an InputError whose
-// message says which source, column and row.
+// columns for the model's features. A source that cannot be used (no rows, a missing column, a
+// refused query) is an InputError saying which source and column; a single bad cell is counted
+// in `badCells`, with its row, and kept as a missing value.
 import type { FeatureSpec } from '@persona-operator/core/artifact/types';
 import { InputError } from '@persona-operator/core/data/input-error';
 import { readPostgresTable } from '@persona-operator/registry/data/postgres-source';
-import { tableFromRecords, type Table } from '@persona-operator/core/data/table';
+import { tableFromRecords, type ReadOptions, type Table } from '@persona-operator/core/data/table';
 import type { CurrentDataSource } from '../drift-spec.ts';
 import { classifyDbError, sqlState, type ModelRef, type Registry } from '@persona-operator/registry';
 
 /** More logged predictions than this in one window is refused: the window is too long. */
 export const MAX_PREDICTION_ROWS = 1_000_000;
 
-export interface CurrentDataOptions {
+export interface CurrentDataOptions extends ReadOptions {
   env: NodeJS.ProcessEnv;
   registry: Pick<Registry, 'readPredictionLog'>;
   model: ModelRef;
@@ -44,6 +45,7 @@ async function fromPostgres(
       query,
       columns: features,
       rowLimit,
+      badCells: opts.badCells,
       onProgress: opts.onProgress,
     });
   } catch (err) {
@@ -85,6 +87,7 @@ async function fromPredictions(
     return tableFromRecords(
       entries.map((e) => e.features),
       features,
+      { badCells: opts.badCells },
     );
   } catch (err) {
     if (err instanceof InputError) {

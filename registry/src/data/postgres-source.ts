@@ -6,9 +6,9 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { FeatureType } from '@persona-operator/core/artifact/types';
 import { InputError } from '@persona-operator/core/data/input-error';
-import type { Column, ColumnRequest, Table } from '@persona-operator/core/data/table';
+import type { Column, ColumnRequest, ReadOptions, Table } from '@persona-operator/core/data/table';
 
-export interface PostgresReadOptions {
+export interface PostgresReadOptions extends ReadOptions {
   /** Postgres URL, or an open client that is not inside a transaction. */
   db: string | pg.Client;
   query: string;
@@ -49,11 +49,16 @@ interface Builder {
   strings: string[];
 }
 
-function push(b: Builder, value: unknown, row: number): void {
-  const where = `column "${b.name}", row ${row}`;
-  if (value === null || value === undefined) {
-    throw new DataSourceError(`${where}: missing value (NULL)`, b.name, row);
-  }
+/** A cell that cannot be used: an error, or (lenient read) recorded and kept as missing. */
+function bad(b: Builder, row: number, problem: string, options: ReadOptions): void {
+  if (!options.badCells) throw new DataSourceError(`column "${b.name}", row ${row}: ${problem}`, b.name, row);
+  options.badCells.record(b.name, `row ${row}`, problem);
+  if (b.type === 'numeric') b.numbers.push(NaN);
+  else b.strings.push('');
+}
+
+function push(b: Builder, value: unknown, row: number, options: ReadOptions): void {
+  if (value === null || value === undefined) return bad(b, row, 'missing value (NULL)', options);
   if (b.type === 'numeric') {
     // pg returns numeric and bigint as strings, float and int as numbers.
     const n =
@@ -62,16 +67,14 @@ function push(b: Builder, value: unknown, row: number): void {
         : typeof value === 'string' && value.trim() !== ''
           ? Number(value)
           : NaN;
-    if (!Number.isFinite(n)) {
-      throw new DataSourceError(`${where}: ${JSON.stringify(value)} is not a finite number`, b.name, row);
-    }
+    if (!Number.isFinite(n)) return bad(b, row, `${JSON.stringify(value)} is not a finite number`, options);
     b.numbers.push(n);
     return;
   }
   if (typeof value === 'string') b.strings.push(value);
   else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
     b.strings.push(String(value));
-  else throw new DataSourceError(`${where}: a ${typeof value} value cannot be a category`, b.name, row);
+  else bad(b, row, `a ${typeof value} value cannot be a category`, options);
 }
 
 function read(cursor: Cursor<unknown[]>, n: number): Promise<{ rows: unknown[][]; fields: Field[] }> {
@@ -137,7 +140,7 @@ export async function readPostgresTable(opts: PostgresReadOptions): Promise<Tabl
           }
           for (const raw of rows) {
             count++;
-            for (const b of cols) push(b, raw[b.index], count);
+            for (const b of cols) push(b, raw[b.index], count, opts);
           }
           opts.onProgress?.(count);
         }
