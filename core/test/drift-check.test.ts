@@ -158,6 +158,7 @@ describe('bad persona options name the field', () => {
     [{ novelty: { percentile: 1 } }, /tests\.novelty\.percentile must be in \[0\.5, 0\.999\], got 1/],
     [{ novelty: { maxShare: 1 } }, /tests\.novelty\.maxShare must be in \[0, 1\), got 1/],
     [{ perPersona: { minRows: 0 } }, /tests\.perPersona\.minRows must be an integer >= 1, got 0/],
+    [{ perPersona: { falseAlarmRate: 0 } }, /tests\.perPersona\.falseAlarmRate must be in \(0, 1\), got 0/],
     [{ driftWhen: { anyOf: [] } }, /tests\.driftWhen\.anyOf must list at least one test/],
     [{ driftWhen: { anyOf: ['features', 'features'] } }, /tests\.driftWhen\.anyOf: features is listed twice/],
     [

@@ -164,7 +164,7 @@ describe('per-persona drift', () => {
   const curLabels = assignPersonas(model, current.columns).labels;
   const names = model.personas.map((p) => p.name);
 
-  test("each persona's rows are tested apart (scipy ks_2samp), thresholds divided by the tests run", () => {
+  test("each persona's rows are tested apart (scipy ks_2samp), the false-alarm rate split over the tests", () => {
     const r = perPersonaDrift(names, reference, refLabels, current, curLabels, {
       perPersona: { minRows: 30 },
     });
@@ -177,7 +177,8 @@ describe('per-persona drift', () => {
     close(x.statistic, KS.statistic, 1e-12, 'KS D');
     close(x.pValue!, KS.pValue, 1e-10, 'KS p');
     assert.equal(r.tests, r.personasTested * 3);
-    assert.equal(x.threshold, 0.05 / r.tests);
+    assert.equal(r.falseAlarmRate, 0.01);
+    assert.equal(x.threshold, 0.01 / r.tests);
     assert.equal(
       r.personasTested,
       r.personas.filter((p) => p.referenceRows >= 30 && p.currentRows >= 30).length,

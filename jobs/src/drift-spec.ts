@@ -82,6 +82,7 @@ const DriftTestsSchema = Type.Object(
         {
           enabled: Type.Optional(Type.Boolean()),
           minRows: Type.Optional(Type.Integer()),
+          falseAlarmRate: Type.Optional(Type.Number()),
         },
         strict,
       ),

@@ -93,6 +93,8 @@ export interface PerPersonaOptions {
   enabled?: boolean;
   /** A persona is tested only with at least this many rows on both sides. */
   minRows?: number;
+  /** The chance that a run where nothing changed names a persona (split over the tests). */
+  falseAlarmRate?: number;
 }
 
 /** The monitor's `spec.tests`, plus per-type and global thresholds. */
@@ -193,6 +195,10 @@ function validatePersonaOptions(options: DriftOptions): void {
     const n = per.minRows;
     if (n !== undefined && !(Number.isInteger(n) && n >= 1)) {
       throw new DriftInputError(`tests.perPersona.minRows must be an integer >= 1, got ${String(n)}`);
+    }
+    const r = per.falseAlarmRate;
+    if (r !== undefined && !(Number.isFinite(r) && r > 0 && r < 1)) {
+      throw new DriftInputError(`tests.perPersona.falseAlarmRate must be in (0, 1), got ${String(r)}`);
     }
   }
   if (options.driftWhen) validateRule(options);

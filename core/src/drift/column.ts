@@ -58,11 +58,8 @@ export interface ColumnDrift extends ColumnTest {
 }
 
 export interface ColumnTestOptions {
-  /**
-   * Bonferroni correction: p-value thresholds are divided by this (the number of tests in the
-   * family), so a family of tests has the false-alarm rate of one.
-   */
-  tests?: number;
+  /** Replaces the p-value threshold of hypothesis tests (distances keep theirs). */
+  pValueThreshold?: number;
   /**
    * Chi-square as Evidently computes it (goodness of fit to the reference shares, the default)
    * or as a test of homogeneity of the two samples, for references too small for their shares
@@ -250,7 +247,7 @@ function testColumn(
   const { statistic, pValue } = scoreTest(test, counts, numeric, testOptions.chiSquare);
   const info = TESTS[test];
   const threshold =
-    info.kind === 'pValue' ? resolved.threshold / (testOptions.tests ?? 1) : resolved.threshold;
+    info.kind === 'pValue' ? (testOptions.pValueThreshold ?? resolved.threshold) : resolved.threshold;
   const drifted = info.drifted(info.kind === 'pValue' ? (pValue as number) : statistic, threshold);
   const result: ColumnTest = {
     name,

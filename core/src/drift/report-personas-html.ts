@@ -3,18 +3,12 @@
 // the distance histograms) and the per-persona table of which persona moved in which feature.
 import type { BadCellSummary } from '../data/bad-cells.ts';
 import type { DriftRule, DriftTestGroup } from './choose.ts';
+import { TEST_LABELS } from './rule.ts';
 import type { PersonaDriftReport } from './personas/index.ts';
 import type { PersonaMixResult } from './personas/mix.ts';
 import type { NoveltyResult } from './personas/novelty.ts';
 import type { PerPersonaResult } from './personas/per-persona.ts';
 import { chart, esc, num } from './report-svg.ts';
-
-export const TEST_LABELS: Record<DriftTestGroup, string> = {
-  features: 'feature share',
-  personaMix: 'persona mix',
-  novelty: 'novelty',
-  perPersona: 'per-persona drift',
-};
 
 const pct = (x: number, digits = 1): string => `${(x * 100).toFixed(digits)}%`;
 
@@ -128,7 +122,7 @@ function perPersonaHtml(r: PerPersonaResult): string {
     })
     .join('\n');
   return `<h2>Per persona</h2>
-<p>The feature tests among the rows of each persona with at least ${r.minRows} rows on both sides. A persona moved when one of its features drifted; p-value thresholds are divided by the ${r.tests} tests (${r.personasTested} personas × features). Each cell is the test's p-value (its distance for distance tests); highlighted: the features that moved.</p>
+<p>The feature tests among the rows of each persona with at least ${r.minRows} rows on both sides. A persona moved when one of its features drifted; to keep the chance of naming a persona when nothing changed at ${pct(r.falseAlarmRate, 0)}, each p-value threshold is that divided by the ${r.tests} tests (${r.personasTested} personas × features). Each cell is the test's p-value (its distance for distance tests); highlighted: the features that moved.</p>
 <div class="wide"><table class="per"><thead><tr><th>persona</th><th>reference rows</th><th>current rows</th><th>moved</th>${head}</tr></thead>
 ${rows}
 </table></div>`;

@@ -1,6 +1,14 @@
 // The drift rule: which of the tests that ran decide the run's verdict, and how (any or all).
 import { DriftInputError, type DriftOptions, type DriftRule, type DriftTestGroup } from './choose.ts';
 
+/** How reports and messages name each test. */
+export const TEST_LABELS: Record<DriftTestGroup, string> = {
+  features: 'feature share',
+  personaMix: 'persona mix',
+  novelty: 'novelty',
+  perPersona: 'per-persona drift',
+};
+
 /** The rule in `options`, else "any of the tests that ran"; refuses a rule naming a test that did not run. */
 export function resolveRule(options: DriftOptions, ran: readonly DriftTestGroup[]): DriftRule {
   const rule = options.driftWhen;

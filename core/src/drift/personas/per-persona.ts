@@ -1,14 +1,22 @@
 // Per-persona drift: the feature tests among the rows assigned to each persona, so a change in
 // one segment shows even when the whole data hides it ("Eco-Conscious Haley's spend moved").
-// A persona moved when any of its features drifted, so p-value thresholds are divided by the
-// number of (persona, feature) tests (Bonferroni): the whole family has the false-alarm rate of
-// one test. A persona's reference rows are few (tens to hundreds), so chi-square compares the
-// two samples (homogeneity) instead of taking the reference's category shares as exact.
+// A persona moved when any of its features drifted. That is tens of tests on small samples, so
+// the family is held to a false-alarm rate (default 1 %) with Bonferroni: each p-value
+// threshold is the rate divided by the number of (persona, feature) tests. A persona's
+// reference rows are few (tens to hundreds), so chi-square compares the two samples
+// (homogeneity) instead of taking the reference's category shares as exact.
 import type { DriftOptions } from '../choose.ts';
 import { columnTest, type ColumnTest, type DriftColumn, type DriftTable } from '../column.ts';
 
 /** Personas with fewer rows than this on either side are listed but not tested. */
 export const DEFAULT_PER_PERSONA_MIN_ROWS = 30;
+/**
+ * The chance that a run where nothing changed names some persona anyway. Stricter than the
+ * feature tests' 5 % because each persona's tests rest on tens of rows, where the p-values'
+ * far tails are least exact; at 5 % the seed scenario's own February names Budget Brian's
+ * channel (12 of 92 January rows on mobile, 0 of 94 in February: p = 0.0007 with 54 tests).
+ */
+export const DEFAULT_PER_PERSONA_FALSE_ALARM_RATE = 0.01;
 /**
  * A persona's current rows are thinned (evenly spaced) to at most this many per reference row.
  * A two-sample test's power is bounded by its smaller sample: KS's effective size n·m/(n+m)
@@ -30,8 +38,9 @@ export interface PersonaDrift {
 
 export interface PerPersonaResult {
   minRows: number;
+  falseAlarmRate: number;
   personasTested: number;
-  /** Tests run (personas tested x features): the Bonferroni divisor of the p-value thresholds. */
+  /** Tests run (personas tested x features): the Bonferroni divisor of the false-alarm rate. */
   tests: number;
   personas: PersonaDrift[];
 }
@@ -78,6 +87,7 @@ export function perPersonaDrift(
   options: DriftOptions = {},
 ): PerPersonaResult {
   const minRows = options.perPersona?.minRows ?? DEFAULT_PER_PERSONA_MIN_ROWS;
+  const falseAlarmRate = options.perPersona?.falseAlarmRate ?? DEFAULT_PER_PERSONA_FALSE_ALARM_RATE;
   const refRows = rowsByPersona(referenceLabels, names.length);
   const curRows = rowsByPersona(currentLabels, names.length);
   const tested = names.map((_, p) => refRows[p].length >= minRows && curRows[p].length >= minRows);
@@ -93,7 +103,9 @@ export function perPersonaDrift(
       // Assigned rows have every feature, so neither side is ever empty.
       const a = pick(refColumn, refRows[p]);
       const b = pick(byName.get(refColumn.name)!, rows);
-      columns.push(columnTest(a, b, options, { tests, chiSquare: 'homogeneity' }));
+      columns.push(
+        columnTest(a, b, options, { pValueThreshold: falseAlarmRate / tests, chiSquare: 'homogeneity' }),
+      );
     }
     return {
       ...base,
@@ -103,5 +115,5 @@ export function perPersonaDrift(
       columns,
     };
   });
-  return { minRows, personasTested, tests, personas };
+  return { minRows, falseAlarmRate, personasTested, tests, personas };
 }

@@ -38,6 +38,7 @@ export interface PersonaTestsSummary {
   };
   perPersona?: {
     minRows: number;
+    falseAlarmRate: number;
     personasTested: number;
     tests: number;
     personas: {
@@ -94,6 +95,7 @@ export function summarisePersonaTests(report: PersonaDriftReport): PersonaTestsS
   if (perPersona) {
     out.perPersona = {
       minRows: perPersona.minRows,
+      falseAlarmRate: perPersona.falseAlarmRate,
       personasTested: perPersona.personasTested,
       tests: perPersona.tests,
       personas: perPersona.personas.map((p) => ({
