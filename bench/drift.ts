@@ -1,7 +1,9 @@
 // bench:drift — the drift statistics on 1M rows x 20 numeric columns (reference and current
-// each), against scipy.stats.ks_2samp per column on the same data in the same run.
+// each), against scipy.stats.ks_2samp per column on the same data in the same run, then the
+// persona tests' extra cost on 1M current rows (bench/drift-personas.ts).
 // Prints times and ratios (ours / scipy; goal <= 1.0). Environment: DRIFT_BENCH_ROWS,
-// DRIFT_BENCH_COLUMNS, PYTHON (an interpreter with scipy; Debian: python3-scipy).
+// DRIFT_BENCH_COLUMNS, DRIFT_BENCH_ROUNDS (persona rounds, 5), DRIFT_BENCH_ONLY (ks or
+// personas: one part), PYTHON (an interpreter with scipy; Debian: python3-scipy).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { computeDrift, type DriftColumn, type DriftTable } from '../core/src/drift/index.ts';
 import { computeDriftParallel } from '../core/src/drift/parallel.ts';
+import { personaCost } from './drift-personas.ts';
 
 const ROWS = Number(process.env.DRIFT_BENCH_ROWS ?? 1_000_000);
 const COLUMNS = Number(process.env.DRIFT_BENCH_COLUMNS ?? 20);
@@ -148,4 +151,9 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+const only = process.env.DRIFT_BENCH_ONLY;
+if (only !== undefined && only !== 'ks' && only !== 'personas') {
+  throw new Error(`DRIFT_BENCH_ONLY must be ks or personas, got ${only}`);
+}
+if (only !== 'personas') await main();
+if (only !== 'ks') await personaCost(ROWS, COLUMNS);

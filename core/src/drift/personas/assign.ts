@@ -34,6 +34,7 @@ export interface Assignment {
 const MISSING = -2;
 const UNKNOWN = -1;
 const MAX_EXAMPLES = 5;
+const BLOCK_ROWS = 128;
 
 interface CategoricalCodes {
   codes: Int32Array;
@@ -119,48 +120,64 @@ export function assignPersonas(
   model.personas.forEach((p, c) => centroids.set(p.scaled, c * d));
   const labels = new Int32Array(rows);
   const distances = new Float64Array(rows);
-  const x = new Float64Array(d);
+  // A block of rows at a time, encoded column by column into a buffer small enough for the
+  // first-level cache, then each row's nearest centroid (sums in the scorer's order).
+  const block = new Float64Array(BLOCK_ROWS * d);
+  const complete = new Uint8Array(BLOCK_ROWS);
   let assignedRows = 0;
-  for (let i = 0; i < rows; i++) {
-    let complete = true;
+  for (let start = 0; start < rows; start += BLOCK_ROWS) {
+    const n = Math.min(BLOCK_ROWS, rows - start);
+    // Only one-hot columns rely on zeros; numeric ones are all written below.
+    if (categorical.length > 0) block.fill(0);
+    complete.fill(1, 0, n);
     for (const f of numeric) {
-      const v = f.values[i];
-      if (Number.isFinite(v)) x[f.offset] = (v - f.mean) / f.scale;
-      else {
-        f.issue.missing++;
-        complete = false;
+      const { values, mean, scale } = f;
+      const at = f.offset * BLOCK_ROWS;
+      for (let r = 0; r < n; r++) {
+        const v = values[start + r];
+        // v - v is 0 exactly for finite v (NaN and infinities give NaN).
+        if (v - v === 0) block[at + r] = (v - mean) / scale;
+        else {
+          block[at + r] = 0;
+          complete[r] = 0;
+          f.issue.missing++;
+        }
       }
     }
     for (const f of categorical) {
-      const code = f.codes[i];
-      if (code === MISSING) {
-        complete = false;
+      const { codes, offset } = f;
+      for (let r = 0; r < n; r++) {
+        const code = codes[start + r];
+        if (code === MISSING) complete[r] = 0;
+        else if (code >= 0) block[(offset + code) * BLOCK_ROWS + r] = 1;
+      }
+    }
+    for (let r = 0; r < n; r++) {
+      const i = start + r;
+      if (!complete[r]) {
+        labels[i] = UNASSIGNED;
+        distances[i] = NaN;
         continue;
       }
-      x.fill(0, f.offset, f.offset + f.width);
-      if (code >= 0) x[f.offset + code] = 1;
-    }
-    if (!complete) {
-      labels[i] = UNASSIGNED;
-      distances[i] = NaN;
-      continue;
-    }
-    let best = 0;
-    let bestD = Infinity;
-    for (let c = 0, base = 0; c < k; c++, base += d) {
-      let s = 0;
-      for (let j = 0; j < d; j++) {
-        const t = x[j] - centroids[base + j];
-        s += t * t;
+      // Ties go to the lower persona id, as in training and the scorer.
+      let best = 0;
+      let bestD = Infinity;
+      for (let c = 0, base = 0; c < k; c++, base += d) {
+        let sum = 0;
+        // A centroid already farther than the best one so far is left early.
+        for (let j = 0; j < d && sum < bestD; j++) {
+          const t = block[j * BLOCK_ROWS + r] - centroids[base + j];
+          sum += t * t;
+        }
+        if (sum < bestD) {
+          bestD = sum;
+          best = c;
+        }
       }
-      if (s < bestD) {
-        bestD = s;
-        best = c;
-      }
+      labels[i] = best;
+      distances[i] = Math.sqrt(bestD);
+      assignedRows++;
     }
-    labels[i] = best;
-    distances[i] = Math.sqrt(bestD);
-    assignedRows++;
   }
   const issues = [...numeric, ...categorical]
     .map((f) => f.issue)

@@ -7,6 +7,7 @@
 // (homogeneity) instead of taking the reference's category shares as exact.
 import type { DriftOptions } from '../choose.ts';
 import { columnTest, type ColumnTest, type DriftColumn, type DriftTable } from '../column.ts';
+import { KS_MAX_EXACT_N } from '../ks.ts';
 
 /** Personas with fewer rows than this on either side are listed but not tested. */
 export const DEFAULT_PER_PERSONA_MIN_ROWS = 30;
@@ -18,11 +19,17 @@ export const DEFAULT_PER_PERSONA_MIN_ROWS = 30;
  */
 export const DEFAULT_PER_PERSONA_FALSE_ALARM_RATE = 0.01;
 /**
- * A persona's current rows are thinned (evenly spaced) to at most this many per reference row.
- * A two-sample test's power is bounded by its smaller sample: KS's effective size n·m/(n+m)
- * is within 5 % of n from m = 20 n on, so more current rows cost time and add nothing.
+ * A persona's current rows are thinned (evenly spaced) to this many per reference row, but not
+ * below KS_MAX_EXACT_N + 1, where the KS p-value turns asymptotic (microseconds instead of the
+ * exact method's milliseconds at these sizes). A two-sample test's power is bounded by its
+ * smaller sample: KS's effective size n·m/(n+m) is within 10 % of n from m = 10 n on, so more
+ * current rows cost time and add little.
  */
-export const CURRENT_ROWS_PER_REFERENCE_ROW = 20;
+export const CURRENT_ROWS_PER_REFERENCE_ROW = 10;
+
+function currentRowCap(referenceRows: number): number {
+  return Math.max(CURRENT_ROWS_PER_REFERENCE_ROW * referenceRows, KS_MAX_EXACT_N + 1);
+}
 
 export interface PersonaDrift {
   name: string;
@@ -65,10 +72,12 @@ function thin(indices: Int32Array, cap: number): Int32Array {
   return Int32Array.from({ length: cap }, (_, j) => indices[Math.floor((j * n) / cap)]);
 }
 
+/** The column's values at `rows` (ascending, so the reads run forward through memory). */
 function pick(column: DriftColumn, rows: Int32Array): DriftColumn {
   if (column.type === 'numeric') {
     const values = new Float64Array(rows.length);
-    for (let j = 0; j < rows.length; j++) values[j] = column.values[rows[j]];
+    const from = column.values;
+    for (let j = 0; j < rows.length; j++) values[j] = from[rows[j]];
     return { name: column.name, type: 'numeric', values };
   }
   return { name: column.name, type: 'categorical', values: Array.from(rows, (i) => column.values[i]) };
@@ -94,26 +103,28 @@ export function perPersonaDrift(
   const personasTested = tested.filter(Boolean).length;
   const tests = personasTested * reference.columns.length;
   const byName = new Map(current.columns.map((c) => [c.name, c] as const));
-  const personas = names.map((name, p): PersonaDrift => {
-    const base = { name, referenceRows: refRows[p].length, currentRows: curRows[p].length };
-    if (!tested[p]) return { ...base, testedRows: 0, tested: false, drifted: false, columns: [] };
-    const rows = thin(curRows[p], CURRENT_ROWS_PER_REFERENCE_ROW * refRows[p].length);
-    const columns: ColumnTest[] = [];
-    for (const refColumn of reference.columns) {
+  const kept = curRows.map((rows, p) => thin(rows, currentRowCap(refRows[p].length)));
+  const columns = names.map((): ColumnTest[] => []);
+  for (const refColumn of reference.columns) {
+    const curColumn = byName.get(refColumn.name)!;
+    names.forEach((_, p) => {
+      if (!tested[p]) return;
       // Assigned rows have every feature, so neither side is ever empty.
-      const a = pick(refColumn, refRows[p]);
-      const b = pick(byName.get(refColumn.name)!, rows);
-      columns.push(
-        columnTest(a, b, options, { pValueThreshold: falseAlarmRate / tests, chiSquare: 'homogeneity' }),
-      );
-    }
-    return {
-      ...base,
-      testedRows: rows.length,
-      tested: true,
-      drifted: columns.some((c) => c.drifted),
-      columns,
-    };
-  });
+      const test = columnTest(pick(refColumn, refRows[p]), pick(curColumn, kept[p]), options, {
+        pValueThreshold: falseAlarmRate / tests,
+        chiSquare: 'homogeneity',
+      });
+      columns[p].push(test);
+    });
+  }
+  const personas = names.map((name, p): PersonaDrift => ({
+    name,
+    referenceRows: refRows[p].length,
+    currentRows: curRows[p].length,
+    testedRows: kept[p].length,
+    tested: tested[p],
+    drifted: columns[p].some((c) => c.drifted),
+    columns: columns[p],
+  }));
   return { minRows, falseAlarmRate, personasTested, tests, personas };
 }
