@@ -48,7 +48,7 @@ Job mode (reference = the model's production version, report stored in the regis
   --spec FILE            drift spec (JSON or YAML) instead of the flags; also env ${DRIFT_SPEC_ENV}
   --quiet                log warnings and errors only
   The test options above apply too. Logs JSON lines, then prints the result as the last line:
-  {"reportId", "monitor", "runId", "model", "version", "driftDetected", "driftShare", "driftedColumns"}
+  {"reportId", "monitor", "runId", "model", "version", "driftDetected", "fired", "driftShare", "driftedColumns"}
   or {"error", "kind", "exitCode", ...}. Exit 0 done (drift or not), 1 transient (retry), 2 bad spec or data.`;
 
 export type JobFlags = {

@@ -28,6 +28,8 @@ export interface ReportJson {
   driftShare: number;
   columns: DriftReport['columns'];
   summary: Record<string, unknown>;
+  /** The rule, the tests that fired and the persona tests; null for reports stored before them. */
+  details: DriftReport['details'] | null;
   /** Path of the HTML page, or null when the report was stored without one. */
   html: string | null;
 }
@@ -79,6 +81,7 @@ export function reportJson(report: DriftReport): ReportJson {
     driftShare: report.share,
     columns: report.columns,
     summary: report.summary,
+    details: report.details ?? null,
     html: report.html === undefined ? null : reportPath(report.id),
   };
 }

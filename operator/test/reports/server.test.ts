@@ -63,6 +63,7 @@ before(async () => {
     await registry.insertDriftReport({
       ...base,
       runId: 'run-1',
+      details: { rule: report.rule, fired: report.fired },
       html: renderDriftReportHtml(report, { title: 'Drift report: shop/customers-drift' }),
     })
   ).id;
@@ -104,6 +105,7 @@ describe('GET /reports/:id', () => {
     assert.deepEqual(doc.model, { namespace: 'shop', name: 'customers', version: 1 });
     assert.equal(doc.driftDetected, true);
     assert.equal(doc.columns[0].name, 'age');
+    assert.deepEqual(doc.details, { rule: { anyOf: ['features'] }, fired: ['features'] });
     assert.equal(doc.html, `/reports/${withHtml}`);
     assert.ok(!body.includes('<svg'), 'the page is not embedded');
   });
@@ -132,6 +134,7 @@ describe('GET /reports/:id', () => {
     const doc = (await (await fetch(`${url}/reports/${withoutHtml}.json`)).json()) as ReportJson;
     assert.equal(doc.html, null);
     assert.equal(doc.runId, null);
+    assert.equal(doc.details, null, 'stored without details');
   });
 
   test('other paths are left to the caller', async () => {
