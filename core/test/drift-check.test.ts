@@ -156,9 +156,9 @@ describe('bad persona options name the field', () => {
     [{ personaMix: { test: 'ks' } }, /tests\.personaMix\.test: ks is not defined for the persona mix/],
     [{ personaMix: { threshold: -1 } }, /tests\.personaMix\.threshold must be a finite number >= 0, got -1/],
     [{ novelty: { percentile: 1 } }, /tests\.novelty\.percentile must be in \[0\.5, 0\.999\], got 1/],
-    [{ novelty: { maxShare: 1 } }, /tests\.novelty\.maxShare must be in \[0, 1\), got 1/],
+    [{ novelty: { maxShare: 1.5 } }, /tests\.novelty\.maxShare must be in \[0, 1\], got 1\.5/],
     [{ perPersona: { minRows: 0 } }, /tests\.perPersona\.minRows must be an integer >= 1, got 0/],
-    [{ perPersona: { falseAlarmRate: 0 } }, /tests\.perPersona\.falseAlarmRate must be in \(0, 1\), got 0/],
+    [{ perPersona: { falseAlarmRate: 0 } }, /tests\.perPersona\.falseAlarmRate must be in \(0, 1\], got 0/],
     [{ driftWhen: { anyOf: [] } }, /tests\.driftWhen\.anyOf must list at least one test/],
     [{ driftWhen: { anyOf: ['features', 'features'] } }, /tests\.driftWhen\.anyOf: features is listed twice/],
     [

@@ -1,14 +1,17 @@
 // The seed scenario's second half end to end on the local control plane: a PersonaModel
 // trained on January; a DriftMonitor over February finds no drift; pointed at March it finds
-// drift, notifies the FAKE Telegram and webhook receivers (loopback servers speaking the real
-// wire formats), asks for a retrain, and the new version is promoted and rolled out; the
-// report page is served by the operator. Then each kind of bad input gives a clear condition
+// drift (the persona mix too: Budget Brian's cluster grew), notifies the FAKE Telegram and webhook
+// receivers (loopback servers speaking the real wire formats), asks for a retrain, and the new
+// version is promoted and rolled out; the report page is served by the operator. Then each kind of bad input gives a clear condition
 // and Event while the monitor keeps its schedule.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../operator/src/api/v1alpha1/common.ts';
 import type { DriftMonitor, DriftMonitorSpec } from '../../operator/src/api/v1alpha1/driftmonitor.ts';
+import type { WebhookBody } from '../../operator/src/notify/index.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram.ts';
 import { startFakeWebhook, type FakeWebhook } from '../fakes/webhook.ts';
 import { freePort } from '../cluster/ports.ts';
@@ -25,6 +28,7 @@ import {
   type E2e,
 } from './support.ts';
 
+const run = promisify(execFile);
 const MODEL = 'customers';
 const MONITOR = 'customers-drift';
 const PLURAL = 'driftmonitors';
@@ -206,6 +210,13 @@ describe('DriftMonitor on the local control plane (seed scenario)', () => {
     assert.equal(cond(m, 'DriftDetected')?.reason, 'NoDrift');
     assert.ok(s.nextRunTime && new Date(s.nextRunTime) > new Date(), 'the schedule goes on');
     assert.equal(s.lastRetrainTriggered, undefined);
+    // No persona test fires either; the version stored its reference statistics when trained.
+    assert.deepEqual(s.lastReport?.fired, []);
+    assert.equal(s.lastReport?.personaMix?.result, 'Stable');
+    assert.deepEqual(s.lastReport?.personaMix?.grew, []);
+    assert.equal(s.lastReport?.novelty?.drifted, false);
+    assert.deepEqual(s.lastReport?.perPersona?.moved, []);
+    assert.equal(s.lastReport?.personaReference, 'stored');
 
     // Telegram got the no-drift message; the webhook (no onNoDrift) got nothing.
     assert.equal(telegram.messages.length, 1);
@@ -253,13 +264,38 @@ describe('DriftMonitor on the local control plane (seed scenario)', () => {
     const reportId = s.lastReport!.id;
     marchReportId = reportId;
 
+    // The persona mix drifted too: one persona (Budget Brian's cluster; this model names its
+    // clusters itself) grew, and kubectl, the condition and every notification say so.
+    assert.ok(s.lastReport?.fired?.includes('features') && s.lastReport.fired.includes('personaMix'));
+    assert.equal(s.lastReport?.personaMix?.result, 'Drifted');
+    const grew = s.lastReport?.personaMix?.grew ?? [];
+    assert.equal(grew.length, 1, `grew: ${grew.join(', ')}`);
+    assert.ok(s.lastReport?.personaMix?.moved?.startsWith(`${grew[0]} `));
+    assert.ok(cond(m, 'DriftDetected')?.message.startsWith(`persona mix drifted: ${grew[0]} `));
+    const { stdout } = await run('kubectl', [
+      '--kubeconfig',
+      e.cluster.kubeconfigPath,
+      'get',
+      'dm',
+      MONITOR,
+      '-n',
+      e.namespace,
+    ]);
+    assert.match(stdout.split('\n')[1], /\sDrifted\s/, stdout);
+
     // Both receivers got it; the fake webhook verified the HMAC signature itself.
     assert.equal(telegram.messages.length, 2);
     assert.match(telegram.messages[1].text, /Drift detected/);
+    assert.ok(telegram.messages[1].text.includes(`Persona mix drifted; grew: ${grew[0]} `));
     assert.equal(webhook.deliveries.length, 1);
     assert.deepEqual(webhook.rejected, []);
     assert.ok(webhook.deliveries[0].headers['x-persona-signature']?.startsWith('sha256='));
     assert.match(webhook.deliveries[0].raw, new RegExp(`/reports/${reportId}`));
+    const body = webhook.deliveries[0].body as unknown as WebhookBody;
+    assert.deepEqual(
+      body.personaMix?.moves.filter((p) => p.change === 'grew').map((p) => p.name),
+      grew,
+    );
     assert.deepEqual(
       s.notifications?.map((n) => [n.kind, n.delivered]),
       [
@@ -297,7 +333,7 @@ describe('DriftMonitor on the local control plane (seed scenario)', () => {
     assert.equal(model.metadata.annotations?.['personas.dtc.dev/retrain'], `drift-${marchReportId}`);
   });
 
-  test('bad input: each gives a clear condition and Event, and the monitor keeps its schedule', async () => {
+  test('bad input: each gives a clear condition and Event, and the monitor keeps its schedule; unusable cells only warn', async () => {
     const cols = SEED_COLUMNS;
     const feb = "FROM survey WHERE month = '2025-02'";
     const cases: {
@@ -328,9 +364,9 @@ describe('DriftMonitor on the local control plane (seed scenario)', () => {
       {
         name: 'bad-value',
         reason: 'BadValue',
-        message: /income.*not a finite number|income.*not a number/,
+        message: /column "income" has no values in the current data/,
         spec: {
-          query: `SELECT ${cols.map((c) => (c === 'income' ? `CASE WHEN age > 40 THEN 'n/a' ELSE income::text END AS income` : c)).join(', ')} ${feb}`,
+          query: `SELECT ${cols.map((c) => (c === 'income' ? `'n/a' AS income` : c)).join(', ')} ${feb}`,
         },
       },
     ];
@@ -353,6 +389,30 @@ describe('DriftMonitor on the local control plane (seed scenario)', () => {
         `${c.name}: ${JSON.stringify(events)}`,
       );
     }
+    // Some unusable cells do not stop a run: they are counted, named in a Warning and the report.
+    const incomplete = 'incomplete-value';
+    await applyMonitor(
+      e,
+      monitor(incomplete, {
+        query: `SELECT ${cols.map((c) => (c === 'income' ? `CASE WHEN age > 60 THEN 'n/a' ELSE income::text END AS income` : c)).join(', ')} ${feb}`,
+      }),
+    );
+    const partial = await runNow(e, incomplete, 'check');
+    assert.equal(partial.status?.lastRunResult, 'Succeeded', describeMonitor(partial));
+    const stored = await e.registry.getDriftReport(partial.status!.lastReport!.id);
+    assert.equal(stored?.details?.badCells?.[0].column, 'income');
+    assert.match(stored?.html ?? '', /cells? of the current data could not be used/);
+    const warned = await monitorEvents(e, incomplete);
+    assert.ok(
+      warned.some(
+        (ev) =>
+          ev.reason === 'IncompleteData' &&
+          ev.type === 'Warning' &&
+          /income: \d+ \(row \d+: "n\/a" is not a finite number/.test(ev.message),
+      ),
+      JSON.stringify(warned),
+    );
+
     // The every-minute monitor runs again at its next slot although its last run failed.
     const first = results[0].status!;
     const again = await waitForMonitor(

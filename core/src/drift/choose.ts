@@ -186,8 +186,8 @@ function validatePersonaOptions(options: DriftOptions): void {
       throw new DriftInputError(`tests.novelty.percentile must be in [0.5, 0.999], got ${String(p)}`);
     }
     const m = novelty.maxShare;
-    if (m !== undefined && !(Number.isFinite(m) && m >= 0 && m < 1)) {
-      throw new DriftInputError(`tests.novelty.maxShare must be in [0, 1), got ${String(m)}`);
+    if (m !== undefined && !(Number.isFinite(m) && m >= 0 && m <= 1)) {
+      throw new DriftInputError(`tests.novelty.maxShare must be in [0, 1], got ${String(m)}`);
     }
   }
   const per = options.perPersona;
@@ -197,9 +197,7 @@ function validatePersonaOptions(options: DriftOptions): void {
       throw new DriftInputError(`tests.perPersona.minRows must be an integer >= 1, got ${String(n)}`);
     }
     const r = per.falseAlarmRate;
-    if (r !== undefined && !(Number.isFinite(r) && r > 0 && r < 1)) {
-      throw new DriftInputError(`tests.perPersona.falseAlarmRate must be in (0, 1), got ${String(r)}`);
-    }
+    checkShare(r, 'tests.perPersona.falseAlarmRate');
   }
   if (options.driftWhen) validateRule(options);
 }

@@ -10,6 +10,7 @@ import { sendWebhook } from './webhook.ts';
 
 export type * from './types.ts';
 export { noticeFromReport, plainText, shouldNotify } from './message.ts';
+export { movesText, personasMovedText } from './personas.ts';
 export { redact } from '@persona-operator/core/redact';
 export { TELEGRAM_API_BASE, telegramText } from './telegram.ts';
 export { slackPayload } from './slack.ts';

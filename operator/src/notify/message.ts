@@ -1,5 +1,8 @@
 // The text of a drift notification: verdict, monitor, model and version, drift share, the
-// drifted columns and the report link. One plain-text form, escaped per channel.
+// drifted columns, what the persona tests found and the report link. One plain-text form,
+// escaped per channel.
+import type { DriftDetails } from '@persona-operator/core/drift/index';
+import { personaLines, personaNotice } from './personas.ts';
 import type { DriftNotice } from './types.ts';
 
 /** Column names listed in a message before "and N more". */
@@ -36,6 +39,7 @@ export function messageParts(notice: DriftNotice): MessageParts {
     `Drift share ${pct(notice.driftShare)}: ${notice.driftedColumns.length} of ${notice.columnCount} columns drifted${threshold}`,
   ];
   if (notice.driftedColumns.length > 0) lines.push(`Drifted columns: ${columnList(notice)}`);
+  lines.push(...personaLines(notice));
   return { headline, lines };
 }
 
@@ -56,6 +60,7 @@ export function noticeFromReport(
     share: number;
     columns: readonly { name: string; drifted: boolean }[];
     summary?: Record<string, unknown>;
+    details?: DriftDetails;
     createdAt: Date;
   },
   reportUrl?: string,
@@ -69,6 +74,7 @@ export function noticeFromReport(
     ...(typeof threshold === 'number' ? { shareThreshold: threshold } : {}),
     driftedColumns: report.columns.filter((c) => c.drifted).map((c) => c.name),
     columnCount: report.columns.length,
+    ...personaNotice(report.details),
     reportId: report.id,
     ...(reportUrl ? { reportUrl } : {}),
     at: report.createdAt,

@@ -1,6 +1,16 @@
 // What the notifiers send and what they report back. Secrets (bot token, Slack webhook URL,
 // HMAC key) come in as values, read by the operator from Kubernetes Secrets; they never appear
 // in a NotificationResult, a log line or an error message.
+import type { DriftTestGroup } from '@persona-operator/core/drift/index';
+
+/** A persona whose share of the rows changed in a drifted persona mix. */
+export interface PersonaMove {
+  name: string;
+  change: 'grew' | 'shrank';
+  /** Its share of the reference rows and of the current rows. */
+  from: number;
+  to: number;
+}
 
 /** One drift run, as the notifiers describe it. */
 export interface DriftNotice {
@@ -15,6 +25,12 @@ export interface DriftNotice {
   driftedColumns: string[];
   /** How many columns were tested. */
   columnCount: number;
+  /** The tests that found drift (absent for a report stored before the persona tests). */
+  fired?: DriftTestGroup[];
+  personaMix?: { drifted: boolean; moves: PersonaMove[] };
+  novelty?: { share: number; maxShare: number; drifted: boolean };
+  /** The personas that moved in some feature, with those features. */
+  personasMoved?: { persona: string; features: string[] }[];
   reportId?: number;
   /** Link to the HTML report (the operator's /reports/{id}). */
   reportUrl?: string;

@@ -30,6 +30,11 @@ export interface WebhookBody {
   shareThreshold: number | null;
   driftedColumns: string[];
   columnCount: number;
+  /** The tests that found drift; null for a report stored before the persona tests. */
+  fired: DriftNotice['fired'] | null;
+  personaMix: DriftNotice['personaMix'] | null;
+  novelty: DriftNotice['novelty'] | null;
+  personasMoved: DriftNotice['personasMoved'] | null;
   reportId: number | null;
   reportUrl: string | null;
   at: string;
@@ -47,6 +52,10 @@ export function webhookBody(notice: DriftNotice): WebhookBody {
     shareThreshold: notice.shareThreshold ?? null,
     driftedColumns: notice.driftedColumns,
     columnCount: notice.columnCount,
+    fired: notice.fired ?? null,
+    personaMix: notice.personaMix ?? null,
+    novelty: notice.novelty ?? null,
+    personasMoved: notice.personasMoved ?? null,
     reportId: notice.reportId ?? null,
     reportUrl: notice.reportUrl ?? null,
     at: notice.at.toISOString(),

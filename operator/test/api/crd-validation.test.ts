@@ -12,6 +12,7 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
 import { startControlPlane, type ControlPlane } from '../../../test/cluster/index.ts';
 import { GROUP, VERSION } from '../../src/api/v1alpha1/common.ts';
+import type { DriftMonitor } from '../../src/api/v1alpha1/driftmonitor.ts';
 import type { PersonaModel } from '../../src/api/v1alpha1/personamodel.ts';
 import { installCrds } from '../support/crds.ts';
 
@@ -97,6 +98,46 @@ describe('CRDs on the API server', () => {
       assert.ok(refused.message.includes(expected), `expected "${expected}" in: ${refused.message}`);
     });
   }
+
+  test("a DriftMonitor gets the persona tests' defaults; a rule over the tests it keeps is accepted", async () => {
+    const created = (await create({
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'DriftMonitor',
+      metadata: { name: 'customers-drift' },
+      spec: {
+        modelRef: { name: 'customers' },
+        current: { predictions: {} },
+        tests: {
+          perPersona: { enabled: false },
+          driftWhen: { anyOf: ['features', 'personaMix', 'novelty'] },
+        },
+      },
+    } as Manifest)) as DriftMonitor;
+    const t = created.spec.tests!;
+    assert.deepEqual(t.personaMix, { enabled: true, test: 'auto' });
+    assert.deepEqual(t.novelty, { enabled: true, percentile: 0.99, maxShare: 0.05 });
+    assert.deepEqual(t.perPersona, { enabled: false, minRows: 30, falseAlarmRate: 0.01 });
+    assert.deepEqual(t.driftWhen, { anyOf: ['features', 'personaMix', 'novelty'] });
+  });
+
+  test('kubectl get dm shows the persona-mix column, and the movers and novelty wide', async () => {
+    const kubectl = (...args: string[]) =>
+      run('kubectl', ['--kubeconfig', cp.kubeconfigPath, ...args, '-n', NS]);
+    const header = (out: string) =>
+      out
+        .split('\n')[0]
+        .split(/\s{2,}/)
+        .filter(Boolean);
+    const first = ['NAME', 'MODEL', 'DRIFT', 'SHARE', 'PERSONA MIX', 'LAST RUN'];
+    assert.deepEqual(header((await kubectl('get', 'dm')).stdout), [...first, 'READY', 'AGE']);
+    assert.deepEqual(header((await kubectl('get', 'dm', '-o', 'wide')).stdout), [
+      ...first,
+      'PERSONAS MOVED',
+      'NOVELTY',
+      'READY',
+      'AGE',
+    ]);
+  });
 
   test('kubectl get pm shows the printer columns', async () => {
     const { stdout } = await run('kubectl', ['--kubeconfig', cp.kubeconfigPath, 'get', 'pm', '-n', NS]);

@@ -8,6 +8,7 @@ import { freePort } from '../../../test/support/postgres.ts';
 import { startFakeTelegram, type FakeTelegram } from '../../../test/fakes/telegram.ts';
 import { startFakeSlack, type FakeSlack } from '../../../test/fakes/slack.ts';
 import { startFakeWebhook, type FakeWebhook } from '../../../test/fakes/webhook.ts';
+import { sampleDriftDetails } from '../support/drift-details.ts';
 import {
   noticeFromReport,
   notify,
@@ -15,6 +16,7 @@ import {
   shouldNotify,
   signWebhookBody,
   verifyWebhookSignature,
+  webhookBody,
   type DriftNotice,
   type NotifyOptions,
   type NotifyTarget,
@@ -45,6 +47,16 @@ const notice = (overrides: Partial<DriftNotice> = {}): DriftNotice => ({
   shareThreshold: 0.5,
   driftedColumns: ['income', 'monthly_spend', 'price_sensitivity', 'eco_score', 'preferred_channel'],
   columnCount: 9,
+  fired: ['features', 'personaMix', 'novelty', 'perPersona'],
+  personaMix: {
+    drifted: true,
+    moves: [
+      { name: 'Budget Brian', change: 'grew', from: 0.184, to: 0.406 },
+      { name: 'Sustainable Steve', change: 'shrank', from: 0.184, to: 0.068 },
+    ],
+  },
+  novelty: { share: 0.434, maxShare: 0.05, drifted: true },
+  personasMoved: [{ persona: 'Eco-Conscious Haley', features: ['monthly_spend'] }],
   reportId: 17,
   reportUrl: 'http://persona-operator.personas.svc:8080/reports/17',
   at: new Date('2026-03-31T12:00:00Z'),
@@ -104,6 +116,13 @@ describe('notifyAll: one message to every target', () => {
       msg.text,
       /Drifted columns: income, monthly_spend, price_sensitivity, eco_score, preferred_channel/,
     );
+    assert.match(msg.text, /Fired: feature share, persona mix, novelty, per-persona drift/);
+    assert.match(
+      msg.text,
+      /Persona mix drifted; grew: Budget Brian 18\.4% → 40\.6%; shrank: Sustainable Steve 18\.4% → 6\.8%/,
+    );
+    assert.match(msg.text, /Novelty: 43\.4% of rows are far from every persona \(fires above 5%\)/);
+    assert.match(msg.text, /Personas that moved: Eco-Conscious Haley \(monthly_spend\)/);
     assert.match(msg.text, /<a href="http:\/\/persona-operator\.personas\.svc:8080\/reports\/17">/);
     assert.deepEqual(telegram.requests.at(-1), `POST /bot${telegram.token}/sendMessage`);
 
@@ -146,12 +165,32 @@ describe('notifyAll: one message to every target', () => {
     assert.match(telegram.messages.at(-1)!.text, /and 380 more/);
   });
 
-  test('a run without drift says so and has no column list', async () => {
-    const [t] = await notifyAll([tg()], notice({ driftDetected: false, driftShare: 0, driftedColumns: [] }));
+  test('a run without drift says so and has no column or persona list', async () => {
+    const calm = notice({
+      driftDetected: false,
+      driftShare: 0,
+      driftedColumns: [],
+      fired: [],
+      personaMix: { drifted: false, moves: [] },
+      novelty: { share: 0.006, maxShare: 0.05, drifted: false },
+      personasMoved: [],
+    });
+    const [t] = await notifyAll([tg()], calm);
     assert.ok(t.ok, t.error);
     const text = telegram.messages.at(-1)!.text;
     assert.match(text, /^<b>No drift found by shop\/customers-drift<\/b>/);
-    assert.doesNotMatch(text, /Drifted columns/);
+    assert.doesNotMatch(text, /Drifted columns|Fired|Persona mix|Novelty|Personas that moved/);
+  });
+
+  test('a report stored before the persona tests: the webhook says null for them', async () => {
+    const old = notice();
+    for (const k of ['fired', 'personaMix', 'novelty', 'personasMoved'] as const) delete old[k];
+    const body = webhookBody(old);
+    assert.deepEqual(
+      [body.fired, body.personaMix, body.novelty, body.personasMoved],
+      [null, null, null, null],
+    );
+    assert.doesNotMatch(body.text, /Fired|Persona/);
   });
 });
 
@@ -340,6 +379,29 @@ describe('helpers', () => {
       reportId: 5,
       reportUrl: 'http://op/reports/5',
       at: new Date('2026-01-01T00:00:00Z'),
+    });
+
+    test('noticeFromReport: the persona tests name who grew and shrank, novelty and who moved', () => {
+      const n = noticeFromReport({
+        id: 6,
+        monitor: 'shop/m',
+        model: { namespace: 'shop', name: 'customers', version: 2 },
+        driftDetected: true,
+        share: 0,
+        columns: [{ name: 'age', drifted: false }],
+        details: sampleDriftDetails(),
+        createdAt: new Date('2026-01-01T00:00:00Z'),
+      });
+      assert.deepEqual(n.fired, ['personaMix', 'perPersona']);
+      assert.deepEqual(n.personaMix, {
+        drifted: true,
+        moves: [
+          { name: 'Budget Brian', change: 'grew', from: 0.184, to: 0.406 },
+          { name: 'Sustainable Steve', change: 'shrank', from: 0.184, to: 0.068 },
+        ],
+      });
+      assert.deepEqual(n.novelty, { share: 0.012, maxShare: 0.05, drifted: false });
+      assert.deepEqual(n.personasMoved, [{ persona: 'Eco-Conscious Haley', features: ['monthly_spend'] }]);
     });
   });
 

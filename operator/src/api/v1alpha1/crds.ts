@@ -113,7 +113,27 @@ export const driftMonitorCrd = crd(DRIFT_MONITOR_KIND, DRIFT_MONITOR_PLURAL, 'dm
   { name: 'Model', type: 'string', jsonPath: '.spec.modelRef.name' },
   { name: 'Drift', type: 'boolean', jsonPath: '.status.lastReport.driftDetected' },
   { name: 'Share', type: 'number', jsonPath: '.status.lastReport.driftShare' },
+  {
+    name: 'Persona Mix',
+    type: 'string',
+    jsonPath: '.status.lastReport.personaMix.result',
+    description: "The current rows' persona shares against the reference's: Drifted or Stable",
+  },
   { name: 'Last Run', type: 'date', jsonPath: '.status.lastRunTime' },
+  {
+    name: 'Personas Moved',
+    type: 'string',
+    jsonPath: '.status.lastReport.personaMix.moved',
+    description: 'The personas that grew or shrank, with their shares',
+    priority: 1,
+  },
+  {
+    name: 'Novelty',
+    type: 'number',
+    jsonPath: '.status.lastReport.novelty.share',
+    description: 'Share of the current rows far from every persona',
+    priority: 1,
+  },
   readyColumn,
   ageColumn,
 ]);

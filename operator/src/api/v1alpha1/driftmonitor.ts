@@ -3,6 +3,15 @@
 import type { KubernetesObject, V1ObjectMeta } from '@kubernetes/client-node';
 import { Type, type Static } from 'typebox';
 import { StringEnum, StringMap } from '@persona-operator/core/schema/types';
+import { DRIFT_TEST_GROUPS } from '@persona-operator/core/drift/choose';
+import {
+  DEFAULT_NOVELTY_MAX_SHARE,
+  DEFAULT_NOVELTY_PERCENTILE,
+} from '@persona-operator/core/drift/personas/novelty';
+import {
+  DEFAULT_PER_PERSONA_FALSE_ALARM_RATE,
+  DEFAULT_PER_PERSONA_MIN_ROWS,
+} from '@persona-operator/core/drift/personas/per-persona';
 import {
   API_VERSION,
   cron,
@@ -80,6 +89,119 @@ const CurrentDataSchema = Type.Object(
 );
 export type CurrentData = Static<typeof CurrentDataSchema>;
 
+const enabled = (what: string) =>
+  Type.Optional(Type.Boolean({ default: true, description: `Run ${what}; false switches it off.` }));
+
+const PersonaMixSpecSchema = Type.Object(
+  {
+    enabled: enabled('the persona-mix test'),
+    test: Type.Optional(
+      StringEnum(['auto', ...CATEGORICAL_TESTS], {
+        default: 'auto',
+        description:
+          'chisquare (homogeneity of the two samples), z, jensenshannon or psi; auto: chi-square up to 1000 reference rows (z for two personas), Jensen-Shannon distance above.',
+      }),
+    ),
+    threshold: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        description: "The test's threshold (a p-value or a distance, by test); default the test's own.",
+      }),
+    ),
+  },
+  {
+    default: {},
+    description:
+      "The share of current rows nearest to each persona against the reference's, tested as one categorical column.",
+  },
+);
+
+const NoveltySpecSchema = Type.Object(
+  {
+    enabled: enabled('the novelty test'),
+    percentile: Type.Optional(
+      Type.Number({
+        minimum: 0.5,
+        maximum: 0.999,
+        default: DEFAULT_NOVELTY_PERCENTILE,
+        description:
+          "Current rows are compared with the reference's distance to the nearest centroid at this quantile.",
+      }),
+    ),
+    maxShare: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        default: DEFAULT_NOVELTY_MAX_SHARE,
+        description:
+          'Novelty fires when more than this share of the current rows lies beyond that distance (about 1 - percentile is expected).',
+      }),
+    ),
+  },
+  { default: {}, description: 'Current rows far from every persona: a persona the model lacks.' },
+);
+
+const PerPersonaSpecSchema = Type.Object(
+  {
+    enabled: enabled('the per-persona tests'),
+    minRows: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        default: DEFAULT_PER_PERSONA_MIN_ROWS,
+        description: 'A persona is tested with at least this many rows on both sides.',
+      }),
+    ),
+    falseAlarmRate: Type.Optional(
+      numberAbove(0, {
+        maximum: 1,
+        default: DEFAULT_PER_PERSONA_FALSE_ALARM_RATE,
+        description:
+          'The chance that a run where nothing changed names a persona anyway; each p-value threshold is this divided by the number of persona x feature tests.',
+      }),
+    ),
+  },
+  {
+    default: {},
+    description: "Each feature's test among the rows of each persona: which persona moved in which feature.",
+  },
+);
+
+const testGroups = (description: string) =>
+  Type.Array(
+    StringEnum(DRIFT_TEST_GROUPS, { description: 'A test: features, personaMix, novelty or perPersona.' }),
+    {
+      minItems: 1,
+      maxItems: DRIFT_TEST_GROUPS.length,
+      'x-kubernetes-list-type': 'set',
+      description,
+    },
+  );
+
+const DriftRuleSchema = Type.Object(
+  {
+    anyOf: Type.Optional(testGroups('Drift detected when any of these tests fires.')),
+    allOf: Type.Optional(testGroups('Drift detected only when all of these tests fire.')),
+  },
+  {
+    description:
+      'Which tests decide that the run found drift: features (the share of drifted columns), personaMix, novelty, perPersona. Default: any of the tests that run.',
+    'x-kubernetes-validations': [
+      { rule: 'has(self.anyOf) != has(self.allOf)', message: 'set exactly one of anyOf, allOf' },
+    ],
+  },
+);
+
+/** The tests driftWhen lists (CEL): none when it is absent. */
+const RULE_TESTS =
+  '(has(self.driftWhen) ? (has(self.driftWhen.anyOf) ? self.driftWhen.anyOf : (has(self.driftWhen.allOf) ? self.driftWhen.allOf : [])) : [])';
+
+/** driftWhen may not name a test its own settings switch off. */
+const ruleNamesEnabled = (test: 'personaMix' | 'novelty' | 'perPersona') => ({
+  rule: `!('${test}' in ${RULE_TESTS}) || !has(self.${test}) || !has(self.${test}.enabled) || self.${test}.enabled`,
+  message: `driftWhen lists ${test}, which ${test}.enabled switches off`,
+  fieldPath: '.driftWhen',
+});
+
 const DriftTestsSpecSchema = Type.Object(
   {
     numeric: Type.Optional(NumericTestSchema),
@@ -105,11 +227,24 @@ const DriftTestsSpecSchema = Type.Object(
       numberAbove(0, {
         maximum: 1,
         default: 0.5,
-        description: 'The data drifted when at least this share of the columns drifted.',
+        description: 'The features test fires when at least this share of the columns drifted.',
       }),
     ),
+    personaMix: Type.Optional(PersonaMixSpecSchema),
+    novelty: Type.Optional(NoveltySpecSchema),
+    perPersona: Type.Optional(PerPersonaSpecSchema),
+    driftWhen: Type.Optional(DriftRuleSchema),
   },
-  { default: {}, description: 'Which statistical tests decide that a column drifted.' },
+  {
+    default: {},
+    description:
+      "Which statistical tests run: per column (Evidently's), and over the model's personas (mix, novelty, per persona); and which decide that the run found drift.",
+    'x-kubernetes-validations': [
+      ruleNamesEnabled('personaMix'),
+      ruleNamesEnabled('novelty'),
+      ruleNamesEnabled('perPersona'),
+    ],
+  },
 );
 export type DriftTestsSpec = Static<typeof DriftTestsSpecSchema>;
 

@@ -17,12 +17,24 @@ import {
 } from '../../api/v1alpha1/driftmonitor.ts';
 
 type Predictions = NonNullable<CurrentData['predictions']>;
+type Tests = DriftTestsSpec;
+type Part<K extends 'personaMix' | 'novelty' | 'perPersona'> = NonNullable<Tests[K]>;
+
+/** The tests with every default filled, the persona tests' settings included. */
+export type ResolvedTests = Omit<
+  Filled<Tests, 'numeric' | 'categorical' | 'driftShare'>,
+  'personaMix' | 'novelty' | 'perPersona'
+> & {
+  personaMix: Filled<Part<'personaMix'>, 'enabled' | 'test'>;
+  novelty: Filled<Part<'novelty'>, 'enabled' | 'percentile' | 'maxShare'>;
+  perPersona: Filled<Part<'perPersona'>, 'enabled' | 'minRows' | 'falseAlarmRate'>;
+};
 
 export type ResolvedMonitorSpec = WithSecretKeys<
   Omit<DriftMonitorSpec, 'schedule' | 'current' | 'tests' | 'action' | 'notify'> & {
     schedule: string;
     current: Omit<CurrentData, 'predictions'> & { predictions?: Filled<Predictions, 'window'> };
-    tests: Filled<DriftTestsSpec, 'numeric' | 'categorical' | 'driftShare'>;
+    tests: ResolvedTests;
     action: Required<NonNullable<DriftMonitorSpec['action']>>;
     notify?: Filled<NotifyTarget, 'onNoDrift'>[];
   }

@@ -31,7 +31,10 @@ const PATTERNS: readonly [RegExp, FailureReason][] = [
     /is not in the query result|not found in the query result|not found in the header|returned no columns/i,
     'MissingColumns',
   ],
-  [/is not a finite number|missing value|cannot be a category|empty value|not a number/i, 'BadValue'],
+  [
+    /has no values in the|could be assigned to a persona|is not a finite number|missing value|cannot be a category|empty value|not a number/i,
+    'BadValue',
+  ],
   [/more than the row limit|more than \d+ rows/i, 'TooManyRows'],
   [/query failed|SQLSTATE/i, 'QueryFailed'],
   [/^drift spec:|^tests\.|spec\.tests/i, 'InvalidSpec'],

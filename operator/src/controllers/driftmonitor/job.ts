@@ -4,7 +4,7 @@
 import type { V1EnvVar, V1Job } from '@kubernetes/client-node';
 import { DEFAULT_ROW_LIMIT, type DriftJobSpec } from '@persona-operator/jobs/drift-spec';
 import { DATA_URL_ENV, DRIFT_SPEC_ENV, REGISTRY_URL_ENV, RUN_ID_ENV } from '@persona-operator/jobs/job-env';
-import type { DriftOptions } from '@persona-operator/core/drift/index';
+import type { DriftOptions, DriftRule } from '@persona-operator/core/drift/index';
 import type { DriftMonitor } from '../../api/v1alpha1/driftmonitor.ts';
 import type { PersonaModel } from '../../api/v1alpha1/personamodel.ts';
 import type { OperatorConfig } from '../../config.ts';
@@ -29,9 +29,24 @@ const ACTIVE_DEADLINE_SECONDS = 1800;
 const TTL_SECONDS_AFTER_FINISHED = 86_400;
 
 function testOptions(t: ResolvedMonitorSpec['tests']): DriftOptions {
-  const out: DriftOptions = { numeric: t.numeric, categorical: t.categorical, driftShare: t.driftShare };
+  const out: DriftOptions = {
+    numeric: t.numeric,
+    categorical: t.categorical,
+    driftShare: t.driftShare,
+    personaMix: structuredClone(t.personaMix),
+    novelty: structuredClone(t.novelty),
+    perPersona: structuredClone(t.perPersona),
+  };
   if (t.perFeature && Object.keys(t.perFeature).length > 0) out.perFeature = structuredClone(t.perFeature);
+  if (t.driftWhen) out.driftWhen = driftRule(t.driftWhen);
   return out;
+}
+
+/** spec.tests.driftWhen as the checker's rule (the CRD lets exactly one list through). */
+function driftRule(w: NonNullable<ResolvedMonitorSpec['tests']['driftWhen']>): DriftRule {
+  if (w.anyOf) return { anyOf: [...w.anyOf] };
+  if (w.allOf) return { allOf: [...w.allOf] };
+  throw new SpecProblem('spec.tests.driftWhen', 'set exactly one of anyOf, allOf');
 }
 
 /** The document the checker reads from DRIFT_SPEC_ENV. */

@@ -14,7 +14,8 @@ import { retrainStep } from './retrain-step.ts';
 import { observeRun, startRun } from './run-step.ts';
 import { planRun } from './schedule.ts';
 import { cronProblem } from '@persona-operator/core/time/cron';
-import { driftNotice, nextStatus, type Observations } from './status.ts';
+import { driftNotice } from './report-status.ts';
+import { nextStatus, type Observations } from './status.ts';
 
 /**
  * Longest requeue: timers cannot wait more than 2^31-1 ms (Node fires longer ones at once), and

@@ -12,7 +12,9 @@ import { runFailure, terminationMessage, type RunFailure } from './failure.ts';
 import { DRIFT_CONTAINER, buildDriftJob } from './job.ts';
 import { driftJobName } from './naming.ts';
 import type { RunDecision } from './schedule.ts';
-import { driftSummary, reportUrl, type RunObservation, type StartObservation } from './status.ts';
+import { describeBadCells } from '@persona-operator/core/data/bad-cells';
+import { driftSummary } from './report-status.ts';
+import { reportUrl, type RunObservation, type StartObservation } from './status.ts';
 import { ensureServiceAccount } from '../shared/service-accounts.ts';
 import { findJob } from '../../kube/find-job.ts';
 
@@ -155,6 +157,16 @@ export async function observeRun(
     report.driftDetected ? 'DriftDetected' : 'NoDrift',
     summary,
   );
+  const badCells = report.details?.badCells;
+  if (badCells?.length) {
+    // The run went on without them (counted as missing); someone should fix the data.
+    await ctx.events.record(
+      monitor,
+      'Warning',
+      'IncompleteData',
+      `report ${report.id}: current cells that could not be used, counted as missing: ${describeBadCells(badCells)}`,
+    );
+  }
   ctx.logger.info(
     { monitor: monitorKey, reportId: report.id, driftDetected: report.driftDetected },
     'drift run finished',

@@ -1,17 +1,14 @@
 // The next DriftMonitor status as a pure function of the stored one and what this reconcile's
 // steps observed: the run's report or failure, the notification results, a retrain asked for,
 // a run started, the schedule. Only this module sets conditions, so every path reports by the
-// same rules. Also the report summary and notice built from a stored report.
+// same rules (report-status.ts says what a stored report contributes).
 import type { Condition } from '../../api/v1alpha1/common.ts';
-import type {
-  DriftColumnStatus,
-  DriftMonitorStatus,
-  NotificationStatus,
-} from '../../api/v1alpha1/driftmonitor.ts';
-import type { DriftNotice, NotificationResult } from '../../notify/index.ts';
+import type { DriftMonitorStatus, NotificationStatus } from '../../api/v1alpha1/driftmonitor.ts';
+import type { NotificationResult } from '../../notify/index.ts';
 import type { DriftReport } from '@persona-operator/registry';
 import { setCondition } from '../../runtime/conditions.ts';
 import type { RunFailure } from './failure.ts';
+import { driftSummary, reportStatus } from './report-status.ts';
 import type { RetrainDecision } from './retrain.ts';
 
 /** What looking at the run in progress found. */
@@ -59,40 +56,6 @@ const SPEC_REASONS = new Set(['InvalidSchedule', 'InvalidSpec']);
 /** `<base>/reports/<id>`; a path alone when the operator's address is not configured. */
 export function reportUrl(base: string | undefined, id: number): string {
   return `${(base ?? '').replace(/\/+$/, '')}/reports/${id}`;
-}
-
-function shareThreshold(report: DriftReport): number | undefined {
-  const t = report.summary.shareThreshold;
-  return typeof t === 'number' ? t : undefined;
-}
-
-function reportStatus(report: DriftReport, url: string): NonNullable<DriftMonitorStatus['lastReport']> {
-  const columns: DriftColumnStatus[] = report.columns.map((c) => ({
-    name: c.name,
-    test: c.test,
-    // JSON has no Infinity: a column whose statistic is infinite (PSI) just omits it.
-    ...(c.statistic !== null ? { statistic: c.statistic } : {}),
-    ...(c.pValue !== null ? { pValue: c.pValue } : {}),
-    threshold: c.threshold,
-    drifted: c.drifted,
-  }));
-  return {
-    id: report.id,
-    version: report.model.version,
-    driftDetected: report.driftDetected,
-    driftShare: report.share,
-    url,
-    columns,
-  };
-}
-
-/** "2 of 4 columns drifted (share 0.5, dataset drifts at 0.5): age, income". */
-export function driftSummary(report: DriftReport): string {
-  const drifted = report.columns.filter((c) => c.drifted).map((c) => c.name);
-  const threshold = shareThreshold(report);
-  const share = `share ${Math.round(report.share * 1000) / 1000}${threshold !== undefined ? `, dataset drifts at ${threshold}` : ''}`;
-  const names = drifted.length ? `: ${drifted.join(', ')}` : '';
-  return `${drifted.length} of ${report.columns.length} columns drifted (${share})${names}`;
 }
 
 function conditionsAfterReport(
@@ -191,22 +154,6 @@ function conditionsBetweenRuns(
     );
   }
   return withDriftUnknownUntilChecked(list, generation, now);
-}
-
-export function driftNotice(monitorKey: string, report: DriftReport, url: string, now: Date): DriftNotice {
-  const threshold = shareThreshold(report);
-  return {
-    monitor: monitorKey,
-    model: report.model,
-    driftDetected: report.driftDetected,
-    driftShare: report.share,
-    ...(threshold !== undefined ? { shareThreshold: threshold } : {}),
-    driftedColumns: report.columns.filter((c) => c.drifted).map((c) => c.name),
-    columnCount: report.columns.length,
-    reportId: report.id,
-    reportUrl: url,
-    at: now,
-  };
 }
 
 function notificationStatus(results: readonly NotificationResult[], now: Date): NotificationStatus[] {

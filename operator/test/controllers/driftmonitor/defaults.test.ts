@@ -36,6 +36,9 @@ describe('resolveMonitorSpec', () => {
       'spec.tests.numeric',
       'spec.tests.categorical',
       'spec.tests.driftShare',
+      'spec.tests.personaMix',
+      'spec.tests.novelty',
+      'spec.tests.perPersona',
       'spec.action.cooldown',
       'spec.notify[0].telegram.botTokenSecretRef.key',
       'spec.notify[0].onNoDrift',
@@ -48,7 +51,14 @@ describe('resolveMonitorSpec', () => {
   test('takes the defaults from the schema and keeps what the spec says', () => {
     const m = resolveMonitorSpec(minimal);
     assert.equal(m.schedule, '0 * * * *');
-    assert.deepEqual(m.tests, { numeric: 'auto', categorical: 'auto', driftShare: 0.5 });
+    assert.deepEqual(m.tests, {
+      numeric: 'auto',
+      categorical: 'auto',
+      driftShare: 0.5,
+      personaMix: { enabled: true, test: 'auto' },
+      novelty: { enabled: true, percentile: 0.99, maxShare: 0.05 },
+      perPersona: { enabled: true, minRows: 30, falseAlarmRate: 0.01 },
+    });
     assert.deepEqual(m.action, { retrain: false, cooldown: '24h' });
     const key: string = m.current.postgres!.secretRef.key;
     assert.equal(key, 'url');

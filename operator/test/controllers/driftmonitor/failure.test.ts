@@ -23,6 +23,11 @@ describe('drift run failures', () => {
       ],
       ['current.postgres.query: column "income" is not in the query result (it has: age)', 'MissingColumns'],
       ['current.postgres.query: column "income", row 3: "abc" is not a finite number', 'BadValue'],
+      ['column "income" has no values in the current data', 'BadValue'],
+      [
+        'none of the 500 current rows could be assigned to a persona: every row lacks a value (income)',
+        'BadValue',
+      ],
       ['current.postgres.query failed: relation "nope" does not exist (SQLSTATE 42P01)', 'QueryFailed'],
       ['drift spec: tests.perFeature.x.test: must be one of "auto", "ks"', 'InvalidSpec'],
       ['connect ECONNREFUSED 10.0.0.1:5432', 'DriftCheckFailed'],

@@ -34,7 +34,14 @@ describe('drift Job names', () => {
 
 describe('drift Job', () => {
   const monitor = sampleMonitor({
-    tests: { numeric: 'ks', perFeature: { income: { test: 'psi', threshold: 0.2 } }, driftShare: 0.3 },
+    tests: {
+      numeric: 'ks',
+      perFeature: { income: { test: 'psi', threshold: 0.2 } },
+      driftShare: 0.3,
+      novelty: { maxShare: 0.1 },
+      perPersona: { enabled: false },
+      driftWhen: { allOf: ['features', 'novelty'] },
+    },
   });
   const model = sampleModel({ registry: { secretRef: { name: 'my-registry', key: 'dsn' } } });
   const job = buildDriftJob(monitor, resolveMonitorSpec(monitor.spec), model, DEFAULT_CONFIG, {
@@ -99,6 +106,10 @@ describe('drift Job', () => {
       categorical: 'auto',
       driftShare: 0.3,
       perFeature: { income: { test: 'psi', threshold: 0.2 } },
+      personaMix: { enabled: true, test: 'auto' },
+      novelty: { enabled: true, percentile: 0.99, maxShare: 0.1 },
+      perPersona: { enabled: false, minRows: 30, falseAlarmRate: 0.01 },
+      driftWhen: { allOf: ['features', 'novelty'] },
     });
     assert.deepEqual(env.PERSONA_REGISTRY_URL.valueFrom, {
       secretKeyRef: { name: 'my-registry', key: 'dsn' },

@@ -4,12 +4,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DriftMonitorStatus } from '../../../src/api/v1alpha1/driftmonitor.ts';
 import type { Condition } from '../../../src/runtime/conditions.ts';
-import {
-  driftNotice,
-  nextStatus,
-  reportUrl,
-  type Observations,
-} from '../../../src/controllers/driftmonitor/status.ts';
+import { nextStatus, reportUrl, type Observations } from '../../../src/controllers/driftmonitor/status.ts';
+import { driftNotice } from '../../../src/controllers/driftmonitor/report-status.ts';
 import { sampleReport } from './sample.ts';
 
 const earlier = new Date('2025-03-01T11:00:10Z');
