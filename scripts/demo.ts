@@ -278,6 +278,11 @@ function printReport(m: DriftMonitor): void {
       `${c.drifted ? '✗' : '·'} ${pad(c.name, 18)} ${pad(c.test, 14)} ${pad(stat, 18)} threshold ${c.threshold ?? '?'}`,
     );
   }
+  if (r.personaMix) {
+    say(`persona mix ${r.personaMix.result}${r.personaMix.moved ? `: ${r.personaMix.moved}` : ''}`);
+  }
+  if (r.novelty) detail(`novelty: ${(r.novelty.share * 100).toFixed(1)}% of rows far from every persona`);
+  for (const moved of r.perPersona?.moved ?? []) detail(`moved: ${moved}`);
   say(`report ${r.id}: ${r.url ?? '(no URL)'}`);
 }
 
