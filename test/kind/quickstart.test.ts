@@ -140,13 +140,24 @@ test('README quickstart on kind', { timeout: 90 * MIN }, async () => {
   });
 
   await step('prediction from a pod through the Service name', async () => {
-    const out = await sh.run(
-      `kubectl -n ${ns} run curl --rm -i --restart=Never --image=${toolsImage} -- \\
-        curl -s -XPOST http://customers-predictor/v1/models/customers:predict \\
-        -H 'content-type: application/json' \\
-        -d '{"instances":[{"age":35,"income":60000,"eco_score":8.7,"price_sensitivity":4,"online_share":0.5,"monthly_spend":320,"loyalty_years":4,"brand_trust":7,"preferred_channel":"store"}]}'`,
-      { timeoutMs: 3 * MIN },
-    );
+    // `kubectl run -i` can lose a short-lived pod's output when the container exits before
+    // the attach lands (kubectl then prints nothing and exits 0), so an empty reply is
+    // retried; a reply that is there but wrong fails at once.
+    let out = '';
+    for (let attempt = 1; attempt <= 3 && !out.includes('{'); attempt++) {
+      if (attempt > 1) {
+        log(`kubectl run printed no reply (attempt ${attempt - 1}); running the pod again`);
+        await sh.run(`kubectl -n ${ns} delete pod curl --ignore-not-found --wait`);
+      }
+      out = await sh.run(
+        `kubectl -n ${ns} run curl --rm -i --restart=Never --image=${toolsImage} -- \\
+          curl -sS -XPOST http://customers-predictor/v1/models/customers:predict \\
+          -H 'content-type: application/json' \\
+          -d '{"instances":[{"age":35,"income":60000,"eco_score":8.7,"price_sensitivity":4,"online_share":0.5,"monthly_spend":320,"loyalty_years":4,"brand_trust":7,"preferred_channel":"store"}]}'`,
+        { timeoutMs: 3 * MIN },
+      );
+    }
+    assert.ok(out.includes('{'), `no prediction reply from the curl pod; it printed: ${JSON.stringify(out)}`);
     const body = JSON.parse(out.slice(out.indexOf('{'), out.lastIndexOf('}') + 1)) as {
       predictions: { persona: string }[];
     };
