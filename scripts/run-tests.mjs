@@ -16,10 +16,10 @@ import { runInNetns } from './netns.mjs';
 import {
   ensureControlPlaneAssets,
   ensureDependencies,
-  ensureKindAssets,
   ensureOsPackage,
   root,
   SetupError,
+  startKindAssets,
 } from './setup.mjs';
 
 const started = Date.now();
@@ -63,6 +63,7 @@ if (files.length + kindFiles.length === 0) {
   process.exit(1);
 }
 
+let kindAssets;
 try {
   ensureDependencies(say);
   if (files.some((f) => f.includes('screenshot')))
@@ -72,9 +73,11 @@ try {
       'chromium',
       'the drift report screenshot test renders in headless Chromium',
     );
+  // Started first: its Debian downloads overlap the control-plane build, its Go builds the tests.
+  if (kindFiles.length > 0) kindAssets = startKindAssets(say);
   ensureControlPlaneAssets(say);
-  if (kindFiles.length > 0) ensureKindAssets(say);
 } catch (err) {
+  kindAssets?.stop();
   if (!(err instanceof SetupError)) throw err;
   say(err.message);
   process.exit(2);
@@ -101,6 +104,13 @@ if (files.length > 0) {
   say(`${files.length} test files: exit ${code} after ${seconds(Date.now() - partStarted)}`);
 }
 if (kindFiles.length > 0) {
+  try {
+    await kindAssets.done;
+  } catch (err) {
+    if (!(err instanceof SetupError)) throw err;
+    say(err.message);
+    process.exit(2);
+  }
   const partStarted = Date.now();
   say(`running the kind quickstart (${kindFiles.length} file) on the machine's network stack`);
   const kindCode = await runInNetns(process.execPath, testArgs(kindFiles), {

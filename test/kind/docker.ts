@@ -4,6 +4,7 @@
 // kind/runtime/runc-bounded, because privileged containers (every kind node) fail there.
 import { execFile, execFileSync, spawn, type ExecFileOptions } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kindCacheRoot } from './paths.ts';
@@ -125,6 +126,17 @@ export function startedHere(): boolean {
 }
 
 /**
+ * dockerd outlives the process that starts it and runs the kind cluster, so it must not
+ * inherit a low priority: `npm test` builds the kind assets in a niced background process.
+ */
+function atNormalPriority(cmd: string, args: string[]): [string, string[]] {
+  const nice = getPriority();
+  if (nice <= 0 || !hasCommand('nice')) return [cmd, args];
+  const io = hasCommand('ionice') ? ['ionice', '-c', '2', '-n', '4'] : [];
+  return ['nice', ['-n', String(-nice), ...io, cmd, ...args]];
+}
+
+/**
  * Makes sure a Docker daemon answers: uses a running one as it is, or starts dockerd (root
  * only) with the wrapper runtime where the machine needs it. Fails naming what is missing.
  */
@@ -159,7 +171,8 @@ export async function ensureDocker(log: Log): Promise<{ started: boolean }> {
   }
   mkdirSync(kindCacheRoot(), { recursive: true });
   const out = openSync(dockerdLogPath(), 'a');
-  const child = spawn('dockerd', args, { detached: true, stdio: ['ignore', out, out] });
+  const [cmd, cmdArgs] = atNormalPriority('dockerd', args);
+  const child = spawn(cmd, cmdArgs, { detached: true, stdio: ['ignore', out, out] });
   closeSync(out);
   child.unref();
   writeFileSync(pidFile(), String(child.pid));
