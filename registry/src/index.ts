@@ -17,3 +17,17 @@ export type { AliasAction, AliasEvent, AliasChangeOptions, AliasChange } from '.
 export type { TrainingRun, TrainingRunStatus } from './runs.ts';
 export type { DriftColumnResult, DriftReport, DriftReportInput } from './drift-reports.ts';
 export type { PredictionLogEntry } from './prediction-log.ts';
+export {
+  describeDataParts,
+  describeDataShort,
+  describeTrigger,
+  DATA_CHOICES,
+  TRIGGER_KINDS,
+  type DataChoice,
+  type DataOrigin,
+  type DataPartLineage,
+  type DataRole,
+  type TrainingTrigger,
+  type TriggerKind,
+  type VersionLineage,
+} from './lineage.ts';

@@ -12,6 +12,7 @@ import { PostgresArtifactStore } from './artifacts/postgres.ts';
 import type { ArtifactStore } from './artifacts/store.ts';
 import { transaction } from './db.ts';
 import { RegistryConflictError, RegistryError, RegistryNotFoundError } from './errors.ts';
+import { parseLineage, type VersionLineage } from './lineage.ts';
 import {
   describeModel,
   getModel,
@@ -34,6 +35,8 @@ export interface ModelVersion extends VersionRef {
   createdAt: Date;
   /** Aliases pointing at this version, sorted (e.g. ["production"]). */
   aliases: string[];
+  /** Why it was trained and on which data; null for versions registered without it. */
+  lineage: VersionLineage | null;
 }
 
 export interface RegisterVersionInput {
@@ -45,6 +48,8 @@ export interface RegisterVersionInput {
   store?: ArtifactStore;
   /** Training parameters worth comparing across versions; derived from the artifact when omitted. */
   params?: Record<string, unknown>;
+  /** Why it was trained and on which data. */
+  lineage?: VersionLineage;
 }
 
 export interface RegisterVersionResult {
@@ -55,7 +60,7 @@ export interface RegisterVersionResult {
 
 /** The select list for a ModelVersion over `model_versions v JOIN models m`. */
 export const VERSION_COLUMNS = `m.namespace, m.name, v.version, v.status, v.run_id, v.metrics, v.params, v.data_hash,
-  v.artifact_uri, v.created_at,
+  v.artifact_uri, v.created_at, v.lineage,
   ARRAY(SELECT a.alias FROM model_aliases a
         WHERE a.model_id = v.model_id AND a.version = v.version ORDER BY a.alias) AS aliases`;
 
@@ -71,6 +76,7 @@ export interface VersionRow {
   artifact_uri: string;
   created_at: Date;
   aliases: string[];
+  lineage: unknown;
 }
 
 export const toVersion = (r: VersionRow): ModelVersion => ({
@@ -85,6 +91,7 @@ export const toVersion = (r: VersionRow): ModelVersion => ({
   artifactUri: r.artifact_uri,
   createdAt: r.created_at,
   aliases: r.aliases,
+  lineage: r.lineage === null ? null : parseLineage(r.lineage),
 });
 
 export const versionNotFound = (ref: ModelRef, version: number): RegistryNotFoundError =>
@@ -122,9 +129,11 @@ export async function registerVersion(
     );
     const ref = { namespace: model.namespace, name: model.name, version: next.rows[0].next };
     const artifact: ModelArtifact = { ...input.artifact, model: ref };
+    const lineage = input.lineage === undefined ? null : parseLineage(input.lineage);
     await c.query(
-      `INSERT INTO model_versions (model_id, version, run_id, metrics, params, data_hash, artifact_uri)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      `INSERT INTO model_versions
+         (model_id, version, run_id, metrics, params, data_hash, artifact_uri, lineage, drift_report_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
         model.id,
         ref.version,
@@ -133,6 +142,8 @@ export async function registerVersion(
         JSON.stringify(input.params ?? paramsOf(artifact)),
         artifact.training?.dataHash ?? null,
         store.uriFor(ref),
+        lineage === null ? null : JSON.stringify(lineage),
+        lineage?.trigger?.kind === 'drift' ? (lineage.trigger.driftReportId ?? null) : null,
       ],
     );
     await store.put(ref, artifact, { db: c, modelId: Number(model.id) });

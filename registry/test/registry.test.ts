@@ -33,12 +33,12 @@ describe('migrations', () => {
     const applied = results.flatMap((r) => r.applied);
     assert.deepEqual(
       applied,
-      ['1.registry', '2.drift-run-id', '3.drift-details'],
+      ['1.registry', '2.drift-run-id', '3.drift-details', '4.version-lineage'],
       'exactly one runner applies each migration',
     );
-    assert.ok(results.every((r) => r.to === 3));
+    assert.ok(results.every((r) => r.to === 4));
     const again = await migrate(url.toString());
-    assert.deepEqual(again, { from: 3, to: 3, applied: [] });
+    assert.deepEqual(again, { from: 4, to: 4, applied: [] });
   });
 });
 
