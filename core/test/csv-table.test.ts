@@ -5,6 +5,7 @@ import { CsvError, formatCsv, parseCsv, readCsvHead } from '../src/data/csv.ts';
 import { BadCells, describeBadCells } from '../src/data/bad-cells.ts';
 import { InputError } from '../src/data/input-error.ts';
 import {
+  concatTables,
   parseNumberCell,
   selectRows,
   tableFromCsvText,
@@ -204,5 +205,38 @@ describe('tables', () => {
       { at: 'row 1', problem: 'missing value (null)' },
       { at: 'row 2', problem: '"NaN" is not a number' },
     ]);
+  });
+});
+
+describe('concatTables', () => {
+  const cols = [
+    { name: 'age', type: 'numeric' as const },
+    { name: 'channel', type: 'categorical' as const },
+  ];
+  test('puts the rows of each table after the previous ones, column by column', () => {
+    const a = tableFromRecords([{ age: 30, channel: 'store' }], cols);
+    const b = tableFromRecords(
+      [
+        { age: 41, channel: 'online' },
+        { age: 52, channel: 'store' },
+      ],
+      cols,
+    );
+    const joined = concatTables([a, b]);
+    assert.equal(joined.rowCount, 3);
+    assert.deepEqual(
+      [0, 1, 2].map((i) => tableRow(joined, i)),
+      [
+        [30, 'store'],
+        [41, 'online'],
+        [52, 'store'],
+      ],
+    );
+  });
+  test('refuses tables whose columns differ', () => {
+    const a = tableFromRecords([{ age: 30, channel: 'store' }], cols);
+    const b = tableFromRecords([{ age: 30 }], [cols[0]]);
+    assert.throws(() => concatTables([a, b]), TableError);
+    assert.throws(() => concatTables([]), TableError);
   });
 });

@@ -5,6 +5,7 @@ import { Type, type Static } from 'typebox';
 import { FeatureTypeSchema, RawValueSchema } from '@persona-operator/core/artifact/types';
 import { compileCheck } from '@persona-operator/core/schema/check';
 import { StringEnum, StringMap } from '@persona-operator/core/schema/types';
+import { DATA_CHOICES, DATA_ROLES, TrainingTriggerSchema } from '@persona-operator/registry/lineage';
 import { DATA_URL_ENV, RUN_ID_ENV } from './job-env.ts';
 import { ObjectRefSchema, only, orThrow, SpecFieldError, specJson, strict, Text } from './spec-fields.ts';
 
@@ -44,13 +45,63 @@ const PersonaSeedSchema = Type.Object(
 );
 export type PersonaSeed = Static<typeof PersonaSeedSchema>;
 
-const DataSourceSchema = Type.Union([
-  only('postgres', PostgresQuerySchema),
+/** A training query: the drift query's fields, and the Secret the URL came from, for the lineage. */
+const TrainingQuerySchema = Type.Object(
+  {
+    ...PostgresQuerySchema.properties,
+    secretRef: Type.Optional(
+      Type.Object(
+        { name: Text(), key: Text() },
+        { ...strict, description: 'The Secret key the URL in urlEnv came from (recorded, never read).' },
+      ),
+    ),
+  },
+  strict,
+);
+type TrainingQuery = Static<typeof TrainingQuerySchema> &
+  Required<Pick<PostgresDataSource, 'urlEnv' | 'rowLimit'>>;
+
+/** ISO 8601 instants with a zone, as Date#toISOString writes them. */
+const Instant = (description: string) =>
+  Type.String({
+    pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$',
+    description,
+  });
+
+const SOURCE_VARIANTS = [
+  only('postgres', TrainingQuerySchema),
   only('gcs', Type.Object({ uri: Type.String({ format: 'gs-object' }) }, strict)),
   only('volume', Type.Object({ path: Text() }, strict)),
-]);
+  only(
+    'predictions',
+    Type.Object(
+      {
+        from: Instant("Start of the window of the model's logged predictions (inclusive)."),
+        to: Instant('End of the window (exclusive).'),
+      },
+      strict,
+    ),
+  ),
+] as const;
+const DataSourceSchema = Type.Union([...SOURCE_VARIANTS]);
+/** One source of training rows. */
 export type TrainingDataSource =
-  Exclude<Static<typeof DataSourceSchema>, { postgres: unknown }> | { postgres: PostgresDataSource };
+  Exclude<Static<typeof DataSourceSchema>, { postgres: unknown }> | { postgres: TrainingQuery };
+
+const DataPartSchema = Type.Object(
+  {
+    role: StringEnum(DATA_ROLES, { description: 'What the part is, for the lineage.' }),
+    source: DataSourceSchema,
+  },
+  strict,
+);
+/** One part of the training rows and what it is (model, reference or current data). */
+export interface TrainingDataPart {
+  role: Static<typeof DataPartSchema>['role'];
+  source: TrainingDataSource;
+}
+/** The parts of a ReferenceAndCurrent retrain: a version's data and the data that drifted. */
+export const MAX_DATA_PARTS = 16;
 
 const ArtifactsSchema = Type.Union(
   [
@@ -89,7 +140,17 @@ const TrainingJobSpecSchema = Type.Object(
     }),
     nInit: Type.Integer({ minimum: 1, default: 10 }),
     seed: Type.Integer({ minimum: 0, default: 0 }),
-    data: DataSourceSchema,
+    data: Type.Union([
+      ...SOURCE_VARIANTS,
+      only('parts', Type.Array(DataPartSchema, { minItems: 1, maxItems: MAX_DATA_PARTS })),
+    ]),
+    dataChoice: Type.Optional(
+      StringEnum(DATA_CHOICES, {
+        default: 'Model',
+        description: "Model (the model's own data), Current or ReferenceAndCurrent (a drift retrain).",
+      }),
+    ),
+    trigger: Type.Optional(TrainingTriggerSchema),
     artifacts: ArtifactsSchema,
   },
   strict,
@@ -98,8 +159,13 @@ const TrainingJobSpecSchema = Type.Object(
 /** The spec as the trainer reads it: defaults applied, k always a range. */
 export type TrainingJobSpec = Omit<Static<typeof TrainingJobSpecSchema>, 'k' | 'data'> & {
   k: { min: number; max: number };
-  data: TrainingDataSource;
+  data: TrainingDataSource | { parts: TrainingDataPart[] };
 };
+
+/** The data as parts: a single source is the model's own data. */
+export function dataParts(data: TrainingJobSpec['data']): TrainingDataPart[] {
+  return 'parts' in data ? data.parts : [{ role: 'model', source: data }];
+}
 
 export class TrainingSpecError extends SpecFieldError {
   constructor(field: string, problem: string) {
@@ -150,6 +216,13 @@ function checkConsistency(spec: TrainingJobSpec): void {
   if (spec.mode === 'fixed' && personas.length === 0)
     fail('personas', 'mode "fixed" needs at least one persona');
   if (spec.k.max < spec.k.min) fail('k.max', `expected >= k.min (${spec.k.min}), got ${spec.k.max}`);
+  const parts = 'parts' in spec.data;
+  dataParts(spec.data).forEach(({ source }, i) => {
+    if (!('predictions' in source)) return;
+    const field = parts ? `data.parts[${i}].source.predictions` : 'data.predictions';
+    const { from, to } = source.predictions;
+    if (Date.parse(to) <= Date.parse(from)) fail(`${field}.to`, `expected after from (${from}), got ${to}`);
+  });
 }
 
 /** Validates a parsed JSON/YAML document as a training spec, applying the defaults. */
@@ -158,7 +231,7 @@ export function parseTrainingJobSpec(doc: unknown): TrainingJobSpec {
   const spec: TrainingJobSpec = {
     ...rest,
     k: 'value' in k ? { min: k.value, max: k.value } : k,
-    data: data as TrainingDataSource, // the defaults filled urlEnv and rowLimit
+    data: data as TrainingJobSpec['data'], // the defaults filled urlEnv and rowLimit
   };
   checkConsistency(spec);
   return spec;

@@ -220,3 +220,136 @@ describe('trainer job', () => {
     assert.match(String(lines.at(-1)?.msg), /ECONNREFUSED/);
   });
 });
+
+describe('trainer job: the data of a drift retrain and the lineage', () => {
+  const model = { namespace: 'shop', name: 'retrained' };
+  const features = [{ name: 'age' }, { name: 'income' }];
+  const query = 'SELECT age, income FROM survey';
+  const older = 'SELECT age, income FROM survey WHERE age < 40';
+  const logAt = new Date('2025-03-10T12:00:00.000Z');
+
+  before(async () => {
+    await registry.ensureModel(model);
+    await registry.insertPredictionLog(
+      surveyRows().map(([age, income], i) => ({
+        ...model,
+        version: 1,
+        at: new Date(logAt.getTime() + i * 1000),
+        features: { age, income, channel: 'web' },
+        persona: 'p',
+      })),
+    );
+  });
+
+  test('a single source is recorded as the model data with its trigger, rows and hash', async () => {
+    const r = await run(
+      spec({
+        model,
+        features,
+        data: { postgres: { query, secretRef: { name: 'customer-db', key: 'url' } } },
+        trigger: { kind: 'spec', detail: 'NoVersion' },
+      }),
+      'lineage-1',
+    );
+    assert.equal(r.exitCode, 0, JSON.stringify(r.lines.at(-1)));
+    const v = await registry.getVersion({ ...model, version: r.version! });
+    assert.deepEqual(v.lineage?.trigger, { kind: 'spec', detail: 'NoVersion' });
+    assert.equal(v.lineage?.data.choice, 'Model');
+    assert.deepEqual(
+      v.lineage?.data.parts.map((p) => [p.role, p.rows, p.origin]),
+      [['model', 40, { postgres: { query, secretRef: { name: 'customer-db', key: 'url' } } }]],
+    );
+    assert.match(v.lineage!.data.parts[0].dataHash, /^[0-9a-f]{64}$/);
+    assert.equal(v.lineage!.data.parts[0].dataHash, v.dataHash, 'one part: the hash of all the rows');
+  });
+
+  test('ReferenceAndCurrent reads both parts, trains on all their rows and records each', async () => {
+    const r = await run(
+      spec({
+        model,
+        features,
+        dataChoice: 'ReferenceAndCurrent',
+        trigger: { kind: 'drift', driftReportId: 12, monitor: 'shop/customers-drift' },
+        data: {
+          parts: [
+            { role: 'reference', source: { postgres: { query: older } } },
+            {
+              role: 'current',
+              source: {
+                predictions: {
+                  from: logAt.toISOString(),
+                  to: new Date(logAt.getTime() + 3_600_000).toISOString(),
+                },
+              },
+            },
+          ],
+        },
+      }),
+      'lineage-2',
+    );
+    assert.equal(r.exitCode, 0, JSON.stringify(r.lines.at(-1)));
+    const v = await registry.getVersion({ ...model, version: r.version! });
+    assert.deepEqual(v.lineage?.trigger, {
+      kind: 'drift',
+      driftReportId: 12,
+      monitor: 'shop/customers-drift',
+    });
+    assert.equal(v.lineage?.data.choice, 'ReferenceAndCurrent');
+    assert.deepEqual(
+      v.lineage?.data.parts.map((p) => [p.role, p.rows]),
+      [
+        ['reference', 20],
+        ['current', 40],
+      ],
+    );
+    assert.equal(v.params.rows, 60, 'trained on both parts');
+    assert.notEqual(v.lineage!.data.parts[0].dataHash, v.lineage!.data.parts[1].dataHash);
+  });
+
+  test('an empty window fails with exit 2 naming the window, and registers nothing', async () => {
+    const before = await registry.listVersions(model);
+    const r = await run(
+      spec({
+        model,
+        features,
+        dataChoice: 'Current',
+        data: { predictions: { from: '1999-01-01T00:00:00.000Z', to: '1999-01-02T00:00:00.000Z' } },
+      }),
+      'lineage-empty',
+    );
+    assert.equal(r.exitCode, 2);
+    const failed = await registry.getTrainingRun(model, 'lineage-empty');
+    assert.match(
+      failed?.error ?? '',
+      /the logged predictions from 1999-01-01T00:00:00.000Z to 1999-01-02T00:00:00.000Z\): the window is empty/,
+    );
+    assert.deepEqual(await registry.listVersions(model), before);
+  });
+
+  test('a part without a feature column fails with exit 2 naming the part and the column', async () => {
+    const r = await run(
+      spec({
+        model,
+        features,
+        dataChoice: 'Current',
+        data: { parts: [{ role: 'current', source: { postgres: { query: 'SELECT age FROM survey' } } }] },
+      }),
+      'lineage-missing',
+    );
+    assert.equal(r.exitCode, 2);
+    const failed = await registry.getTrainingRun(model, 'lineage-missing');
+    assert.match(failed?.error ?? '', /data\.parts\[0\] \(current data\): .*column "income"/);
+  });
+
+  test('a window whose end is not after its start is a spec error naming the field', () => {
+    assert.throws(
+      () =>
+        spec({
+          model,
+          features,
+          data: { predictions: { from: '2025-01-02T00:00:00Z', to: '2025-01-01T00:00:00Z' } },
+        }),
+      /data\.predictions\.to: expected after from/,
+    );
+  });
+});

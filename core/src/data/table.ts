@@ -222,3 +222,31 @@ export function selectRows(table: Table, indices: ArrayLike<number>): Table {
 export function rowLocation(table: Table, i: number): string {
   return table.lines ? `line ${table.lines[i]}` : `row ${i + 1}`;
 }
+
+/** The rows of several tables with the same columns (names and types, in order), one after another. */
+export function concatTables(tables: readonly Table[]): Table {
+  if (tables.length === 0) throw new TableError('no tables to join');
+  const [first] = tables;
+  for (const t of tables) {
+    const same =
+      t.columns.length === first.columns.length &&
+      t.columns.every((c, i) => c.name === first.columns[i].name && c.type === first.columns[i].type);
+    if (!same) throw new TableError('tables to join have different columns');
+  }
+  return {
+    rowCount: tables.reduce((n, t) => n + t.rowCount, 0),
+    columns: first.columns.map((c, i): Column => {
+      const parts = tables.map((t) => t.columns[i]);
+      if (c.type === 'numeric') {
+        const values = new Float64Array(tables.reduce((n, t) => n + t.rowCount, 0));
+        let at = 0;
+        for (const p of parts) {
+          values.set(p.values as Float64Array, at);
+          at += p.values.length;
+        }
+        return { name: c.name, type: 'numeric', values };
+      }
+      return { name: c.name, type: 'categorical', values: parts.flatMap((p) => p.values as string[]) };
+    }),
+  };
+}

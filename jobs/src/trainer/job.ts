@@ -10,8 +10,9 @@ import { InputError } from '@persona-operator/core/data/input-error';
 import type { ColumnRequest } from '@persona-operator/core/data/table';
 import { Registry, type ModelRef } from '@persona-operator/registry';
 import { trainModel, type TrainProgress, type TrainSpec } from '@persona-operator/core/train/train';
-import type { TrainingJobSpec } from '../training-spec.ts';
-import { loadTrainingTable } from './data-source.ts';
+import { dataParts, type TrainingJobSpec } from '../training-spec.ts';
+import { loadTrainingData } from './data-source.ts';
+import type { VersionLineage } from '@persona-operator/registry/lineage';
 import { classifyError, EXIT_OK } from '../exit-codes.ts';
 
 /** A Job spec, except that `features` may be empty: then every column is used, types inferred. */
@@ -44,7 +45,10 @@ function jobParams(spec: TrainingJobInput, rows?: number): Record<string, unknow
     seed: spec.seed,
     features: spec.features,
     personas: spec.personas?.map((p) => p.name) ?? [],
-    data: 'postgres' in spec.data ? 'postgres' : 'gcs' in spec.data ? 'gcs' : 'volume',
+    data: dataParts(spec.data)
+      .map((p) => Object.keys(p.source)[0])
+      .join('+'),
+    dataChoice: spec.dataChoice ?? 'Model',
     artifacts: Object.keys(spec.artifacts)[0],
     ...(rows === undefined ? {} : { rows }),
   };
@@ -103,15 +107,29 @@ export async function runTrainingJob(
     await registry.startTrainingRun(model, runId, jobParams(spec));
     runStarted = true;
 
-    log.info({ phase: 'read', source: Object.keys(spec.data)[0] }, 'reading training data');
-    const table = await loadTrainingTable(spec.data, spec.features.length ? spec.features : undefined, {
+    log.info(
+      { phase: 'read', sources: dataParts(spec.data).map((p) => `${p.role}:${Object.keys(p.source)[0]}`) },
+      'reading training data',
+    );
+    const data = await loadTrainingData(spec.data, spec.features.length ? spec.features : undefined, {
       env: opts.env ?? process.env,
       gcs: opts.gcs,
       onProgress: (rows) => log.debug({ phase: 'read', rows }, 'rows read'),
+      predictions: { registry, model },
     });
+    const table = data.table;
     if (table.rowCount === 0) throw new InputError('the training data has no rows');
+    const lineage: VersionLineage = {
+      ...(spec.trigger ? { trigger: spec.trigger } : {}),
+      data: { choice: spec.dataChoice ?? 'Model', parts: data.parts },
+    };
     log.info(
-      { phase: 'read', rows: table.rowCount, columns: table.columns.map((c) => c.name) },
+      {
+        phase: 'read',
+        rows: table.rowCount,
+        parts: data.parts.map((p) => ({ role: p.role, rows: p.rows })),
+        columns: table.columns.map((c) => c.name),
+      },
       'training data read',
     );
 
@@ -156,6 +174,7 @@ export async function runTrainingJob(
       artifact,
       store: createArtifactStore(spec.artifacts, opts.gcs ?? {}),
       params: jobParams({ ...spec, features }, table.rowCount),
+      lineage,
     });
     await registry.finishTrainingRun(model, runId, { metrics: artifact.metrics, version: version.version });
     log.info(
