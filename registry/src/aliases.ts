@@ -46,9 +46,10 @@ export interface AliasChange {
   event: AliasEvent | null;
 }
 
-const EVENT_COLUMNS = `e.id, m.namespace, m.name, e.alias, e.action, e.from_version, e.to_version, e.actor, e.reason, e.at`;
+/** The select list for an AliasEvent over `alias_events e JOIN models m`. */
+export const EVENT_COLUMNS = `e.id, m.namespace, m.name, e.alias, e.action, e.from_version, e.to_version, e.actor, e.reason, e.at`;
 
-interface EventRow {
+export interface EventRow {
   id: string;
   namespace: string;
   name: string;
@@ -61,7 +62,7 @@ interface EventRow {
   at: Date;
 }
 
-const toEvent = (r: EventRow): AliasEvent => ({
+export const toEvent = (r: EventRow): AliasEvent => ({
   id: toNumber(r.id),
   namespace: r.namespace,
   name: r.name,

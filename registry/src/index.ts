@@ -31,3 +31,4 @@ export {
   type TriggerKind,
   type VersionLineage,
 } from './lineage.ts';
+export type { Page, PageRequest, DriftHistoryPoint, PersonaTrafficBucket } from './browse.ts';

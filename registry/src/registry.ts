@@ -7,6 +7,8 @@
 import type pg from 'pg';
 import type { ModelArtifact, ModelMetrics } from '@persona-operator/core/artifact/types';
 import * as aliases from './aliases.ts';
+import * as browse from './browse.ts';
+import type { PageRequest } from './browse.ts';
 import type { AliasChangeOptions } from './aliases.ts';
 import type { GcsClientOptions } from './artifacts/gcs.ts';
 import { openPool, type PoolOptions } from './db.ts';
@@ -135,6 +137,22 @@ export class Registry {
   }
   listDriftReports(monitor: string, opts?: { limit?: number }) {
     return driftReports.listDriftReports(this.pool, monitor, opts);
+  }
+
+  versionPage(ref: ModelRef, page: PageRequest) {
+    return browse.versionPage(this.pool, ref, page);
+  }
+  aliasEventPage(ref: ModelRef, page: PageRequest) {
+    return browse.aliasEventPage(this.pool, ref, page);
+  }
+  aliasEventsOfVersions(ref: ModelRef, versions: readonly number[]) {
+    return browse.aliasEventsOfVersions(this.pool, ref, versions);
+  }
+  driftHistoryPage(monitor: string, page: PageRequest) {
+    return browse.driftHistoryPage(this.pool, monitor, page);
+  }
+  personaTraffic(ref: ModelRef, opts: { since: Date; until: Date; bucketSeconds: number }) {
+    return browse.personaTraffic(this.pool, ref, opts);
   }
 
   insertPredictionLog(entries: readonly PredictionLogEntry[]) {
