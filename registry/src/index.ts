@@ -17,6 +17,7 @@ export type { AliasAction, AliasEvent, AliasChangeOptions, AliasChange } from '.
 export type { TrainingRun, TrainingRunStatus } from './runs.ts';
 export type { DriftColumnResult, DriftReport, DriftReportInput } from './drift-reports.ts';
 export type { PredictionLogEntry } from './prediction-log.ts';
+export type { StoredVersionDiff } from './version-diffs.ts';
 export {
   describeDataParts,
   describeDataShort,

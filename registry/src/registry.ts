@@ -6,6 +6,7 @@
 // module that owns the aggregate, where the SQL and its concurrency rules are.
 import type pg from 'pg';
 import type { ModelArtifact, ModelMetrics } from '@persona-operator/core/artifact/types';
+import type { PersonaDiff } from '@persona-operator/core/personas/diff';
 import * as aliases from './aliases.ts';
 import * as browse from './browse.ts';
 import type { PageRequest } from './browse.ts';
@@ -20,6 +21,7 @@ import type { ModelRef, VersionRef } from './models.ts';
 import * as predictionLog from './prediction-log.ts';
 import type { PredictionLogEntry } from './prediction-log.ts';
 import * as runs from './runs.ts';
+import * as versionDiffs from './version-diffs.ts';
 import * as versions from './versions.ts';
 import type { RegisterVersionInput } from './versions.ts';
 
@@ -84,6 +86,13 @@ export class Registry {
   }
   loadArtifact(ref: VersionRef): Promise<ModelArtifact> {
     return versions.loadArtifact(this.pool, ref, this.options.gcs);
+  }
+
+  storeVersionDiff(ref: ModelRef, diff: PersonaDiff) {
+    return versionDiffs.storeVersionDiff(this.pool, ref, diff);
+  }
+  getVersionDiff(ref: ModelRef, fromVersion: number, toVersion: number) {
+    return versionDiffs.getVersionDiff(this.pool, ref, fromVersion, toVersion);
   }
 
   aliasVersion(ref: ModelRef, alias: string) {
