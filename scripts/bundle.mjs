@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Bundles the `persona` CLI (every entry point) into one ESM file for container images:
-// our own workspaces are inlined, third-party packages stay external and come from
-// node_modules, so the image runs without a TypeScript compiler or a writable cache.
+// Bundles the `persona` CLI (every entry point) into one ESM file for container images, and
+// beside it the worker-thread entry points (k-means restarts, drift statistics) that the
+// bundle finds through its own import.meta.url (core/src/workers/entry.ts). Our own
+// workspaces are inlined, third-party packages stay external and come from node_modules,
+// so the image runs without a TypeScript compiler or a writable cache.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,19 +20,11 @@ for (const dir of ['.', ...workspaces]) {
 for (const ws of workspaces) external.delete(`@persona-operator/${ws}`);
 
 const started = Date.now();
-await build({
-  stdin: {
-    contents:
-      "import { main } from './cli/src/main.ts';\nprocess.exitCode = await main(process.argv.slice(2));\n",
-    resolveDir: root,
-    sourcefile: 'persona-entry.ts',
-    loader: 'ts',
-  },
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  outfile: join(outDir, 'persona.mjs'),
   external: [...external].flatMap((name) => [name, `${name}/*`]),
   sourcemap: true,
   // Bundled ESM still needs `require` for the few CommonJS paths esbuild emits.
@@ -38,5 +32,29 @@ await build({
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
   logLevel: 'warning',
+};
+// File names are the `bundled` half of each WorkerEntry in core/src.
+const workers = {
+  'kmeans-worker': 'core/src/kmeans/restart-worker.ts',
+  'drift-worker': 'core/src/drift/worker.ts',
+};
+await build({
+  ...common,
+  entryPoints: Object.fromEntries(Object.entries(workers).map(([name, src]) => [name, join(root, src)])),
+  outdir: outDir,
+  outExtension: { '.js': '.mjs' },
 });
-console.log(`bundled persona CLI into ${join(outDir, 'persona.mjs')} in ${Date.now() - started} ms`);
+await build({
+  ...common,
+  stdin: {
+    contents:
+      "import { main } from './cli/src/main.ts';\nprocess.exitCode = await main(process.argv.slice(2));\n",
+    resolveDir: root,
+    sourcefile: 'persona-entry.ts',
+    loader: 'ts',
+  },
+  outfile: join(outDir, 'persona.mjs'),
+});
+console.log(
+  `bundled persona CLI into ${join(outDir, 'persona.mjs')} with ${Object.keys(workers).join(', ')} in ${Date.now() - started} ms`,
+);

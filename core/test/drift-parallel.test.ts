@@ -2,8 +2,8 @@
 // with the same clear error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeDrift, DriftInputError, type DriftTable } from '../src/drift/index.ts';
-import { computeDriftParallel } from '../src/drift/parallel.ts';
+import { computeDrift, DriftInputError, pairColumns, type DriftTable } from '../src/drift/index.ts';
+import { computeDriftParallel, testColumnsParallel } from '../src/drift/parallel.ts';
 import { integers, normalish } from './drift-samples.ts';
 
 const table = (seed: number, shift: number): DriftTable => ({
@@ -21,6 +21,13 @@ test('same report as computeDrift', async () => {
   const expected = computeDrift(ref, cur, { numeric: 'ks' }, now);
   const actual = await computeDriftParallel(ref, cur, { numeric: 'ks' }, { threads: 2 }, now);
   assert.deepEqual(actual, expected);
+});
+
+test('the columns are tested on as many worker threads as asked for', async () => {
+  const { pairs } = pairColumns(table(1, 0), table(10, 0.5), {});
+  const { columns, threads } = await testColumnsParallel(pairs, {}, 2);
+  assert.equal(columns.length, 3);
+  assert.equal(threads, 2);
 });
 
 test('a column error from a worker is a DriftInputError', async () => {

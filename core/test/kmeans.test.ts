@@ -63,7 +63,11 @@ describe('k-means', () => {
     const opts = { kMin: 2, kMax: 4, nInit: 3, seed: 11 };
     const a = await kmeansSweep(pts, { ...opts, workers: 1 });
     const b = await kmeansSweep(pts, { ...opts, workers: 1 });
-    const c = await kmeansSweep(pts, { ...opts, workers: 2 });
+    const threads = new Set<number>();
+    const c = await kmeansSweep(pts, { ...opts, workers: 2, onProgress: (e) => threads.add(e.thread) });
+    // Both workers ran restarts, and none ran in this thread (threadId 0): no silent fallback.
+    assert.equal(threads.size, 2);
+    assert.ok(!threads.has(0));
     for (const k of [2, 3, 4]) {
       assert.deepEqual(a.get(k)!.centroids, b.get(k)!.centroids);
       assert.deepEqual(a.get(k)!.centroids, c.get(k)!.centroids);

@@ -111,7 +111,8 @@ function progressPrinter(quiet: boolean): (e: TrainProgress) => void {
         `scoring k=${e.ks.join(',')}: silhouette on ${e.silhouetteRows} rows, Calinski-Harabasz, Davies-Bouldin\n`,
       );
     } else {
-      err.write(`chose k=${e.k} in ${(e.durationMs / 1000).toFixed(2)} s\n`);
+      const on = e.threads === 1 ? 'one thread' : `${e.threads} threads`;
+      err.write(`chose k=${e.k} in ${(e.durationMs / 1000).toFixed(2)} s (restarts on ${on})\n`);
     }
   };
 }

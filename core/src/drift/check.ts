@@ -41,7 +41,7 @@ export async function checkDrift(input: DriftCheckInput): Promise<DriftReport> {
   const threads = Math.min(input.threads ?? 1, pairs.length);
   const parallel = threads > 1 && workersAvailable();
   const features: Promise<ColumnDrift[]> | ColumnDrift[] = parallel
-    ? testColumnsParallel(pairs, options, threads)
+    ? testColumnsParallel(pairs, options, threads).then((r) => r.columns)
     : pairs.map((p) => columnDrift(p.reference, p.current, options));
   // While worker threads test the features, this thread runs the persona tests.
   let personas: PersonaDriftReport | undefined;

@@ -2,9 +2,7 @@
 // inputs (the predictor's logged traffic over a long window): columns are independent and
 // sorting dominates, so the speed-up is close to the number of threads.
 import { availableParallelism } from 'node:os';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { resolveWorkerEntry, startWorker } from '../workers/entry.ts';
 import type { ColumnDrift } from './column.ts';
 import { DriftInputError, type DriftOptions } from './choose.ts';
 import {
@@ -17,7 +15,10 @@ import {
 } from './index.ts';
 import type { DriftTask, DriftTaskResult } from './worker.ts';
 
-const WORKER_ENTRY = new URL('./worker.ts', import.meta.url);
+const WORKER_ENTRY = resolveWorkerEntry({
+  source: new URL('./worker.ts', import.meta.url),
+  bundled: new URL('./drift-worker.mjs', import.meta.url),
+});
 
 export interface ParallelOptions {
   /** Worker threads; default: the machine's available parallelism, at most one per column. */
@@ -35,24 +36,32 @@ export async function computeDriftParallel(
   const threads = Math.min(parallel.threads ?? availableParallelism(), reference.columns.length);
   if (threads <= 1 || !workersAvailable()) return computeDrift(reference, current, options, now);
   const { pairs, referenceRows, currentRows } = pairColumns(reference, current, options);
-  const results = await testColumnsParallel(pairs, options, threads);
-  return summarise(results, options, referenceRows, currentRows, now);
+  const { columns } = await testColumnsParallel(pairs, options, threads);
+  return summarise(columns, options, referenceRows, currentRows, now);
 }
 
-/** Bundled into one file (the container image) there is no worker module to start. */
+/** False when neither the sources nor the bundle's drift-worker.mjs are on disk. */
 export function workersAvailable(): boolean {
-  return existsSync(fileURLToPath(WORKER_ENTRY));
+  return WORKER_ENTRY !== undefined;
 }
 
-/** columnDrift of every pair, spread over `threads` worker threads; results in pair order. */
+export interface ParallelColumns {
+  /** One result per pair, in pair order. */
+  columns: ColumnDrift[];
+  /** Distinct worker threads that tested at least one column. */
+  threads: number;
+}
+
+/** columnDrift of every pair, spread over `threads` worker threads. */
 export async function testColumnsParallel(
   pairs: PairedColumns['pairs'],
   options: DriftOptions,
   threads: number,
-): Promise<ColumnDrift[]> {
+): Promise<ParallelColumns> {
   const tasks: DriftTask[] = pairs.map((p, index) => ({ index, ...p, options }));
   const results = new Array<ColumnDrift>(tasks.length);
-  const workers = Array.from({ length: Math.min(threads, tasks.length) }, startWorker);
+  const ranOn = new Set<number>();
+  const workers = Array.from({ length: Math.min(threads, tasks.length) }, () => startWorker(WORKER_ENTRY!));
   try {
     let next = 0;
     await Promise.all(
@@ -70,6 +79,7 @@ export async function testColumnsParallel(
                 );
               }
               results[msg.index] = msg.result;
+              ranOn.add(msg.thread);
               send();
             });
             worker.on('error', reject);
@@ -80,14 +90,5 @@ export async function testColumnsParallel(
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return results;
-}
-
-// Node 20 loads a worker's entry module before any --import hook runs, so a .ts entry fails
-// even under tsx. A tiny eval'd bootstrap registers tsx in the worker, then imports it.
-function startWorker(): Worker {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = WORKER_ENTRY.href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { eval: true });
+  return { columns: results, threads: ranOn.size };
 }

@@ -1,10 +1,9 @@
 // Runs k-means restarts on worker threads. The points go into a SharedArrayBuffer once, so
 // workers read them without copies; each task is one (k, restart) pair and results come back
 // with their buffers transferred. With one worker (or tiny inputs) everything runs in-thread.
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { resolveWorkerEntry, startWorker } from '../workers/entry.ts';
 import { toRows, type LloydOptions } from './lloyd.ts';
 import type { Points } from './points.ts';
 import { runRestart, type RestartResult, type RestartTask } from './restart.ts';
@@ -28,14 +27,10 @@ export interface RunOptions {
   onResult?: (r: RestartResult) => void;
 }
 
-// From the sources: a bootstrap that registers tsx, then loads restart-worker.ts. In a
-// single-file bundle import.meta.url is the bundle, and a bundler that also emits
-// restart-worker.ts as `kmeans-worker.mjs` beside it gets threads too.
-const WORKER_CANDIDATES = [
-  new URL('./worker-bootstrap.mjs', import.meta.url),
-  new URL('./kmeans-worker.mjs', import.meta.url),
-];
-const WORKER_ENTRY = WORKER_CANDIDATES.find((u) => u.protocol === 'file:' && existsSync(fileURLToPath(u)));
+const WORKER_ENTRY = resolveWorkerEntry({
+  source: new URL('./restart-worker.ts', import.meta.url),
+  bundled: new URL('./kmeans-worker.mjs', import.meta.url),
+});
 
 /** Without a worker entry on disk the restarts run in the calling thread: slower, same result. */
 export function workersAvailable(): boolean {
@@ -118,10 +113,7 @@ async function runOnWorkers(
         w.postMessage(task);
       };
       for (let i = 0; i < count; i++) {
-        const w = new Worker(WORKER_ENTRY!, {
-          workerData: init,
-          execArgv: [],
-        });
+        const w = startWorker(WORKER_ENTRY!, { workerData: init, execArgv: [] });
         workers.push(w);
         w.on('message', (reply: PoolReply) => {
           running--;

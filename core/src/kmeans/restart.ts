@@ -1,5 +1,6 @@
 // One restart of one k: greedy k-means++ seeds, then Lloyd iterations. The restart's seed is
 // derived from (run seed, k, restart index), so the result does not depend on which thread ran it.
+import { threadId } from 'node:worker_threads';
 import { createRng, deriveSeed } from '../random/rng.ts';
 import { lloyd, type LloydOptions, type LloydResult } from './lloyd.ts';
 import type { Points } from './points.ts';
@@ -16,6 +17,8 @@ export interface RestartResult extends LloydResult {
   /** Time spent in k-means++ seeding and in the Lloyd iterations (for benchmarks). */
   seedingMs: number;
   lloydMs: number;
+  /** worker_threads threadId that ran the restart (0: the main thread). */
+  thread: number;
 }
 
 export function runRestart(
@@ -31,5 +34,12 @@ export function runRestart(
   const t1 = performance.now();
   const result = lloyd(points, rows, init, task.k, opts);
   const t2 = performance.now();
-  return { k: task.k, restart: task.restart, ...result, seedingMs: t1 - t0, lloydMs: t2 - t1 };
+  return {
+    k: task.k,
+    restart: task.restart,
+    ...result,
+    seedingMs: t1 - t0,
+    lloydMs: t2 - t1,
+    thread: threadId,
+  };
 }

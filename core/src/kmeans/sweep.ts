@@ -28,6 +28,8 @@ export interface RestartProgress {
   iterations: number;
   seedingMs: number;
   lloydMs: number;
+  /** Thread that ran the restart (0: the calling thread). */
+  thread: number;
   /** Restarts finished so far over the whole sweep, and their total. */
   done: number;
   total: number;
@@ -80,6 +82,7 @@ export async function kmeansSweep(points: Points, opts: SweepOptions): Promise<S
         iterations: r.iterations,
         seedingMs: r.seedingMs,
         lloydMs: r.lloydMs,
+        thread: r.thread,
         done,
         total: tasks.length,
       });

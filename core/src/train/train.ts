@@ -52,7 +52,7 @@ export interface TrainSpec {
 export type TrainProgress =
   | ({ phase: 'restart' } & RestartProgress)
   | { phase: 'metrics'; ks: number[]; silhouetteRows: number }
-  | { phase: 'done'; k: number; durationMs: number };
+  | { phase: 'done'; k: number; durationMs: number; threads: number };
 
 export interface TrainOptions {
   onProgress?: (event: TrainProgress) => void;
@@ -241,6 +241,8 @@ export async function trainModel(
   let chosen: KMetrics;
   let naming: { cluster: number; name: string; generated: boolean }[];
   let kRange: { min: number; max: number };
+  // Distinct threads the k-means restarts ran on: tells a run on workers from the fallback.
+  const threads = new Set<number>();
 
   if (spec.mode === 'fixed') {
     const defs = spec.personas ?? [];
@@ -271,7 +273,10 @@ export async function trainModel(
       nInit: spec.nInit,
       seed: spec.seed,
       workers: spec.workers,
-      onProgress: (e) => opts.onProgress?.({ phase: 'restart', ...e }),
+      onProgress: (e) => {
+        threads.add(e.thread);
+        opts.onProgress?.({ phase: 'restart', ...e });
+      },
     });
     const results = [...sweep.values()];
     const scored = results.filter((r) => r.k >= 2);
@@ -313,7 +318,7 @@ export async function trainModel(
   const training = trainingAssignment(points, personas);
   const stats = referenceStats(training.labels, training.distances, personas.length, sampleRows);
   const durationMs = Date.now() - started;
-  opts.onProgress?.({ phase: 'done', k, durationMs });
+  opts.onProgress?.({ phase: 'done', k, durationMs, threads: Math.max(1, threads.size) });
   return {
     schemaVersion: ARTIFACT_SCHEMA_VERSION,
     features: encodings,

@@ -72,7 +72,7 @@ function progressLogger(log: Logger): (e: TrainProgress) => void {
     } else if (e.phase === 'metrics') {
       log.info({ phase: e.phase, ks: e.ks, silhouetteRows: e.silhouetteRows }, 'scoring clusterings');
     } else {
-      log.info({ phase: e.phase, k: e.k, durationMs: e.durationMs }, 'fit finished');
+      log.info({ phase: e.phase, k: e.k, durationMs: e.durationMs, threads: e.threads }, 'fit finished');
     }
   };
 }

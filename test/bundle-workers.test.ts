@@ -1,0 +1,68 @@
+// The bundle users run (scripts/bundle.mjs, the container image's dist/) ships the worker
+// entry points: k-means restarts and drift statistics really run on more than one thread
+// there, rather than falling back to the calling thread.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { createRng } from '../core/src/random/rng.ts';
+import type { DriftTask, DriftTaskResult } from '../core/src/drift/worker.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+// Inside the repository, so the bundle resolves its external packages from node_modules.
+mkdirSync(join(root, '.cache'), { recursive: true });
+const dir = mkdtempSync(join(root, '.cache', 'bundle-test-'));
+const dist = join(dir, 'dist');
+
+before(() => {
+  execFileSync(process.execPath, [join(root, 'scripts', 'bundle.mjs'), dist], { stdio: 'ignore' });
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('persona train from the bundle runs its k-means restarts on two worker threads', () => {
+  // 6000 x 10 values: above the size below which the pool stays in one thread.
+  const rng = createRng(5);
+  const lines = ['a,b,c,d,e,f,g,h,i,j'];
+  for (let i = 0; i < 6000; i++) {
+    lines.push(Array.from({ length: 10 }, () => ((i % 3) * 3 + rng.normal()).toFixed(4)).join(','));
+  }
+  const data = join(dir, 'rows.csv');
+  writeFileSync(data, lines.join('\n') + '\n');
+  const run = spawnSync(
+    process.execPath,
+    [
+      join(dist, 'persona.mjs'),
+      'train',
+      ...['--data', data, '--out', join(dir, 'model.json'), '--k', '2..3', '--n-init', '2', '--workers', '2'],
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stderr, /chose k=\d+ in [\d.]+ s \(restarts on 2 threads\)/);
+});
+
+test("the bundle's drift worker tests a column on its own thread", async () => {
+  const worker = new Worker(pathToFileURL(join(dist, 'drift-worker.mjs')));
+  try {
+    const values = (shift: number) => Float64Array.from({ length: 200 }, (_, i) => (i % 20) + shift);
+    const task: DriftTask = {
+      index: 0,
+      reference: { name: 'x', type: 'numeric', values: values(0) },
+      current: { name: 'x', type: 'numeric', values: values(5) },
+      options: { numeric: 'ks' },
+    };
+    const reply = await new Promise<DriftTaskResult>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.postMessage(task);
+    });
+    assert.ok(reply.ok, 'the worker reported an error');
+    assert.notEqual(reply.thread, 0);
+    assert.equal(reply.result.test, 'ks');
+  } finally {
+    await worker.terminate();
+  }
+});
