@@ -353,3 +353,63 @@ describe('trainer job: the data of a drift retrain and the lineage', () => {
     );
   });
 });
+
+describe('trainer job: persona diff against production', () => {
+  const model = { namespace: 'shop', name: 'diffed' };
+  const features = [{ name: 'age' }, { name: 'income' }];
+
+  test('no production version: no diff', async () => {
+    const r = await run(spec({ model, features }), 'diff-1');
+    assert.equal(r.exitCode, 0, JSON.stringify(r.lines.at(-1)));
+    assert.equal(r.version, 1);
+    assert.ok(!r.lines.some((l) => l.phase === 'diff'));
+  });
+
+  test("a new version's diff against production is stored, on its training sample", async () => {
+    await registry.setAlias(model, 'production', 1, { actor: 'test', reason: 'first version' });
+    const r = await run(
+      spec({
+        model,
+        features,
+        data: { postgres: { query: 'SELECT age, income FROM survey WHERE age < 40' } },
+      }),
+      'diff-2',
+    );
+    assert.equal(r.exitCode, 0, JSON.stringify(r.lines.at(-1)));
+    const stored = await registry.getVersionDiff(model, 1, 2);
+    assert.ok(stored, 'diff stored');
+    assert.equal(stored.diff.sample.source, 'training');
+    assert.equal(stored.diff.sample.rows, 20, "the young half: the new version's training rows");
+    const candidate = await registry.loadArtifact({ ...model, version: 2 });
+    assert.equal(stored.diff.matched.length + stored.diff.new.length, candidate.personas.length);
+    assert.equal(stored.diff.mix.to.length, candidate.personas.length);
+    assert.ok(stored.diff.churn !== null && stored.diff.adjustedRandIndex !== null);
+    const line = r.lines.find((l) => l.phase === 'diff');
+    assert.match(String(line?.msg), /^version 2 vs 1: churn \d+\.\d% of 20 training rows, ARI/);
+  });
+
+  test('with a week of logged predictions the sample is drawn from them, the same rows on a retry', async () => {
+    const now = Date.now();
+    await registry.insertPredictionLog(
+      Array.from({ length: 1200 }, (_, i) => {
+        const [age, income] = surveyRows()[i % 40];
+        return {
+          ...model,
+          version: 1,
+          at: new Date(now - 3_600_000 + i),
+          features: { age, income },
+          persona: 'p',
+        };
+      }),
+    );
+    const r = await run(spec({ model, features, seed: 9 }), 'diff-3');
+    assert.equal(r.exitCode, 0, JSON.stringify(r.lines.at(-1)));
+    const stored = await registry.getVersionDiff(model, 1, 3);
+    assert.equal(stored?.diff.sample.source, 'predictions');
+    assert.equal(stored?.diff.sample.rows, 1200);
+    // The run is finished: a retry changes nothing and stores no second diff.
+    const again = await run(spec({ model, features, seed: 9 }), 'diff-3');
+    assert.equal(again.created, false);
+    assert.deepEqual((await registry.getVersionDiff(model, 1, 3))?.diff, stored?.diff);
+  });
+});

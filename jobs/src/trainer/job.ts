@@ -1,5 +1,6 @@
 // What a training Job runs: read the data, fit, store the artifact, register the version with
-// its metrics and training run, exit 0 / 1 (transient, retry) / 2 (bad spec or data, don't).
+// its metrics and training run, store its persona diff against production, exit 0 / 1
+// (transient, retry) / 2 (bad spec or data, don't).
 // Idempotent per run id: a retried Job whose first attempt registered the version only
 // finishes the bookkeeping, it never creates a second version.
 import type { Logger } from 'pino';
@@ -12,6 +13,7 @@ import { Registry, type ModelRef } from '@persona-operator/registry';
 import { trainModel, type TrainProgress, type TrainSpec } from '@persona-operator/core/train/train';
 import { dataParts, type TrainingJobSpec } from '../training-spec.ts';
 import { loadTrainingData } from './data-source.ts';
+import { storeDiffAgainstProduction } from './diff.ts';
 import type { VersionLineage } from '@persona-operator/registry/lineage';
 import { classifyError, EXIT_OK } from '../exit-codes.ts';
 
@@ -134,8 +136,8 @@ export async function runTrainingJob(
     );
 
     // Persona names survive retraining: the production version (else the newest) is matched.
-    const previousVersion =
-      (await registry.productionVersion(model)) ?? (await registry.latestVersion(model));
+    const productionVersion = await registry.productionVersion(model);
+    const previousVersion = productionVersion ?? (await registry.latestVersion(model));
     let previous: ModelArtifact | undefined;
     if (previousVersion) {
       previous = await registry.loadArtifact(previousVersion);
@@ -176,6 +178,24 @@ export async function runTrainingJob(
       params: jobParams({ ...spec, features }, table.rowCount),
       lineage,
     });
+    // Before the run is finished, so a retry of a Job that stopped here still stores it.
+    if (productionVersion && previous && productionVersion.version !== version.version) {
+      await storeDiffAgainstProduction(
+        registry,
+        {
+          model,
+          production: { version: productionVersion.version, artifact: previous },
+          // A retried run diffs the version its first attempt registered.
+          candidate: {
+            version: version.version,
+            artifact: created ? artifact : await registry.loadArtifact(version),
+          },
+          seed: spec.seed,
+          now: new Date(),
+        },
+        log,
+      );
+    }
     await registry.finishTrainingRun(model, runId, { metrics: artifact.metrics, version: version.version });
     log.info(
       {
