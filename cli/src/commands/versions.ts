@@ -1,20 +1,30 @@
 // `persona versions`: the versions of one model, newest last, one per line beginning with its
-// number, with their metrics and aliases; `--json` for scripts.
+// number, with their metrics and aliases, or the persona diff between two of them; `--json`
+// for scripts.
 import { REGISTRY_URL_ENV } from '@persona-operator/jobs/job-env';
 import { parseArgs } from 'node:util';
 import { Registry, type ModelVersion } from '@persona-operator/registry';
 import type { Command } from '../main.ts';
-import { modelRefFlag, required } from '../flags.ts';
+import { formatVersionDiff } from '../diff-print.ts';
+import { CliError } from '../errors.ts';
+import { intFlag, modelRefFlag, required, type ModelRef } from '../flags.ts';
 import { registryUrl, withRegistryErrors } from '../registry-args.ts';
+import { versionDiff } from '../version-diff.ts';
 
 const usage = `Usage: persona versions --registry URL --model NAMESPACE/NAME [--json]
+       persona versions --registry URL --model NAMESPACE/NAME --diff A B [--json]
 
-Lists the registered versions of a model with their metrics and aliases.
+Lists the registered versions of a model with their metrics and aliases. With --diff, shows
+the persona diff from version A to version B: matched personas and how far their centroids
+moved, new, retired, split and merged personas, churn, adjusted Rand index and persona mix.
+The diff stored when B was trained against A (production then) is shown as stored; any
+other pair is computed from both artifacts.
 
 Options:
   --registry URL   Postgres URL of the registry (default: env ${REGISTRY_URL_ENV})
   --model NS/NAME  the model, e.g. shop/customers
-  --json           print a JSON array instead of one line per version`;
+  --diff A B       the persona diff between versions A and B
+  --json           print JSON (the versions as an array, or the diff)`;
 
 const fixed = (v: number | null | undefined, digits: number): string =>
   v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits);
@@ -33,21 +43,54 @@ export function formatVersionLine(v: ModelVersion): string {
   ].join('  ');
 }
 
+/** The two version numbers of `--diff A B`. */
+function diffVersions(flag: string | undefined, positionals: string[]): [number, number] {
+  if (flag === undefined || positionals.length !== 1) {
+    throw new CliError(
+      `--diff: expected two version numbers (--diff A B), got ${[flag, ...positionals].filter((x) => x !== undefined).length}`,
+    );
+  }
+  return [intFlag('--diff', flag, { min: 1 }), intFlag('--diff', positionals[0], { min: 1 })];
+}
+
+async function showDiff(url: string, model: ModelRef, [from, to]: [number, number], json: boolean) {
+  const result = await withRegistryErrors(async () => {
+    const registry = await Registry.connect(url, { applicationName: 'persona-versions', max: 1 });
+    try {
+      return await versionDiff(registry, model, from, to);
+    } finally {
+      await registry.close();
+    }
+  });
+  if (json) {
+    const { diff, ...origin } = result;
+    process.stdout.write(`${JSON.stringify({ ...origin, ...diff }, null, 2)}\n`);
+  } else {
+    process.stdout.write(formatVersionDiff(`${model.namespace}/${model.name}`, result));
+  }
+  return 0;
+}
+
 export const command: Command = {
   summary: 'list the versions of a model in the registry, with metrics and aliases',
   usage,
   async run(argv) {
-    const { values } = parseArgs({
+    const { values, positionals } = parseArgs({
       args: argv,
       options: {
         registry: { type: 'string' },
         model: { type: 'string' },
         json: { type: 'boolean', default: false },
+        diff: { type: 'string' },
       },
+      allowPositionals: true,
       strict: true,
     });
     const url = registryUrl(values.registry);
     const model = modelRefFlag('--model', required(values.model, '--model NAMESPACE/NAME'));
+    if (values.diff !== undefined || positionals.length > 0) {
+      return showDiff(url, model, diffVersions(values.diff, positionals), values.json);
+    }
     const versions = await withRegistryErrors(async () => {
       const registry = await Registry.connect(url, { applicationName: 'persona-versions', max: 1 });
       try {
