@@ -1,30 +1,53 @@
-// bench:predict — the predictor against a bare fastify route, in one run on this machine.
+// bench:predict — `persona serve` against a bare fastify route (the limit) and against the
+// pipeline it replaces (Flask + scikit-learn under Gunicorn), in one run on this machine.
 //
 // 1. Trains a real model on the seed scenario (6 personas, 8 numeric features + 1 categorical).
-// 2. Starts, each in its own process, a bare fastify server that parses the body and returns a
-//    constant (the limit), and `persona serve` with the model (exactly what runs in the cluster).
-// 3. Drives both from this process with autocannon (keep-alive, one JSON record per request):
-//    peak requests/s in alternating rounds, then p50/p99 latency at half the predictor's peak.
-// 4. Measures batch scoring of 10k-row batches in rows/s, in-process and over HTTP.
-// Figures are printed, never asserted: the machine is shared.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+// 2. Starts each server in its own process: the bare route (same response schema, no request
+//    logging), `persona serve` from the bundle users run (dist/persona.mjs; --tsx: from the
+//    sources), and Gunicorn with as many Flask workers as cores.
+// 3. Drives them with autocannon, itself in a process of its own (bench/predict-load.ts):
+//    rounds in ABBA order (P B F, F B P, ...), the median and spread of each side. The headline
+//    is server CPU time per answered request (what a core of its own would sustain, much less
+//    sensitive to the neighbours' load than requests/s); requests/s stand beside it. Only 2xx
+//    responses count.
+// 4. p50/p99 latency at half the predictor's peak; batch scoring in rows/s.
+//
+// Flags: --tsx, --json (record under bench/results). Env: BENCH_DURATION (s per run, 5),
+// BENCH_CONNECTIONS (10), BENCH_ROUNDS (6 per side), GUNICORN (gunicorn).
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { createScorer } from '@persona-operator/core/scoring/scorer';
 import { generateSeedScenario, SEED_FEATURES } from '@persona-operator/core/synth/seed-scenario';
 import { trainModel } from '@persona-operator/core/train/train';
 import type { Table } from '@persona-operator/core/data/table';
 import { freePort } from '../test/support/postgres.ts';
+import type { LoadOutcome, LoadSpec } from './predict-load.ts';
+import { keepRecord, spread, startBench, type Spread } from './record.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 6));
+const FROM_SOURCES = process.argv.includes('--tsx');
+const PREDICT_PATH = '/v1/models/customers:predict';
 const BATCH_ROWS = 10_000;
 const BATCH_REPEATS = 10;
+
+interface Server {
+  key: 'persona' | 'bare' | 'flask';
+  label: string;
+  base: string;
+  proc: ChildProcess;
+}
+
+interface Round {
+  rps: number;
+  cpuUsPerRequest: number;
+  outcome: LoadOutcome;
+}
 
 function rowsOf(table: Table, n: number, offset = 0): Record<string, number | string>[] {
   const out: Record<string, number | string>[] = [];
@@ -37,35 +60,24 @@ function rowsOf(table: Table, n: number, offset = 0): Record<string, number | st
   return out;
 }
 
-async function waitReady(base: string, proc: ChildProcess, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode}`);
+async function waitReady(server: Server): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (server.proc.exitCode !== null) throw new Error(`${server.label} exited with ${server.proc.exitCode}`);
     try {
-      if ((await fetch(`${base}/readyz`)).status === 200) return;
+      if ((await fetch(`${server.base}/readyz`)).status === 200) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${what} did not become ready`);
+  throw new Error(`${server.label} did not become ready`);
 }
 
 async function stop(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null) return;
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
   const exited = new Promise((r) => proc.once('exit', r));
   proc.kill('SIGTERM');
   await exited;
-}
-
-interface LoadResult {
-  rps: number;
-  p50: number;
-  p99: number;
-  p999: number;
-  non2xx: number;
-  errors: number;
-  /** Server CPU time per answered request, in microseconds (Linux only). */
-  cpuUsPerRequest: number | undefined;
 }
 
 const CLK_TCK = (() => {
@@ -76,90 +88,77 @@ const CLK_TCK = (() => {
   }
 })();
 
-/** CPU time (ms) a process has used, from /proc; undefined where there is no /proc. */
-function cpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
+/** CPU time (ms) of a process and all its descendants (Gunicorn's workers), from /proc. */
+function treeCpuMs(pid: number): number {
+  let ms = 0;
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+    ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    for (const child of children ? children.split(' ') : []) ms += treeCpuMs(Number(child));
   } catch {
-    return undefined;
+    // the process (or a worker) is gone
   }
+  return ms;
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-/** One autocannon run; latencies are collected per response (autocannon's histogram keeps whole ms). */
 async function load(
-  base: string,
-  bodies: string[],
-  opts: { overallRate?: number; duration?: number; pid?: number } = {},
-): Promise<LoadResult> {
-  const latencies: number[] = [];
-  const cpuBefore = cpuMs(opts.pid);
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance: autocannon.Instance = autocannon(
-      {
-        url: base,
-        connections: CONNECTIONS,
-        pipelining: 1,
-        duration: opts.duration ?? DURATION_S,
-        overallRate: opts.overallRate,
-        requests: bodies.map((body) => ({
-          method: 'POST' as const,
-          path: '/v1/models/customers:predict',
-          headers: { 'content-type': 'application/json' },
-          body,
-        })),
-      },
-      (err, res) => (err ? reject(err) : resolve(res)),
-    );
-    instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
-      if (status === 200) latencies.push(ms);
-    });
-  });
-  const cpuAfter = cpuMs(opts.pid);
-  const sorted = Float64Array.from(latencies).sort();
+  server: Server,
+  bodiesFile: string,
+  opts: { overallRate?: number; durationS?: number } = {},
+): Promise<Round> {
+  const spec: LoadSpec = {
+    url: server.base,
+    path: PREDICT_PATH,
+    bodiesFile,
+    connections: CONNECTIONS,
+    durationS: opts.durationS ?? DURATION_S,
+    overallRate: opts.overallRate,
+  };
+  const before = treeCpuMs(server.proc.pid!);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'bench/predict-load.ts'), JSON.stringify(spec)],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const after = treeCpuMs(server.proc.pid!);
+  if (code !== 0) throw new Error(`load generator exited with ${code}`);
+  const outcome = JSON.parse(out) as LoadOutcome;
   return {
-    rps: result.requests.total / (result.duration || DURATION_S),
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    p999: percentile(sorted, 99.9),
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-    cpuUsPerRequest:
-      cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
-        ? undefined
-        : ((cpuAfter - cpuBefore) * 1000) / result.requests.total,
+    rps: outcome.ok / spec.durationS,
+    cpuUsPerRequest: outcome.ok ? ((after - before) * 1000) / outcome.ok : NaN,
+    outcome,
   };
 }
 
 const fmt = (n: number, d = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-const line = (label: string, r: LoadResult) =>
-  `  ${label.padEnd(34)} ${fmt(r.rps).padStart(8)} req/s   p50 ${fmt(r.p50, 2)} ms   p99 ${fmt(r.p99, 2)} ms   p99.9 ${fmt(r.p999, 2)} ms` +
-  (r.cpuUsPerRequest === undefined ? '' : `   cpu ${fmt(r.cpuUsPerRequest, 1)} µs/req`) +
-  (r.non2xx || r.errors ? `   non-2xx ${r.non2xx} errors ${r.errors}` : '');
+const range = (s: Spread, d = 0) => `${fmt(s.median, d)} (${fmt(s.min, d)}..${fmt(s.max, d)})`;
+const roundLine = (label: string, r: Round) =>
+  `  ${label.padEnd(40)} cpu ${fmt(r.cpuUsPerRequest, 1).padStart(7)} µs/req  ${fmt(r.rps).padStart(7)} req/s  ` +
+  `p50 ${fmt(r.outcome.p50, 2)} ms  p99 ${fmt(r.outcome.p99, 2)} ms` +
+  (r.outcome.non2xx || r.outcome.errors ? `  non-2xx ${r.outcome.non2xx} errors ${r.outcome.errors}` : '');
+
+function findGunicorn(): string | undefined {
+  const candidates = process.env.GUNICORN ? [process.env.GUNICORN] : ['gunicorn', '/usr/bin/gunicorn'];
+  return candidates.find((g) => spawnSync(g, ['--version'], { stdio: 'ignore' }).status === 0);
+}
 
 async function main(): Promise<void> {
+  const run = startBench('bench:predict');
+  const cores = availableParallelism();
   console.log(
-    `bench:predict — ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}`,
-  );
-  console.log(
-    `load average before: ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  );
-  console.log(
-    `autocannon: ${CONNECTIONS} keep-alive connections, pipelining 1, ${DURATION_S} s per run, ${ROUNDS} alternating rounds`,
+    `autocannon in its own process: ${CONNECTIONS} keep-alive connections, pipelining 1, ${DURATION_S} s per run, ${ROUNDS} rounds per server in ABBA order`,
   );
 
   const scenario = generateSeedScenario({ rowsPerMonth: 5000, seed: 7 });
   const table = scenario.months[0].table;
-  const t0 = performance.now();
   const artifact = await trainModel(table, {
     features: SEED_FEATURES,
     mode: 'fit',
@@ -171,95 +170,125 @@ async function main(): Promise<void> {
   });
   artifact.model = { namespace: 'bench', name: 'customers', version: 1 };
   console.log(
-    `model: ${artifact.personas.length} personas, ${artifact.features.length} features, trained on ${table.rowCount} rows in ${fmt(performance.now() - t0)} ms`,
+    `model: ${artifact.personas.length} personas, ${artifact.features.length} features, trained on ${table.rowCount} rows`,
   );
 
   const dir = mkdtempSync(join(tmpdir(), 'persona-bench-'));
   const modelFile = join(dir, 'model.json');
   writeFileSync(modelFile, JSON.stringify(artifact));
-  const records = rowsOf(table, 64);
-  const bodies = records.map((r) => JSON.stringify({ instances: [r] }));
+  const bodies = rowsOf(table, 64).map((r) => JSON.stringify({ instances: [r] }));
+  const bodiesFile = join(dir, 'bodies.ndjson');
+  writeFileSync(bodiesFile, bodies.join('\n') + '\n');
 
-  const barePort = await freePort();
-  const predPort = await freePort();
-  const bare = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'bench/predict-bare-server.ts'), String(barePort)],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
+  let personaEntry = join(ROOT, 'cli/bin/persona.js');
+  if (!FROM_SOURCES) {
+    // What the image runs; inside the repository, so it finds its packages in node_modules.
+    const dist = join(ROOT, 'dist');
+    execFileSync(process.execPath, [join(ROOT, 'scripts/bundle.mjs'), dist], { stdio: 'ignore' });
+    personaEntry = join(dist, 'persona.mjs');
+  }
+  console.log(
+    `persona serve: ${FROM_SOURCES ? 'the sources under tsx (--tsx)' : 'the bundle, dist/persona.mjs'}`,
   );
-  const predictor = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'cli/bin/persona.js'),
-      'serve',
-      '--model-file',
-      modelFile,
-      '--port',
-      String(predPort),
-      '--host',
-      '127.0.0.1',
-      '--drain-delay',
-      '0',
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const bareBase = `http://127.0.0.1:${barePort}`;
-  const predBase = `http://127.0.0.1:${predPort}`;
+
+  const servers: Server[] = [];
+  const start = async (
+    key: Server['key'],
+    label: string,
+    command: string,
+    args: (port: number) => string[],
+    env: NodeJS.ProcessEnv = process.env,
+  ) => {
+    const port = await freePort();
+    const proc = spawn(command, args(port), { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const server = { key, label, base: `http://127.0.0.1:${port}`, proc };
+    servers.push(server);
+    await waitReady(server);
+    return server;
+  };
   try {
-    await waitReady(bareBase, bare, 'bare server');
-    await waitReady(predBase, predictor, 'persona serve');
-    const check = await fetch(`${predBase}/v1/models/customers:predict`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: bodies[0],
-    });
-    if (check.status !== 200) throw new Error(`predictor answered ${check.status}: ${await check.text()}`);
+    const bare = await start('bare', 'bare fastify route (constant)', process.execPath, (port) => [
+      '--import',
+      'tsx',
+      join(ROOT, 'bench/predict-bare-server.ts'),
+      String(port),
+    ]);
+    const persona = await start('persona', 'persona serve', process.execPath, (port) => [
+      personaEntry,
+      'serve',
+      ...['--model-file', modelFile, '--port', String(port), '--host', '127.0.0.1', '--drain-delay', '0s'],
+    ]);
+    const gunicorn = findGunicorn();
+    const flask = gunicorn
+      ? await start(
+          'flask',
+          `Flask + scikit-learn, Gunicorn -w ${cores}`,
+          gunicorn,
+          (port) => [
+            '-w',
+            String(cores),
+            '-b',
+            `127.0.0.1:${port}`,
+            '--chdir',
+            join(ROOT, 'bench'),
+            'predict_flask:app',
+          ],
+          { ...process.env, MODEL_FILE: modelFile },
+        )
+      : undefined;
+    if (!flask) console.log('gunicorn not found (Debian: python3-flask python3-sklearn gunicorn): no peer');
 
-    // Warm both up (JIT, connection pools) before measuring.
-    await load(bareBase, bodies, { duration: 3 });
-    await load(predBase, bodies, { duration: 3 });
+    for (const s of servers) {
+      const res = await fetch(`${s.base}${PREDICT_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: bodies[0],
+      });
+      if (res.status !== 200) throw new Error(`${s.label} answered ${res.status}: ${await res.text()}`);
+      await load(s, bodiesFile, { durationS: 3 }); // warm-up: JIT, connection pools
+    }
 
     console.log('\npeak, one JSON record per request:');
-    const bareRuns: LoadResult[] = [];
-    const predRuns: LoadResult[] = [];
-    for (let round = 1; round <= ROUNDS; round++) {
-      const b = await load(bareBase, bodies, { pid: bare.pid });
-      console.log(line(`round ${round} bare fastify (constant)`, b));
-      const p = await load(predBase, bodies, { pid: predictor.pid });
-      console.log(line(`round ${round} persona serve`, p));
-      bareRuns.push(b);
-      predRuns.push(p);
+    const order = [persona, bare, ...(flask ? [flask] : [])];
+    const rounds = new Map<Server['key'], Round[]>(order.map((s) => [s.key, []]));
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const s of r % 2 === 0 ? order : [...order].reverse()) {
+        const result = await load(s, bodiesFile);
+        rounds.get(s.key)!.push(result);
+        console.log(roundLine(`round ${r + 1} ${s.label}`, result));
+      }
     }
-    const mean = (xs: LoadResult[]) => xs.reduce((s, r) => s + r.rps, 0) / xs.length;
-    const bareRps = mean(bareRuns);
-    const predRps = mean(predRuns);
-    console.log(`  mean: bare ${fmt(bareRps)} req/s, predictor ${fmt(predRps)} req/s`);
-    console.log(`  RATIO predictor / bare = ${(predRps / bareRps).toFixed(3)}   (goal >= 0.85)`);
-    // On a shared machine requests/s swing with the neighbours' load; CPU time per request
-    // does much less, and its inverse is the peak each server would reach on a core of its own.
-    const cpu = (xs: LoadResult[]) => {
-      const v = xs.map((r) => r.cpuUsPerRequest).filter((x): x is number => x !== undefined);
-      return v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
-    };
-    const bareCpu = cpu(bareRuns);
-    const predCpu = cpu(predRuns);
-    if (bareCpu !== undefined && predCpu !== undefined) {
+    const cpu = new Map([...rounds].map(([k, rs]) => [k, spread(rs.map((x) => x.cpuUsPerRequest))]));
+    const rps = new Map([...rounds].map(([k, rs]) => [k, spread(rs.map((x) => x.rps))]));
+    console.log(`\nmedian (min..max) over ${ROUNDS} rounds:`);
+    for (const s of order) {
       console.log(
-        `  server CPU per request: bare ${fmt(bareCpu, 1)} µs, predictor ${fmt(predCpu, 1)} µs; ` +
-          `CPU-bound RATIO = ${(bareCpu / predCpu).toFixed(3)}`,
+        `  ${s.label.padEnd(40)} server CPU ${range(cpu.get(s.key)!, 1)} µs/req   ${range(rps.get(s.key)!)} req/s`,
       );
     }
+    const cpuRatio = cpu.get('bare')!.median / cpu.get('persona')!.median;
+    const rpsRatio = rps.get('persona')!.median / rps.get('bare')!.median;
+    const problem = (x: number) =>
+      x > 1 ? '  MEASUREMENT PROBLEM: above 1.0, the bare route cannot be slower' : '';
+    console.log(`\npersona serve / bare route:`);
+    console.log(`  by server CPU per request: ${cpuRatio.toFixed(3)}  (goal >= 0.85)${problem(cpuRatio)}`);
+    console.log(`  by requests/s:             ${rpsRatio.toFixed(3)}  (goal >= 0.85)${problem(rpsRatio)}`);
+    let flaskRatios: { cpu: number; rps: number } | undefined;
+    if (flask) {
+      flaskRatios = {
+        cpu: cpu.get('flask')!.median / cpu.get('persona')!.median,
+        rps: rps.get('persona')!.median / rps.get('flask')!.median,
+      };
+      console.log(`persona serve / Flask + Gunicorn:`);
+      console.log(`  by server CPU per request: ${flaskRatios.cpu.toFixed(2)}x  (goal >= 5x)`);
+      console.log(`  by requests/s:             ${flaskRatios.rps.toFixed(2)}x  (goal >= 5x)`);
+    }
 
-    const half = Math.max(1, Math.round(predRps / 2));
-    console.log(`\nlatency at half the predictor's peak (${fmt(half)} req/s offered):`);
-    const pHalf = await load(predBase, bodies, { overallRate: half });
-    console.log(line('persona serve', pHalf));
-    const bHalf = await load(bareBase, bodies, { overallRate: half });
-    console.log(line('bare fastify (same rate)', bHalf));
-    console.log(`  predictor p99 at half peak = ${fmt(pHalf.p99, 2)} ms   (goal <= 5 ms)`);
+    const half = Math.max(1, Math.round(rps.get('persona')!.median / 2));
+    console.log(`\nlatency at half the predictor's median peak (${fmt(half)} req/s offered):`);
+    const pHalf = await load(persona, bodiesFile, { overallRate: half });
+    console.log(roundLine('persona serve', pHalf));
+    console.log(`  p99 ${fmt(pHalf.outcome.p99, 2)} ms  (goal <= 5 ms)`);
 
     console.log(`\nbatch scoring, ${fmt(BATCH_ROWS)}-row batches:`);
     const batchRows = rowsOf(table, BATCH_ROWS, 64);
@@ -267,13 +296,11 @@ async function main(): Promise<void> {
     scorer.predictBatch(batchRows);
     let t = performance.now();
     for (let i = 0; i < BATCH_REPEATS; i++) scorer.predictBatch(batchRows);
-    let ms = performance.now() - t;
-    console.log(
-      `  in-process scorer.predictBatch     ${fmt((BATCH_ROWS * BATCH_REPEATS) / (ms / 1000)).padStart(12)} rows/s`,
-    );
+    const inProcess = (BATCH_ROWS * BATCH_REPEATS) / ((performance.now() - t) / 1000);
+    console.log(`  in-process scorer.predictBatch  ${fmt(inProcess).padStart(12)} rows/s`);
     const batchBody = JSON.stringify({ instances: batchRows });
     const post = async () => {
-      const res = await fetch(`${predBase}/v1/models/customers:predict`, {
+      const res = await fetch(`${persona.base}${PREDICT_PATH}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: batchBody,
@@ -284,17 +311,28 @@ async function main(): Promise<void> {
     await post();
     t = performance.now();
     for (let i = 0; i < BATCH_REPEATS; i++) await post();
-    ms = performance.now() - t;
-    console.log(
-      `  over HTTP (V1, ${fmt(batchBody.length / 1024)} KiB body)  ${fmt((BATCH_ROWS * BATCH_REPEATS) / (ms / 1000)).padStart(12)} rows/s   (${fmt(ms / BATCH_REPEATS, 1)} ms per batch)`,
-    );
-    console.log(
-      `\nload average after: ${loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}`,
-    );
+    const overHttp = (BATCH_ROWS * BATCH_REPEATS) / ((performance.now() - t) / 1000);
+    console.log(`  over HTTP (V1)                  ${fmt(overHttp).padStart(12)} rows/s`);
+
+    keepRecord(run, {
+      predictor: FROM_SOURCES ? 'tsx' : 'bundle',
+      connections: CONNECTIONS,
+      durationS: DURATION_S,
+      rounds: Object.fromEntries(
+        [...rounds].map(([k, rs]) => [
+          k,
+          rs.map((x) => ({ rps: x.rps, cpuUsPerRequest: x.cpuUsPerRequest, ...x.outcome })),
+        ]),
+      ),
+      cpuUsPerRequest: Object.fromEntries(cpu),
+      rps: Object.fromEntries(rps),
+      ratioToBare: { cpu: cpuRatio, rps: rpsRatio },
+      ratioToFlask: flaskRatios ?? null,
+      halfPeak: { offered: half, ...pHalf.outcome },
+      batchRowsPerS: { inProcess, overHttp },
+    });
   } finally {
-    await Promise.all([stop(bare), stop(predictor)]);
+    await Promise.all(servers.map((s) => stop(s.proc)));
     rmSync(dir, { recursive: true, force: true });
   }
 }
