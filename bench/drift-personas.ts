@@ -68,7 +68,7 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-export async function personaCost(rows: number, features: number): Promise<void> {
+export async function personaCost(rows: number, features: number): Promise<Record<string, unknown>> {
   console.log(
     `\npersona tests: ${rows} current rows x ${features} numeric features, ${PERSONAS} personas, ` +
       `reference = the model's 5000-row sample; ${ROUNDS} ABBA rounds, 1 thread`,
@@ -123,4 +123,5 @@ export async function personaCost(rows: number, features: number): Promise<void>
     `  wall-time medians: ${wall.ma.toFixed(2)} s and ${wall.mb.toFixed(2)} s: +${wall.pct.toFixed(0)} %`,
   );
   console.log(`  EXTRA COST of the persona tests = ${cpu.pct.toFixed(0)} % cpu   (goal < 50 %)`);
+  return { featuresAlone: a, withPersonaTests: b, extraCpuPercent: cpu.pct, extraWallPercent: wall.pct };
 }
