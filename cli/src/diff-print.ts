@@ -68,7 +68,7 @@ export function formatVersionDiff(model: string, result: VersionDiffResult): str
       ]),
     );
   } else {
-    lines.push(`matched: none within distance ${diff.maxMatchDistance}`);
+    lines.push('matched: none (every production persona retired)');
   }
   const changes = personaChanges(diff);
   lines.push(

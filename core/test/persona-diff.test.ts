@@ -130,17 +130,17 @@ describe('persona diff', () => {
     close(diff.matched[1].shift.age, 0);
   });
 
-  test('a centroid beyond maxMatchDistance is a retired and a new persona', () => {
+  test('a centroid that moved nearer another production persona is a retired and a new persona', () => {
     const newer = fixtureArtifact();
-    newer.personas[1] = { ...newer.personas[1], name: 'Elsewhere', scaled: [3, 0, 1, 0] };
-    const diff = personaDiff({ version: 1, artifact }, { version: 2, artifact: newer }, sample, {
-      maxMatchDistance: 1,
-    });
+    // Older Store's successor sits nearer Young Web's centroid than its own: not the same persona.
+    newer.personas[1] = { ...newer.personas[1], name: 'Elsewhere', scaled: [-1, 0.6, 0.4, 0] };
+    newer.personas[0] = { ...newer.personas[0], scaled: [-3, 1, 0, 0] };
+    const diff = personaDiff({ version: 1, artifact }, { version: 2, artifact: newer }, sample);
     assert.deepEqual(diff.retired, ['Older Store']);
     assert.deepEqual(diff.new, ['Elsewhere']);
     assert.deepEqual(personaChanges(diff), ['new Elsewhere', 'retired Older Store']);
-    // The Older Store row now has no matched persona: it counts as changed.
-    assert.equal(diff.churn, 0.5);
+    // The Older Store row has no matched persona; the Young Web row now lands in Elsewhere.
+    assert.equal(diff.churn, 1);
   });
 
   test('rows a version cannot score are skipped and counted', () => {

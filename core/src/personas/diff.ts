@@ -10,13 +10,6 @@ import { StringEnum, StringMap } from '../schema/types.ts';
 import { createScorer, RowError } from '../scoring/scorer.ts';
 import { hungarian } from './hungarian.ts';
 
-/**
- * A matched pair further apart than this (Euclidean, in the newer version's standardised space)
- * is no longer the same persona. Every standardised feature has unit variance over the training
- * rows, so a centroid that moved by a whole standard deviation sits among other customers: the
- * old persona is reported retired and the new one new, whatever its name.
- */
-export const DEFAULT_MAX_MATCH_DISTANCE = 1;
 /** A production persona is split when two or more new personas each take this share of its rows. */
 export const SPLIT_SHARE = 0.25;
 /** A new persona is a merge when it takes more than this share of each of two or more old personas' rows. */
@@ -38,10 +31,6 @@ export type DiffSampleSource = Static<typeof DiffSampleSourceSchema>;
 export const PersonaDiffSchema = Type.Object({
   fromVersion: Type.Integer({ minimum: 1, description: 'The older version (production when stored).' }),
   toVersion: Type.Integer({ minimum: 1, description: 'The newer version (the candidate when stored).' }),
-  maxMatchDistance: Type.Number({
-    exclusiveMinimum: 0,
-    description: 'Matched centroids further apart than this are a retired and a new persona.',
-  }),
   matched: Type.Array(
     Type.Object({
       from: Name,
@@ -91,10 +80,6 @@ export interface DiffedVersion {
 
 export interface DiffSample extends ReferenceSample {
   source: DiffSampleSource;
-}
-
-export interface PersonaDiffOptions {
-  maxMatchDistance?: number;
 }
 
 /** The two versions cannot be compared (different features, unusable sample). */
@@ -198,13 +183,7 @@ const shares = (counts: readonly number[], total: number, names: readonly string
  * The diff from `older` to `newer` on `sample` (raw rows; its columns must include every feature).
  * @throws PersonaDiffError when the versions have different features or the sample lacks one.
  */
-export function personaDiff(
-  older: DiffedVersion,
-  newer: DiffedVersion,
-  sample: DiffSample,
-  options: PersonaDiffOptions = {},
-): PersonaDiff {
-  const maxMatchDistance = options.maxMatchDistance ?? DEFAULT_MAX_MATCH_DISTANCE;
+export function personaDiff(older: DiffedVersion, newer: DiffedVersion, sample: DiffSample): PersonaDiff {
   const a = older.artifact;
   const b = newer.artifact;
   if (!sameFeatures(a.features, b.features)) {
@@ -216,7 +195,13 @@ export function personaDiff(
   const olderCentroids = a.personas.map((p) => inNewerSpace(p.scaled, a.features, b.features));
   const newerCentroids = b.personas.map((p) => p.scaled);
   const cost = olderCentroids.map((c) => newerCentroids.map((n) => distance(c, n)));
-  const pairOf = hungarian(cost).map((j, i) => (j >= 0 && cost[i][j] <= maxMatchDistance ? j : -1));
+  // A pair holds only while the new centroid is still nearest to its production persona (it
+  // sits in the region the production version calls by that name); otherwise the production
+  // persona is retired and the new one is new, whatever name the new version carries.
+  const nearestOlder = newerCentroids.map((_, j) =>
+    cost.reduce((best, row, i) => (row[j] < cost[best][j] ? i : best), 0),
+  );
+  const pairOf = hungarian(cost).map((j, i) => (j >= 0 && nearestOlder[j] === i ? j : -1));
   const matchedNewer = new Set(pairOf.filter((j) => j >= 0));
 
   const { olderLabels, newerLabels, skipped } = labelSample(a, b, sample);
@@ -252,7 +237,6 @@ export function personaDiff(
   return {
     fromVersion: older.version,
     toVersion: newer.version,
-    maxMatchDistance,
     matched: pairOf.flatMap((j, i) =>
       j < 0
         ? []

@@ -21,7 +21,6 @@ from sklearn.metrics import adjusted_rand_score
 M = 2147483647
 A = 48271
 SQRT3 = math.sqrt(3)
-MAX_MATCH_DISTANCE = 1.0
 SPLIT_SHARE = 0.25
 MERGE_SHARE = 0.5
 MIN_STRUCTURE_ROWS = 10
@@ -81,7 +80,8 @@ def diff(older, newer, rows):
     cb = np.array([p["scaled"] for p in newer["personas"]])
     cost = np.sqrt(((ca[:, None, :] - cb[None, :, :]) ** 2).sum(axis=2))
     ri, ci = linear_sum_assignment(cost)
-    pair = {int(i): int(j) for i, j in zip(ri, ci) if cost[i, j] <= MAX_MATCH_DISTANCE}
+    # A pair holds while the new centroid's nearest production centroid is its partner.
+    pair = {int(i): int(j) for i, j in zip(ri, ci) if int(cost[:, j].argmin()) == int(i)}
     la = nearest(np.array([encode(r, fa) for r in rows]), np.array([p["scaled"] for p in older["personas"]]))
     lb = nearest(np.array([encode(r, fb) for r in rows]), cb)
     churn = float(np.mean([pair.get(int(i), -1) != int(j) for i, j in zip(la, lb)]))
@@ -169,8 +169,7 @@ def scenarios():
             persona("Comfortable", [0.9, 0.8, 0.35, 0.65]),
         ],
     }
-    # Comfortable splits into a younger and an older half; the young one sits more than one
-    # standard deviation from every older centroid.
+    # Comfortable splits into a younger and an older half.
     split_rows = sample(23, [(20, 30), (50, 33), (50, 57), (80, 50)], 75, 5, lambda c, u: "web" if u < 0.5 else "store")
     split = {
         "features": [num("income", 50, 20), num("age", 40, 10), CHANNEL],

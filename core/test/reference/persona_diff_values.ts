@@ -1049,13 +1049,14 @@ export const REFERENCE = {
       expected: {
         matched: [
           { from: 'Thrifty', to: 'Thrifty', distance: 0.0 },
+          { from: 'Comfortable', to: 'Comfortable', distance: 1.2 },
           { from: 'Affluent', to: 'Affluent', distance: 0.0 },
         ],
-        new: ['Comfortable', 'Low age'],
-        retired: ['Comfortable'],
+        new: ['Low age'],
+        retired: [],
         split: [{ persona: 'Comfortable', into: ['Comfortable', 'Low age'] }],
         merged: [],
-        churn: 0.5133333333333333,
+        churn: 0.28,
         adjustedRandIndex: 0.5998965332682692,
         mixFrom: [0.30333333333333334, 0.43333333333333335, 0.2633333333333333],
         mixTo: [0.24666666666666667, 0.25666666666666665, 0.24333333333333335, 0.25333333333333335],
