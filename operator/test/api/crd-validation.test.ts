@@ -68,6 +68,8 @@ describe('CRDs on the API server', () => {
       minSilhouette: 0.25,
       requireImprovement: true,
       tolerance: 0.01,
+      maxPersonaChurn: 1,
+      allowPersonaChanges: true,
     });
     assert.equal(created.spec.serving?.replicas, 2);
     assert.deepEqual(created.spec.artifacts, { postgres: {} });

@@ -55,12 +55,34 @@ const LastTrainingStatusSchema = Type.Object(
 );
 export type LastTrainingStatus = Static<typeof LastTrainingStatusSchema>;
 
+const PersonaDiffStatusSchema = Type.Object(
+  {
+    fromVersion: Type.Integer({ description: 'The production version the candidate was compared with.' }),
+    churn: Type.Optional(
+      Type.String({ description: 'Share of sample rows that change persona, e.g. "12.5%".' }),
+    ),
+    adjustedRandIndex: Type.Optional(
+      Type.String({
+        description: 'Agreement of the two labelings of the sample (1: the same), e.g. "0.874".',
+      }),
+    ),
+    changes: Type.Array(
+      Type.String({ description: 'One change, e.g. "merged A, B into A" or "new Weekend Shopper".' }),
+      { description: 'New, retired, split and merged personas.' },
+    ),
+    summary: Type.String({ description: 'The diff in one line (`persona versions --diff` has it all).' }),
+  },
+  { description: "The candidate's persona diff against production, when one was stored." },
+);
+export type PersonaDiffStatus = Static<typeof PersonaDiffStatusSchema>;
+
 const PromotionStatusSchema = Type.Object(
   {
     version: Type.Integer({ description: 'Version the decision is about.' }),
     decision: PromotionDecisionSchema,
     reason: Type.String({ description: 'Why, e.g. which gate refused it.' }),
     time: time('When the decision was made.'),
+    personaDiff: Type.Optional(PersonaDiffStatusSchema),
   },
   { description: 'The most recent promotion decision.' },
 );

@@ -223,6 +223,22 @@ const PromotionSpecSchema = Type.Object(
         description: 'How much lower than production a new silhouette may be when requireImprovement is set.',
       }),
     ),
+    maxPersonaChurn: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        default: 1,
+        description:
+          "Largest share of rows that may change persona between production and a new version (the persona diff's churn); 1 allows any.",
+      }),
+    ),
+    allowPersonaChanges: Type.Optional(
+      Type.Boolean({
+        default: true,
+        description:
+          'Whether a version with new, retired, split or merged personas (against production) may be promoted automatically.',
+      }),
+    ),
   },
   { default: {}, description: 'When a newly trained version becomes the production version.' },
 );

@@ -2,13 +2,30 @@
 // in the registry (the production alias and its event, or a refusal event), in status and
 // as an Event. Every write is safe to repeat after a crash: an alias already pointing at the
 // candidate changes nothing, and a refusal already recorded is not recorded twice.
+import { personaChanges, summarizeDiff, type PersonaDiff } from '@persona-operator/core/personas/diff';
 import type { AliasEvent } from '@persona-operator/registry';
-import type { LastTrainingStatus, PersonaModel, PromotionStatus } from '../../api/v1alpha1/personamodel.ts';
+import type {
+  LastTrainingStatus,
+  PersonaDiffStatus,
+  PersonaModel,
+  PromotionStatus,
+} from '../../api/v1alpha1/personamodel.ts';
 import { failpoint } from '../../runtime/failpoints.ts';
 import { ACTOR, PRODUCTION, modelRef, type PersonaModelContext } from './context.ts';
 import type { ResolvedSpec } from './defaults.ts';
 import { promotionGate } from './promotion.ts';
 import type { PromotionObservation } from './status.ts';
+
+/** The candidate's diff as status shows it: rounded figures, the changes and one line. */
+export function personaDiffStatus(diff: PersonaDiff): PersonaDiffStatus {
+  return {
+    fromVersion: diff.fromVersion,
+    ...(diff.churn === null ? {} : { churn: `${(diff.churn * 100).toFixed(1)}%` }),
+    ...(diff.adjustedRandIndex === null ? {} : { adjustedRandIndex: diff.adjustedRandIndex.toFixed(3) }),
+    changes: personaChanges(diff),
+    summary: summarizeDiff(diff),
+  };
+}
 
 const findEvent = (events: AliasEvent[], action: AliasEvent['action'], version: number) =>
   events.find((e) => e.action === action && e.toVersion === version);
@@ -26,10 +43,16 @@ export async function promotionStep(
   const ref = modelRef(model);
   const candidate = await ctx.registry.getVersion({ ...ref, version: last.version });
   const production = await ctx.registry.productionVersion(ref);
+  // The training Job stored it when it registered the candidate while production served.
+  const diff =
+    production && production.version !== candidate.version
+      ? (await ctx.registry.getVersionDiff(ref, production.version, candidate.version))?.diff
+      : undefined;
   const gate = promotionGate(
     { version: candidate.version, silhouette: candidate.metrics.silhouette },
     production && { version: production.version, silhouette: production.metrics.silhouette },
     spec.promotion,
+    diff,
   );
   let reason = gate.reason;
   if (gate.decision === 'Promoted') {
@@ -57,7 +80,9 @@ export async function promotionStep(
     decision: gate.decision,
     reason,
     time: new Date(ctx.clock.now()).toISOString(),
+    ...(diff ? { personaDiff: personaDiffStatus(diff) } : {}),
   };
+  if (diff) await ctx.events.record(model, 'Normal', 'PersonaDiff', summarizeDiff(diff));
   if (gate.decision === 'Promoted') {
     await ctx.events.record(model, 'Normal', 'Promoted', reason);
   } else if (gate.decision === 'Refused') {

@@ -52,6 +52,8 @@ describe('resolveSpec', () => {
       minSilhouette: 0.25,
       requireImprovement: true,
       tolerance: 0.01,
+      maxPersonaChurn: 1,
+      allowPersonaChanges: true,
     });
     assert.deepEqual(resolved.artifacts, { postgres: {} });
     assert.deepEqual(resolveSpec(everyPart).training.k, { min: 3, max: 3 });
