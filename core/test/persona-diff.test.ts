@@ -63,7 +63,7 @@ describe('adjusted Rand index', () => {
 describe('persona diff against the reference computation', () => {
   for (const s of REFERENCE.diffs) {
     test(s.name, () => {
-      const rows = s.rows as RawValue[][];
+      const rows = (REFERENCE.samples as Record<string, RawValue[][]>)[s.rows];
       const older = artifactOf(s.older as ReferenceModel, rows);
       const newer = artifactOf(s.newer as ReferenceModel, rows);
       const diff = personaDiff(

@@ -180,10 +180,12 @@ def scenarios():
             persona("Low age", [0.0, -0.7, 0.5, 0.5]),
         ],
     }
-    return [
-        {"name": "shifted", "older": OLDER, "newer": shifted, "rows": rows},
-        {"name": "merged", "older": OLDER, "newer": merged, "rows": rows},
-        {"name": "split", "older": OLDER, "newer": split, "rows": split_rows},
+    # Scenarios name their sample, so rows two scenarios share are written once.
+    samples = {"three": rows, "four": split_rows}
+    return samples, [
+        {"name": "shifted", "older": OLDER, "newer": shifted, "rows": "three"},
+        {"name": "merged", "older": OLDER, "newer": merged, "rows": "three"},
+        {"name": "split", "older": OLDER, "newer": split, "rows": "four"},
     ]
 
 
@@ -201,12 +203,14 @@ def ari_cases():
     ]
 
 
+samples, diff_scenarios = scenarios()
 out = {
     "sklearn": sklearn.__version__,
     "scipy": scipy.__version__,
     "numpy": np.__version__,
     "ari": [dict(c, value=float(adjusted_rand_score(c["a"], c["b"]))) for c in ari_cases()],
-    "diffs": [dict(s, expected=diff(s["older"], s["newer"], s["rows"])) for s in scenarios()],
+    "samples": samples,
+    "diffs": [dict(s, expected=diff(s["older"], s["newer"], samples[s["rows"]])) for s in diff_scenarios],
 }
 target = os.path.join(os.path.dirname(os.path.abspath(__file__)), "persona_diff_values.ts")
 with open(target, "w") as f:
