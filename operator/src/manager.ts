@@ -5,15 +5,17 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { REPORTS_PREFIX, handleReportRequest } from './reports/server.ts';
 import { Registry } from '@persona-operator/registry';
 import { classifyDbError } from '@persona-operator/registry/errors';
-import { driftMonitorControllerFactory } from './controllers/driftmonitor/factory.ts';
+import { ConsoleAccess, kubeAccessReviews } from './console/access.ts';
+import { CONSOLE_PREFIX, handleConsoleRequest, type ConsoleDeps } from './console/server.ts';
+import { driftMonitorControllerFactory, driftMonitorKind } from './controllers/driftmonitor/factory.ts';
 import { personaModelControllerFactory } from './controllers/personamodel/factory.ts';
 import type { ControllerDeps, ControllerFactory } from './controllers/shared/factory.ts';
 import { DEFAULT_CONFIG, type OperatorConfig } from './config.ts';
 import { makeClients } from './kube/clients.ts';
-import { InformerFactory } from './kube/informers.ts';
+import { InformerFactory, personaModelKind } from './kube/informers.ts';
 import { backoffDelay } from './runtime/backoff.ts';
 import { ControllerRunner } from './runtime/controller.ts';
-import { KubeEventRecorder } from './runtime/events.ts';
+import { countedRecorder, KubeEventRecorder } from './runtime/events.ts';
 import { startHealthServer, type HealthServer } from './runtime/health.ts';
 import { LeaderElector } from './runtime/leader.ts';
 import type { Logger } from './runtime/logger.ts';
@@ -42,6 +44,8 @@ export interface ManagerOptions {
   logger: Logger;
   workers?: number;
   watchTimeoutSeconds?: number;
+  /** Serve the console to requests without a bearer token (see docs/console.md). */
+  consoleWithoutToken?: boolean;
 }
 
 export const DEFAULT_CONTROLLERS: ControllerFactory[] = [
@@ -79,6 +83,7 @@ export class Manager {
   private informers: InformerFactory | undefined;
   private registry: Registry | undefined;
   private health: HealthServer | undefined;
+  private console: ConsoleDeps | undefined;
   private elector: LeaderElector | undefined;
   private electing: Promise<void> | undefined;
   private pausing: Promise<void> | undefined;
@@ -118,6 +123,19 @@ export class Manager {
             await handleReportRequest(this.registry, req, res);
           },
         },
+        // The read-only console; the trailing slash is left off so /console redirects to /console/.
+        {
+          prefix: CONSOLE_PREFIX.slice(0, -1),
+          handle: async (req, res) => {
+            if (!this.console || !this.informers?.hasSynced()) {
+              res
+                .writeHead(503, { 'content-type': 'text/plain' })
+                .end('the console is starting; try again shortly\n');
+              return;
+            }
+            await handleConsoleRequest(this.console, req, res);
+          },
+        },
       ],
     });
     logger.info({ port: this.health.port }, 'health and metrics server listening');
@@ -133,7 +151,7 @@ export class Manager {
       clients,
       informers: this.informers,
       registry: this.registry,
-      events: new KubeEventRecorder(clients.core, logger, opts.identity),
+      events: countedRecorder(new KubeEventRecorder(clients.core, logger, opts.identity), metrics.events),
       config: opts.config ?? DEFAULT_CONFIG,
       logger,
       metrics,
@@ -141,6 +159,21 @@ export class Manager {
     this.runners = this.controllers.map(
       (make) => new ControllerRunner(make(deps), { metrics, logger, workers: opts.workers }),
     );
+    const registry = this.registry;
+    const models = this.informers.store(personaModelKind);
+    const monitors = this.informers.store(driftMonitorKind);
+    this.console = {
+      source: {
+        registry,
+        personaModels: () => models.list(),
+        driftMonitors: () => monitors.list(),
+        now: () => new Date(),
+      },
+      access: new ConsoleAccess(kubeAccessReviews(clients), {
+        allowWithoutToken: opts.consoleWithoutToken ?? false,
+      }),
+      onError: (err, path) => logger.warn({ err: (err as Error).message, path }, 'console page failed'),
+    };
     await this.informers.start();
     logger.info({ namespaces: opts.namespaces?.length ? opts.namespaces : 'all' }, 'caches synced');
     if (this.stopping) return;

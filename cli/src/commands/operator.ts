@@ -19,6 +19,7 @@ import { registryUrl } from '../registry-args.ts';
 const usage = `Usage: persona operator [--kubeconfig FILE] [--namespace NS ...] [--leader-elect]
                         [--lease-namespace NS] [--health-port 8081] [--image IMG]
                         [--registry URL] [--default-registry-secret NAME/KEY]
+                        [--console-without-token]
 
 Runs the PersonaModel controller until SIGTERM or SIGINT.
 
@@ -41,15 +42,19 @@ Options:
                                spec.registry (default persona-registry/url); it must name the
                                same database as --registry
   --workers N                  concurrent reconciles per controller (default 4)
+  --console-without-token      serve the console (/console/) to requests without a bearer
+                               token, for every watched namespace: only where the port is
+                               reachable through kubectl port-forward or the API server's
+                               service proxy alone (default: a token is required)
 
 Servers bind to $PERSONA_BIND_ADDRESS, else 0.0.0.0.`;
 
-/** Accepts the `--leader-elect=true|false` form Helm values produce besides the bare flag. */
+/** Accepts the `--flag=true|false` form Helm values produce for boolean flags besides the bare flag. */
 function normaliseBooleans(argv: string[]): string[] {
   return argv.flatMap((a) => {
-    const m = /^--leader-elect=(.*)$/.exec(a);
+    const m = /^--(leader-elect|console-without-token)=(.*)$/.exec(a);
     if (!m) return [a];
-    return choiceFlag('--leader-elect', m[1], ['true', 'false']) === 'true' ? ['--leader-elect'] : [];
+    return choiceFlag(`--${m[1]}`, m[2], ['true', 'false']) === 'true' ? [`--${m[1]}`] : [];
   });
 }
 
@@ -92,6 +97,7 @@ export const command: Command = {
         registry: { type: 'string' },
         'default-registry-secret': { type: 'string' },
         workers: { type: 'string' },
+        'console-without-token': { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -147,6 +153,7 @@ export const command: Command = {
       registryUrl: url,
       config,
       workers,
+      consoleWithoutToken: values['console-without-token'],
     });
     return EXIT_CODES[outcome];
   },

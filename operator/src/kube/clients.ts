@@ -3,6 +3,8 @@
 // is checked from that counter, so no call may bypass it.
 import {
   AppsV1Api,
+  AuthenticationV1Api,
+  AuthorizationV1Api,
   AutoscalingV2Api,
   BatchV1Api,
   CoordinationV1Api,
@@ -24,6 +26,9 @@ export interface KubeClients {
   autoscaling: AutoscalingV2Api;
   policy: PolicyV1Api;
   coordination: CoordinationV1Api;
+  /** TokenReview and SubjectAccessReview, for the console's callers. */
+  authentication: AuthenticationV1Api;
+  authorization: AuthorizationV1Api;
   watcher: Watcher;
 }
 
@@ -65,6 +70,8 @@ export function makeClients(kubeConfig: KubeConfig, metrics?: OperatorMetrics): 
     autoscaling: counted(kubeConfig.makeApiClient(AutoscalingV2Api), metrics),
     policy: counted(kubeConfig.makeApiClient(PolicyV1Api), metrics),
     coordination: counted(kubeConfig.makeApiClient(CoordinationV1Api), metrics),
+    authentication: counted(kubeConfig.makeApiClient(AuthenticationV1Api), metrics),
+    authorization: counted(kubeConfig.makeApiClient(AuthorizationV1Api), metrics),
     watcher,
   };
 }

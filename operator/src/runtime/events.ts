@@ -3,6 +3,7 @@
 // objects, as client-go's correlator does. Recording never fails a reconcile.
 import type { CoreV1Api, CoreV1Event, KubernetesObject } from '@kubernetes/client-node';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { Counter } from 'prom-client';
 import { systemClock, type Clock } from './clock.ts';
 import { describeApiError } from './k8s-errors.ts';
 import type { Logger } from './logger.ts';
@@ -51,6 +52,22 @@ export function buildEvent(
 
 export interface EventRecorder {
   record(obj: KubernetesObject, type: EventType, reason: string, message: string): Promise<void>;
+}
+
+/**
+ * Counts every occurrence by kind, type and reason before recording it: training results,
+ * promotion decisions and drift verdicts become rates a dashboard can plot.
+ */
+export function countedRecorder(
+  inner: EventRecorder,
+  counter: Pick<Counter<'kind' | 'type' | 'reason'>, 'inc'>,
+): EventRecorder {
+  return {
+    record(obj, type, reason, message) {
+      counter.inc({ kind: obj.kind ?? 'unknown', type, reason });
+      return inner.record(obj, type, reason, message);
+    },
+  };
 }
 
 export class KubeEventRecorder implements EventRecorder {

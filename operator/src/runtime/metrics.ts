@@ -10,6 +10,7 @@ export interface OperatorMetrics {
   leader: Gauge;
   watchRestarts: Counter<'resource' | 'reason'>;
   apiRequests: Counter<'verb' | 'resource'>;
+  events: Counter<'kind' | 'type' | 'reason'>;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): OperatorMetrics {
@@ -58,6 +59,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Operator
       name: 'persona_operator_api_requests_total',
       help: 'Requests made to the Kubernetes API, by verb and resource.',
       labelNames: ['verb', 'resource'],
+      registers,
+    }),
+    events: new Counter({
+      name: 'persona_operator_events_total',
+      help: 'Events recorded on PersonaModels and DriftMonitors, by kind, type and reason (Trained, TrainingFailed, Promoted, PromotionRefused, DriftDetected, NoDrift, ...).',
+      labelNames: ['kind', 'type', 'reason'],
       registers,
     }),
   };
