@@ -173,6 +173,22 @@ before(async () => {
   await registry.setAlias(ref, 'production', 1, { actor: 'operator', reason: 'first version' });
   await registry.recordRefusal(ref, 'production', 2, { actor: 'operator', reason: 'silhouette 0.12 < 0.2' });
   await registry.setAlias(ref, 'production', 3, { actor: 'operator', reason: 'silhouette 0.45 >= 0.2' });
+  // The diff the training Job of v2 stored against production (v1) at the time.
+  await registry.storeVersionDiff(ref, {
+    fromVersion: 1,
+    toVersion: 2,
+    matched: [
+      { from: 'Young Web', to: 'Young Web', distance: 0.27, shift: { age: 0.27, income: 0, channel: 0 } },
+    ],
+    new: [],
+    retired: [],
+    split: [],
+    merged: [],
+    sample: { source: 'predictions', rows: 1200, skipped: 0 },
+    churn: 0.04,
+    adjustedRandIndex: 0.93,
+    mix: { from: [{ persona: 'Young Web', share: 1 }], to: [{ persona: 'Young Web', share: 1 }] },
+  });
   for (let i = 1; i <= REPORTS; i++) {
     const drifted = i % 4 === 0;
     const id = await registry.insertDriftReport({
@@ -342,7 +358,11 @@ test('the compare page shows the persona diff, both mixes and both centroid maps
   assert.equal(bars, 6, 'a bar per persona and version that has it');
   assert.equal(page.marks, shiftCells + bars + 2 * 9);
   assert.ok(shiftCells > 0);
+  assert.match(page.dom, /computed for this page on the training sample of v3/);
   await assertLinksAnswer(page);
+  const stored = await (await fetch(`${base}${model}/compare?from=1&to=2`)).text();
+  assert.match(stored, /stored by the training Job of v2 at .* \(what the promotion gate judged\)/);
+  assert.match(stored, /Sample \(predictions\)<\/td><td>1200 rows/);
 });
 
 test('the drift history draws a point per run and per column, linked to each report', async () => {

@@ -12,6 +12,7 @@ export type ConsoleRegistry = Pick<
   | 'driftHistoryPage'
   | 'personaTraffic'
   | 'getVersion'
+  | 'getVersionDiff'
   | 'loadArtifact'
 >;
 

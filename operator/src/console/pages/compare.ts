@@ -4,7 +4,7 @@
 import type { ModelArtifact } from '@persona-operator/core/artifact/types';
 import { personaDiff, PersonaDiffError, type PersonaDiff } from '@persona-operator/core/personas/diff';
 import { heatMap, shareBars, type HeatCell } from '../charts.ts';
-import { esc, figure, href, link, num, page, paths, td } from '../html.ts';
+import { esc, figure, href, link, num, page, paths, td, time } from '../html.ts';
 import { ConsoleError, findModel, positiveInt, type ConsoleSource } from '../source.ts';
 import { centroidHeatMap, loadVersion, trainingMix } from './version.ts';
 
@@ -24,6 +24,8 @@ export interface ComparePageInput {
   to: Side;
   /** The diff, or why the two versions cannot be diffed. */
   diff: PersonaDiff | { error: string };
+  /** When the diff was stored by the training Job (what the promotion gate judged); undefined: computed for this page. */
+  storedAt?: Date;
 }
 
 export async function gatherComparePage(
@@ -45,6 +47,9 @@ export async function gatherComparePage(
   ]);
   const older = { version: from, artifact: a.artifact };
   const newer = { version: to, artifact: b.artifact };
+  const stored = await source.registry.getVersionDiff({ namespace, name }, from, to);
+  if (stored)
+    return { namespace, name, from: older, to: newer, diff: stored.diff, storedAt: stored.createdAt };
   let diff: ComparePageInput['diff'];
   try {
     diff = personaDiff(older, newer, { source: 'training', ...newer.artifact.reference });
@@ -126,6 +131,14 @@ function diffSection(input: ComparePageInput): string {
     ],
     [td('Adjusted Rand index'), td(num(d.adjustedRandIndex, 3), true)],
     [td(`Sample (${d.sample.source})`), td(`${d.sample.rows} rows, ${d.sample.skipped} skipped`)],
+    [
+      td('Origin'),
+      td(
+        input.storedAt
+          ? `stored by the training Job of v${input.to.version} at ${time(input.storedAt)} (what the promotion gate judged)`
+          : `computed for this page on the training sample of v${input.to.version}`,
+      ),
+    ],
   ]);
   const features = input.to.artifact.features.map((f) => f.name);
   const shifts =
