@@ -158,6 +158,9 @@ describe('drift job: the seed scenario', () => {
     const stored = await registry.getDriftReport(r.line.reportId);
     assert.equal(stored?.summary.currentRows, 400);
     assert.equal(stored?.summary.windowSeconds, 3600);
+    // The exact window read, so a retrain on the current data reads the same rows.
+    assert.equal(stored?.summary.windowTo, now.toISOString());
+    assert.equal(stored?.summary.windowFrom, new Date(now.getTime() - 3_600_000).toISOString());
 
     const empty = await run(spec({ predictions: { windowSeconds: 30 } }), 'drift-traffic-empty', { now });
     assert.equal(empty.exitCode, 2);

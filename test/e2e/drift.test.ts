@@ -179,7 +179,7 @@ describe('DriftMonitor on the local control plane (seed scenario)', () => {
     await applyMonitor(
       e,
       monitor(MONITOR, {
-        action: { retrain: true, cooldown: '1h' },
+        action: { retrain: { data: 'Current' }, cooldown: '1h' },
         notify: [
           {
             telegram: { botTokenSecretRef: { name: 'telegram-bot', key: 'token' }, chatId: '4242' },

@@ -121,6 +121,15 @@ function personaReferenceOf(artifact: ModelArtifact, reference: DriftTable, log:
   }
 }
 
+/** The window of logged predictions the run read, so a retrain can read the same rows. */
+function predictionsWindow(windowSeconds: number, now: Date) {
+  return {
+    windowSeconds,
+    windowFrom: new Date(now.getTime() - windowSeconds * 1000).toISOString(),
+    windowTo: now.toISOString(),
+  };
+}
+
 function personaLog(report: DriftReport): Record<string, unknown> {
   const p = report.personas;
   if (!p) return {};
@@ -242,7 +251,9 @@ export async function runDriftJob(spec: DriftJobSpec, opts: RunDriftJobOptions):
         referenceRows: report.referenceRows,
         currentRows: report.currentRows,
         source,
-        ...('predictions' in spec.current ? { windowSeconds: spec.current.predictions.windowSeconds } : {}),
+        ...('predictions' in spec.current
+          ? predictionsWindow(spec.current.predictions.windowSeconds, now)
+          : {}),
         tests: spec.tests ?? {},
         computedAt: report.createdAt,
       },

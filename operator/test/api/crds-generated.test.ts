@@ -42,7 +42,12 @@ describe('generated CRDs', () => {
     assert.deepEqual(versions[0].subresources, { status: {} });
     assert.deepEqual(
       versions[0].additionalPrinterColumns.map((c) => c.name),
-      ['Phase', 'Serving', 'Latest', 'Silhouette', 'Ready', 'Age'],
+      ['Phase', 'Serving', 'Latest', 'Silhouette', 'Ready', 'Trigger', 'Data', 'Age'],
     );
+    // The silhouette as people read it; what triggered the training and its data with -o wide.
+    const columns = Object.fromEntries(versions[0].additionalPrinterColumns.map((c) => [c.name, c]));
+    assert.equal(columns.Silhouette.jsonPath, '.status.lastTraining.metrics.silhouetteRounded');
+    assert.equal(columns.Trigger.priority, 1);
+    assert.equal(columns.Data.priority, 1);
   });
 });

@@ -104,8 +104,27 @@ export const personaModelCrd = crd(PERSONA_MODEL_KIND, PERSONA_MODEL_PLURAL, 'pm
     jsonPath: '.status.latestVersion',
     description: 'Newest registered version',
   },
-  { name: 'Silhouette', type: 'number', jsonPath: '.status.lastTraining.metrics.silhouette' },
+  {
+    name: 'Silhouette',
+    type: 'number',
+    jsonPath: '.status.lastTraining.metrics.silhouetteRounded',
+    description: 'Silhouette of the last trained version, to 3 decimals',
+  },
   readyColumn,
+  {
+    name: 'Trigger',
+    type: 'string',
+    jsonPath: '.status.lastTraining.triggeredBy',
+    description: 'What triggered the last training: spec, schedule, manual or a drift report',
+    priority: 1,
+  },
+  {
+    name: 'Data',
+    type: 'string',
+    jsonPath: '.status.lastTraining.data',
+    description: 'What the last trained version was trained on, with its rows',
+    priority: 1,
+  },
   ageColumn,
 ]);
 

@@ -110,6 +110,26 @@ const LastReportSchema = Type.Object(
 );
 export type LastReportStatus = Static<typeof LastReportSchema>;
 
+const LastRetrainSchema = Type.Object(
+  {
+    decision: StringEnum(['Triggered', 'Skipped'], {
+      description: 'Whether the last drift report asked the model to retrain.',
+    }),
+    reason: Type.String({
+      description:
+        'Triggered, or why not: RetrainDisabled, TooFewRows, ModelNotFound, ModelTraining, Cooldown, AlreadyRequested.',
+    }),
+    message: Type.String({ description: 'What was decided, for people.' }),
+    reportId: Type.Integer({ description: 'The drift report the decision is about.' }),
+    data: Type.Optional(
+      Type.String({ description: 'The data the retrain trains on (Current, ReferenceAndCurrent or Model).' }),
+    ),
+    time: time('When it was decided.'),
+  },
+  { description: 'The retrain decision of the last run that found drift.' },
+);
+export type LastRetrainStatus = Static<typeof LastRetrainSchema>;
+
 export const DriftMonitorStatusSchema = Type.Object(
   {
     observedGeneration: Type.Optional(
@@ -125,6 +145,7 @@ export const DriftMonitorStatusSchema = Type.Object(
     ),
     lastReport: Type.Optional(LastReportSchema),
     lastRetrainTriggered: time('When this monitor last asked for a retrain.'),
+    lastRetrain: Type.Optional(LastRetrainSchema),
     notifications: Type.Optional(
       Type.Array(NotificationStatusSchema, {
         maxItems: 16,

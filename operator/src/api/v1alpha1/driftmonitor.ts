@@ -4,6 +4,7 @@ import type { KubernetesObject, V1ObjectMeta } from '@kubernetes/client-node';
 import { Type, type Static } from 'typebox';
 import { StringEnum, StringMap } from '@persona-operator/core/schema/types';
 import { DRIFT_TEST_GROUPS } from '@persona-operator/core/drift/choose';
+import { DATA_CHOICES } from '@persona-operator/registry/lineage';
 import {
   DEFAULT_NOVELTY_MAX_SHARE,
   DEFAULT_NOVELTY_PERCENTILE,
@@ -296,6 +297,33 @@ const NotifyTargetSchema = Type.Object(
 );
 export type NotifyTarget = Static<typeof NotifyTargetSchema>;
 
+export const DEFAULT_RETRAIN_MIN_ROWS = 100;
+
+const RetrainSpecSchema = Type.Object(
+  {
+    data: Type.Optional(
+      StringEnum(DATA_CHOICES, {
+        default: 'Current',
+        description:
+          "What the retrain trains on: Current (the rows this monitor found drifted: its query, or the logged predictions of the run's window), ReferenceAndCurrent (the production version's training data plus the current rows) or Model (the model's own spec.training.data).",
+      }),
+    ),
+    minRows: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        default: DEFAULT_RETRAIN_MIN_ROWS,
+        description:
+          'Least number of current rows (those the drift run compared) for a retrain; with fewer the monitor does not retrain and says so in status and an Event.',
+      }),
+    ),
+  },
+  {
+    description:
+      'Retrain the model when drift is detected, and on which data; leave out to only report. `retrain: {}` retrains on the current data.',
+  },
+);
+export type RetrainSpec = Static<typeof RetrainSpecSchema>;
+
 export const DriftMonitorSpecSchema = Type.Object(
   {
     modelRef: Type.Object(
@@ -316,9 +344,7 @@ export const DriftMonitorSpecSchema = Type.Object(
     action: Type.Optional(
       Type.Object(
         {
-          retrain: Type.Optional(
-            Type.Boolean({ default: false, description: 'Retrain the model when drift is detected.' }),
-          ),
+          retrain: Type.Optional(RetrainSpecSchema),
           cooldown: Type.Optional(
             duration('Least time between two retrains asked for by this monitor.', { default: '24h' }),
           ),

@@ -27,6 +27,11 @@ const TrainingMetricsStatusSchema = Type.Object(
     silhouette: Type.Optional(
       Type.Number({ description: 'Silhouette score, in [-1, 1]; higher is better.' }),
     ),
+    silhouetteRounded: Type.Optional(
+      Type.Number({
+        description: 'The silhouette rounded to 3 decimals, as `kubectl get` shows it (0.588).',
+      }),
+    ),
     inertia: Type.Optional(
       Type.Number({ description: 'Sum of squared distances to the nearest centroid; lower is tighter.' }),
     ),
@@ -43,6 +48,30 @@ const LastTrainingStatusSchema = Type.Object(
     }),
     trigger: Type.Optional(
       Type.String({ description: "Why the operator trained: the trigger policy's reason." }),
+    ),
+    triggeredBy: Type.Optional(
+      Type.String({
+        description:
+          'What triggered it, as the version records it: spec, schedule, manual (the annotation value) or drift report N (the monitor).',
+      }),
+    ),
+    data: Type.Optional(
+      Type.String({
+        description:
+          'The data it trained on: Model, Current or ReferenceAndCurrent, with the rows of each part (e.g. "Current: 500 rows").',
+      }),
+    ),
+    dataParts: Type.Optional(
+      Type.Array(Type.String({ description: 'One part: "current: query ..., 500 rows, sha256 ...".' }), {
+        maxItems: 16,
+        description: 'Each part of the data: its role, query or window, rows and sha256 prefix.',
+      }),
+    ),
+    reason: Type.Optional(
+      Type.String({
+        description:
+          "Why a failed run failed, as the Trained condition's reason: DataMissingColumn, DataWindowEmpty, DataEmpty, DataBadValue, DataQueryFailed or TrainingFailed.",
+      }),
     ),
     startTime: time('When the Job started.'),
     completionTime: time('When the Job finished.'),

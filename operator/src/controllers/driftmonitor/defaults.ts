@@ -14,6 +14,7 @@ import {
   type DriftMonitorSpec,
   type DriftTestsSpec,
   type NotifyTarget,
+  type RetrainSpec,
 } from '../../api/v1alpha1/driftmonitor.ts';
 
 type Predictions = NonNullable<CurrentData['predictions']>;
@@ -35,7 +36,7 @@ export type ResolvedMonitorSpec = WithSecretKeys<
     schedule: string;
     current: Omit<CurrentData, 'predictions'> & { predictions?: Filled<Predictions, 'window'> };
     tests: ResolvedTests;
-    action: Required<NonNullable<DriftMonitorSpec['action']>>;
+    action: { cooldown: string; retrain?: Required<RetrainSpec> };
     notify?: Filled<NotifyTarget, 'onNoDrift'>[];
   }
 >;
@@ -44,7 +45,18 @@ export type ResolvedMonitorSpec = WithSecretKeys<
 // (operator/test/controllers/driftmonitor/defaults.test.ts checks each default is filled).
 
 export function resolveMonitorSpec(spec: DriftMonitorSpec): ResolvedMonitorSpec {
-  return withDefaults(DriftMonitorSpecSchema, spec) as ResolvedMonitorSpec;
+  return withDefaults(DriftMonitorSpecSchema, withRetrainObject(spec)) as ResolvedMonitorSpec;
+}
+
+/**
+ * `retrain: true` / `false` is how objects stored before the retrain settings existed say it;
+ * the API server refuses it in new writes, but keeps serving the stored ones unchanged.
+ */
+function withRetrainObject(spec: DriftMonitorSpec): DriftMonitorSpec {
+  const retrain: unknown = spec.action?.retrain;
+  if (typeof retrain !== 'boolean') return spec;
+  const { retrain: _legacy, ...action } = spec.action!;
+  return { ...spec, action: retrain ? { ...action, retrain: {} } : action };
 }
 
 /** A secret ref of another object (the model's registry Secret), its key filled in. */

@@ -9,7 +9,7 @@ import type { DriftReport } from '@persona-operator/registry';
 import { setCondition } from '../../runtime/conditions.ts';
 import type { RunFailure } from './failure.ts';
 import { driftSummary, reportStatus } from './report-status.ts';
-import type { RetrainDecision } from './retrain.ts';
+import type { RetrainObservation } from './retrain.ts';
 
 /** What looking at the run in progress found. */
 export type RunObservation =
@@ -42,7 +42,7 @@ export interface Observations {
   /** How the notices of the run that just succeeded went (empty: no target wanted one). */
   notifications?: readonly NotificationResult[];
   /** What the run that just succeeded decided about retraining (done, when `retrain`). */
-  retrain?: RetrainDecision;
+  retrain?: RetrainObservation;
   started?: StartObservation;
   schedule?: ScheduleObservation;
 }
@@ -191,6 +191,17 @@ export function nextStatus(
   if (o.notifications?.length) next.notifications = notificationStatus(o.notifications, now);
   else if (o.notifications) delete next.notifications;
   if (o.retrain?.retrain) next.lastRetrainTriggered = now.toISOString();
+  if (o.retrain && (o.retrain.retrain || o.retrain.reason !== 'NoDrift')) {
+    const r = o.retrain;
+    next.lastRetrain = {
+      decision: r.retrain ? 'Triggered' : 'Skipped',
+      reason: r.retrain ? 'Triggered' : r.reason,
+      message: r.message,
+      reportId: r.reportId,
+      ...(r.data ? { data: r.data } : {}),
+      time: now.toISOString(),
+    };
+  }
 
   if (o.started) {
     next.lastRunTime = o.started.slot.toISOString();

@@ -152,7 +152,7 @@ function conditionsOf(
   if (!t) set('Trained', 'False', 'NotTrained', 'no training has run yet');
   else if (t.result === 'Running') set('Trained', 'False', 'Training', `Job ${t.jobName} is running`);
   else if (t.result === 'Failed')
-    set('Trained', 'False', 'TrainingFailed', t.message ?? `Job ${t.jobName} failed`);
+    set('Trained', 'False', t.reason ?? 'TrainingFailed', t.message ?? `Job ${t.jobName} failed`);
   else
     set(
       'Trained',

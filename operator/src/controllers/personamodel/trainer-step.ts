@@ -3,6 +3,7 @@
 // records its outcome and the version it registered.
 import type { V1Job } from '@kubernetes/client-node';
 import type { ModelMetrics } from '@persona-operator/core/artifact/types';
+import { describeDataParts, describeDataShort, describeTrigger } from '@persona-operator/registry';
 import { RETRAIN_ANNOTATION } from '../../api/v1alpha1/common.ts';
 import type {
   LastTrainingStatus,
@@ -21,13 +22,18 @@ import { jobOutcome } from '../shared/job-outcome.ts';
 import { MODEL_LABEL } from '../shared/labels.ts';
 import { nextFireTime } from '@persona-operator/core/time/cron';
 import { decideTraining } from './trigger.ts';
+import { planTrainingData } from './training-data.ts';
+import { classifyTrainingFailure } from './training-failure.ts';
+import { readRetrainRequest } from '../shared/retrain-request.ts';
 import { findJob } from '../../kube/find-job.ts';
 
 export function trainingMetrics(m: ModelMetrics): LastTrainingStatus['metrics'] {
   return {
     k: m.k,
     inertia: m.inertia,
-    ...(m.silhouette !== null ? { silhouette: m.silhouette } : {}),
+    ...(m.silhouette !== null
+      ? { silhouette: m.silhouette, silhouetteRounded: Math.round(m.silhouette * 1000) / 1000 }
+      : {}),
   };
 }
 
@@ -43,9 +49,9 @@ async function observeRunningJob(
   last: LastTrainingStatus,
 ): Promise<LastTrainingStatus> {
   const ref = modelRef(model);
-  const failed = async (message: string, completionTime: string | undefined) => {
+  const failed = async (message: string, completionTime: string | undefined, reason = 'TrainingFailed') => {
     await ctx.events.record(model, 'Warning', 'TrainingFailed', message);
-    return { ...last, result: 'Failed' as const, message, completionTime };
+    return { ...last, result: 'Failed' as const, message, completionTime, reason };
   };
   const job = await findJob(ctx, ref.namespace, last.jobName);
   if (!job) {
@@ -56,9 +62,14 @@ async function observeRunningJob(
   }
   const outcome = jobOutcome(job);
   if (outcome.state === 'running') return last;
-  if (outcome.state === 'failed') return failed(outcome.message, outcome.completionTime);
   // The trainer registers with the Job's UID as run id: that finds exactly this Job's version.
   const run = await ctx.registry.getTrainingRun(ref, job.metadata!.uid!);
+  if (outcome.state === 'failed') {
+    // The trainer's own words (which part, column or window) say more than the Job's condition.
+    if (!run?.error) return failed(outcome.message, outcome.completionTime);
+    const error = run.error.replace(/^bad-input: /, '');
+    return failed(`Job ${last.jobName}: ${error}`, outcome.completionTime, classifyTrainingFailure(error));
+  }
   if (!run || run.version === null) {
     return failed(
       `Job ${last.jobName} completed but registered no version (run ${run?.status ?? 'missing'})`,
@@ -73,6 +84,7 @@ async function observeRunningJob(
     'Trained',
     `version ${run.version} registered (k=${version.metrics.k}, silhouette=${version.metrics.silhouette ?? 'n/a'})`,
   );
+  const lineage = version.lineage;
   return {
     ...last,
     result: 'Succeeded',
@@ -80,6 +92,13 @@ async function observeRunningJob(
     version: run.version,
     metrics: trainingMetrics(version.metrics),
     message: `version ${run.version} registered by Job ${last.jobName}`,
+    ...(lineage
+      ? {
+          triggeredBy: describeTrigger(lineage.trigger),
+          data: describeDataShort(lineage),
+          dataParts: describeDataParts(lineage),
+        }
+      : {}),
   };
 }
 
@@ -163,7 +182,25 @@ export async function trainingStep(
   if (!decision.train) return { observed: { lastTraining: last, retrainToken: actedToken }, requeueAfterMs };
 
   const jobName = trainingJobName(ref.name, inputsHash, decision.token);
-  const job = buildTrainingJob(model, spec, ctx.config, { jobName, inputsHash, trigger: decision.reason });
+  const request =
+    decision.reason === 'RetrainRequested'
+      ? readRetrainRequest(model.metadata.annotations, decision.token)
+      : undefined;
+  const plan = planTrainingData({
+    spec,
+    namespace: ref.namespace,
+    reason: decision.reason,
+    token: decision.token,
+    request,
+    production:
+      request?.data === 'ReferenceAndCurrent' ? await ctx.registry.productionVersion(ref) : undefined,
+  });
+  const job = buildTrainingJob(model, spec, ctx.config, {
+    jobName,
+    inputsHash,
+    trigger: decision.reason,
+    data: plan,
+  });
   let created = false;
   if (!ctx.jobs.get(keyOf(ref.namespace, jobName))) {
     await ensureServiceAccount(ctx, ref.namespace, ctx.config.trainerServiceAccount);
@@ -180,13 +217,21 @@ export async function trainingStep(
     { model: keyOf(ref.namespace, ref.name), job: jobName, created, reason: decision.reason },
     'training',
   );
-  await ctx.events.record(model, 'Normal', 'TrainingStarted', `${decision.message}: Job ${jobName}`);
+  const triggeredBy = describeTrigger(plan.trigger);
+  await ctx.events.record(
+    model,
+    'Normal',
+    'TrainingStarted',
+    `${decision.message}: Job ${jobName}, ${plan.choice} data (${triggeredBy})`,
+  );
   return {
     observed: {
       lastTraining: {
         jobName,
         inputsHash,
         trigger: decision.reason,
+        triggeredBy,
+        data: plan.choice,
         startTime: now.toISOString(),
         result: 'Running',
       },

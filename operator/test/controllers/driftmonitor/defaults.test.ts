@@ -14,7 +14,7 @@ const everyPart: DriftMonitorSpec = {
   modelRef: { name: 'customers' },
   current: { predictions: {} },
   tests: { perFeature: { age: { threshold: 0.2 } } },
-  action: { retrain: true },
+  action: { retrain: {} },
   notify: [
     { telegram: { botTokenSecretRef: { name: 'bot' }, chatId: '42' } },
     { slack: { webhookSecretRef: { name: 'slack' } } },
@@ -39,6 +39,8 @@ describe('resolveMonitorSpec', () => {
       'spec.tests.personaMix',
       'spec.tests.novelty',
       'spec.tests.perPersona',
+      'spec.action.retrain.data',
+      'spec.action.retrain.minRows',
       'spec.action.cooldown',
       'spec.notify[0].telegram.botTokenSecretRef.key',
       'spec.notify[0].onNoDrift',
@@ -59,19 +61,27 @@ describe('resolveMonitorSpec', () => {
       novelty: { enabled: true, percentile: 0.99, maxShare: 0.05 },
       perPersona: { enabled: true, minRows: 30, falseAlarmRate: 0.01 },
     });
-    assert.deepEqual(m.action, { retrain: false, cooldown: '24h' });
+    assert.deepEqual(m.action, { cooldown: '24h' });
     const key: string = m.current.postgres!.secretRef.key;
     assert.equal(key, 'url');
     const e = resolveMonitorSpec(everyPart);
     assert.equal(e.current.predictions!.window, '24h');
-    assert.deepEqual(e.action, { retrain: true, cooldown: '24h' });
+    // `retrain: {}` retrains on the data that drifted, with at least 100 current rows.
+    assert.deepEqual(e.action, { retrain: { data: 'Current', minRows: 100 }, cooldown: '24h' });
     assert.deepEqual(
       e.notify!.map((t) => t.onNoDrift),
       [false, false, true],
     );
     const custom = resolveMonitorSpec({ ...minimal, schedule: '*/5 * * * *', action: { cooldown: '1h' } });
     assert.equal(custom.schedule, '*/5 * * * *');
-    assert.deepEqual(custom.action, { retrain: false, cooldown: '1h' });
+    assert.deepEqual(custom.action, { cooldown: '1h' });
+  });
+
+  test('a stored boolean retrain reads as the default settings (true) or none (false)', () => {
+    const legacy = (retrain: boolean) =>
+      resolveMonitorSpec({ ...minimal, action: { retrain } as unknown as DriftMonitorSpec['action'] }).action;
+    assert.deepEqual(legacy(true), { retrain: { data: 'Current', minRows: 100 }, cooldown: '24h' });
+    assert.deepEqual(legacy(false), { cooldown: '24h' });
   });
 
   test('does not change the spec it was given', () => {

@@ -19,6 +19,7 @@ import { driftMonitorKind } from '../../../src/controllers/driftmonitor/factory.
 import { slotStamp } from '../../../src/controllers/driftmonitor/naming.ts';
 import { reconcileDriftMonitor } from '../../../src/controllers/driftmonitor/reconcile.ts';
 import { MANAGED_SELECTOR } from '../../../src/controllers/shared/labels.ts';
+import { readRetrainRequest } from '../../../src/controllers/shared/retrain-request.ts';
 import { makeClients, type KubeClients } from '../../../src/kube/clients.ts';
 import { InformerFactory, jobKind, personaModelKind } from '../../../src/kube/informers.ts';
 import { notifyAll } from '../../../src/notify/index.ts';
@@ -248,7 +249,7 @@ describe('DriftMonitor reconcile', () => {
     const h = await harness('dm-done', {
       model: true,
       spec: {
-        action: { retrain: true, cooldown: '24h' },
+        action: { retrain: { data: 'Current' }, cooldown: '24h' },
         notify: [
           { telegram: { botTokenSecretRef: { name: 'bot', key: 'token' }, chatId: '42' } },
           { slack: { webhookSecretRef: { name: 'missing', key: 'url' } } },
@@ -268,7 +269,7 @@ describe('DriftMonitor reconcile', () => {
       driftDetected: true,
       share: sample.share,
       columns: sample.columns,
-      summary: sample.summary,
+      summary: { ...sample.summary, currentRows: 500 },
     });
     await h.endRun(0);
     await h.reconcile();
@@ -298,6 +299,22 @@ describe('DriftMonitor reconcile', () => {
       name: MODEL,
     })) as PersonaModel;
     assert.equal(model.metadata.annotations?.[RETRAIN_ANNOTATION], `drift-${report.id}`);
+    // Beside the token, what the model's controller trains on: the monitor's query and Secret key.
+    assert.deepEqual(readRetrainRequest(model.metadata.annotations, `drift-${report.id}`), {
+      token: `drift-${report.id}`,
+      monitor: MONITOR,
+      reportId: report.id,
+      data: 'Current',
+      current: {
+        postgres: {
+          ...sampleMonitor().spec.current.postgres!,
+          secretRef: { name: 'customer-db', key: 'url' },
+        },
+      },
+      currentRows: 500,
+    });
+    assert.equal(s.lastRetrain?.decision, 'Triggered');
+    assert.equal(s.lastRetrain?.reportId, report.id);
     const events = await h.events();
     assert.match(
       events,

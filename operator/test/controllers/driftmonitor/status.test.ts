@@ -63,6 +63,7 @@ const noRetrain = {
   retrain: false as const,
   reason: 'NoDrift' as const,
   message: 'no drift: nothing to retrain',
+  reportId: 7,
 };
 
 interface Row {
@@ -196,11 +197,21 @@ const rows: Row[] = [
     observed: {
       run: succeeded(true),
       notifications: [],
-      retrain: { retrain: true, token: 'drift-7', message: 'retraining' },
+      retrain: { retrain: true, token: 'drift-7', message: 'retraining', reportId: 7, data: 'Current' },
       ...scheduled,
     },
     conditions: { DriftDetected: ['True', 'DriftDetected', earlier] },
-    fields: { lastRetrainTriggered: now.toISOString() },
+    fields: {
+      lastRetrainTriggered: now.toISOString(),
+      lastRetrain: {
+        decision: 'Triggered',
+        reason: 'Triggered',
+        message: 'retraining',
+        reportId: 7,
+        data: 'Current',
+        time: now.toISOString(),
+      },
+    },
   },
   {
     name: 'a retrain held back by the cooldown leaves the last one standing',
@@ -208,11 +219,20 @@ const rows: Row[] = [
     observed: {
       run: succeeded(true),
       notifications: [],
-      retrain: { retrain: false, reason: 'Cooldown', message: 'not retraining: cooldown' },
+      retrain: { retrain: false, reason: 'Cooldown', message: 'not retraining: cooldown', reportId: 7 },
       ...scheduled,
     },
     conditions: { DriftDetected: ['True', 'DriftDetected', earlier] },
-    fields: { lastRetrainTriggered: earlier.toISOString() },
+    fields: {
+      lastRetrainTriggered: earlier.toISOString(),
+      lastRetrain: {
+        decision: 'Skipped',
+        reason: 'Cooldown',
+        message: 'not retraining: cooldown',
+        reportId: 7,
+        time: now.toISOString(),
+      },
+    },
   },
   {
     name: "a run failed for bad input (the checker's reason); the last verdict stays",

@@ -11,10 +11,12 @@ import {
   buildPredictorPdb,
   buildPredictorService,
 } from '../../../src/controllers/personamodel/objects/predictor.ts';
+import { planTrainingData } from '../../../src/controllers/personamodel/training-data.ts';
 import { sampleModel } from './sample.ts';
 
 const model = sampleModel();
 const spec = resolveSpec(model.spec);
+const modelData = planTrainingData({ spec, namespace: 'shop', reason: 'NoVersion', token: '' });
 
 describe('naming', () => {
   test('the inputs hash ignores key order and non-training fields, and sees training changes', () => {
@@ -48,6 +50,7 @@ describe('training Job', () => {
     jobName: 'customers-train-x',
     inputsHash: 'h',
     trigger: 'NoVersion',
+    data: modelData,
   });
   const pod = job.spec!.template.spec!;
   const container = pod.containers[0];
@@ -102,8 +105,15 @@ describe('training Job', () => {
     assert.deepEqual(parsed.model, { namespace: 'shop', name: 'customers' });
     assert.deepEqual(parsed.k, { min: 2, max: 6 });
     assert.deepEqual(parsed.data, {
-      postgres: { query: 'SELECT age, channel FROM survey', urlEnv: 'PERSONA_DATA_URL', rowLimit: 5_000_000 },
+      postgres: {
+        query: 'SELECT age, channel FROM survey',
+        urlEnv: 'PERSONA_DATA_URL',
+        rowLimit: 5_000_000,
+        secretRef: { name: 'customer-db', key: 'url' },
+      },
     });
+    assert.equal(parsed.dataChoice, 'Model');
+    assert.deepEqual(parsed.trigger, { kind: 'spec', detail: 'NoVersion' });
     assert.deepEqual(
       parsed.features.map((f) => f.type),
       ['numeric', 'categorical'],
@@ -117,7 +127,7 @@ describe('training Job', () => {
           model,
           spec,
           { ...DEFAULT_CONFIG, defaultRegistrySecret: undefined },
-          { jobName: 'j', inputsHash: 'h', trigger: 't' },
+          { jobName: 'j', inputsHash: 'h', trigger: 't', data: modelData },
         ),
       /spec.registry: not set/,
     );

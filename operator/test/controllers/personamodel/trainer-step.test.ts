@@ -13,7 +13,19 @@ describe('trainingMetrics', () => {
       perK: [],
       unmatchedPersonas: [],
     };
-    assert.deepEqual(trainingMetrics({ ...base, silhouette: 0.4 }), { k: 3, inertia: 12.5, silhouette: 0.4 });
+    assert.deepEqual(trainingMetrics({ ...base, silhouette: 0.4 }), {
+      k: 3,
+      inertia: 12.5,
+      silhouette: 0.4,
+      silhouetteRounded: 0.4,
+    });
+    // kubectl get shows three decimals, the registry keeps the exact value.
+    assert.deepEqual(trainingMetrics({ ...base, silhouette: 0.5878440650713562 }), {
+      k: 3,
+      inertia: 12.5,
+      silhouette: 0.5878440650713562,
+      silhouetteRounded: 0.588,
+    });
     assert.deepEqual(trainingMetrics({ ...base, silhouette: null }), { k: 3, inertia: 12.5 });
   });
 });

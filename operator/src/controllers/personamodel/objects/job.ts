@@ -1,17 +1,13 @@
 // The training Job for one set of training inputs: a pure function of the model, its
 // resolved spec and the operator's configuration.
 import type { V1EnvVar, V1Job, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import { DEFAULT_ROW_LIMIT, type TrainingJobSpec } from '@persona-operator/jobs/training-spec';
-import {
-  DATA_URL_ENV,
-  REGISTRY_URL_ENV,
-  RUN_ID_ENV,
-  TRAINING_SPEC_ENV,
-} from '@persona-operator/jobs/job-env';
+import type { TrainingJobSpec } from '@persona-operator/jobs/training-spec';
+import { REGISTRY_URL_ENV, RUN_ID_ENV, TRAINING_SPEC_ENV } from '@persona-operator/jobs/job-env';
 import type { PersonaModel } from '../../../api/v1alpha1/personamodel.ts';
 import type { OperatorConfig } from '../../../config.ts';
 import type { ResolvedSpec } from '../defaults.ts';
 import { SpecProblem } from '../../shared/errors.ts';
+import { jobData, type TrainingDataPlan } from '../training-data.ts';
 import { INPUTS_HASH_LABEL, commonLabels, ownerReference } from '../naming.ts';
 import {
   badInputFailurePolicy,
@@ -29,15 +25,12 @@ export const TRIGGER_ANNOTATION = 'personas.dtc.dev/trigger';
 const ARTIFACT_VOLUME = 'artifacts';
 
 /** The document the trainer reads from TRAINING_SPEC_ENV. */
-export function trainingJobSpec(model: PersonaModel, spec: ResolvedSpec): TrainingJobSpec {
+export function trainingJobSpec(
+  model: PersonaModel,
+  spec: ResolvedSpec,
+  plan: TrainingDataPlan,
+): TrainingJobSpec {
   const t = spec.training;
-  const data: TrainingJobSpec['data'] = t.data.postgres
-    ? { postgres: { query: t.data.postgres.query, urlEnv: DATA_URL_ENV, rowLimit: DEFAULT_ROW_LIMIT } }
-    : t.data.gcs
-      ? { gcs: { uri: t.data.gcs.uri } }
-      : (() => {
-          throw new SpecProblem('spec.training.data', 'no data source set');
-        })();
   const a = spec.artifacts;
   const artifacts: TrainingJobSpec['artifacts'] = a.gcs
     ? { gcs: { bucket: a.gcs.bucket, prefix: a.gcs.prefix } }
@@ -51,7 +44,9 @@ export function trainingJobSpec(model: PersonaModel, spec: ResolvedSpec): Traini
     k: t.k,
     nInit: t.nInit,
     seed: t.seed,
-    data,
+    data: jobData(plan),
+    dataChoice: plan.choice,
+    trigger: plan.trigger,
     artifacts,
   };
   if (spec.personas?.length)
@@ -94,6 +89,8 @@ export interface TrainingJobOptions {
   inputsHash: string;
   /** Why the operator trains (a trigger reason), recorded on the Job. */
   trigger: string;
+  /** The data the Job reads and the trigger its version records. */
+  data: TrainingDataPlan;
 }
 
 export function buildTrainingJob(
@@ -105,7 +102,7 @@ export function buildTrainingJob(
   const labels = { ...commonLabels(model, 'training'), [INPUTS_HASH_LABEL]: opts.inputsHash };
   const storage = storageAccess(spec, false, true);
   const env: V1EnvVar[] = [
-    { name: TRAINING_SPEC_ENV, value: JSON.stringify(trainingJobSpec(model, spec)) },
+    { name: TRAINING_SPEC_ENV, value: JSON.stringify(trainingJobSpec(model, spec, opts.data)) },
     secretEnv(REGISTRY_URL_ENV, registrySecret(spec, cfg)),
     // Job retries share the Job's UID, so a retried pod never registers a second version.
     {
@@ -114,7 +111,10 @@ export function buildTrainingJob(
     },
     ...storage.env,
   ];
-  if (spec.training.data.postgres) env.push(secretEnv(DATA_URL_ENV, spec.training.data.postgres.secretRef));
+  for (const part of opts.data.parts) {
+    if (part.urlSecret && 'postgres' in part.source)
+      env.push(secretEnv(part.source.postgres.urlEnv, part.urlSecret));
+  }
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
