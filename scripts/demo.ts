@@ -23,6 +23,7 @@ import {
   type OperatorProcess,
 } from '../test/e2e/support.ts';
 import { startE2e } from '../test/e2e/support.ts';
+import { describeDataParts, describeDataShort, describeTrigger } from '@persona-operator/registry';
 import { startFakeTelegram, type FakeTelegram } from '../test/fakes/telegram.ts';
 import { startFakeWebhook, type FakeWebhook } from '../test/fakes/webhook.ts';
 
@@ -456,11 +457,7 @@ async function demo(opts: Options, running: Running): Promise<void> {
   heading('retraining');
   const v2 = await waitForModelVersion(e, name, 2, opts.timeoutMs);
   say(`${name} is Ready: version 2 promoted and serving`);
-  // A drift retrain reruns the model's own training query; the personas only move when
-  // that query reaches the new data, so say which data version 2 learned from.
-  detail(
-    `version 2 was trained by the model's own query (${/month = '([^']+)'/.exec(model.spec.training.data.postgres?.query ?? '')?.[1] ?? 'see spec.training.data'}); to learn from the drifted month, point spec.training.data at it`,
-  );
+  await printRetrainedPersonas(e, name);
 
   heading('predictions (version 2)');
   const second = await predict(e, name, customers);
@@ -511,6 +508,57 @@ async function demo(opts: Options, running: Running): Promise<void> {
     say('press Ctrl-C to stop everything');
     await new Promise<never>(() => undefined);
   }
+}
+
+/** Features March moved for every persona (the seed scenario's shock), and which way. */
+const MARCH_MOVES: readonly [string, 'down' | 'up'][] = [
+  ['income', 'down'],
+  ['monthly_spend', 'down'],
+  ['price_sensitivity', 'up'],
+  ['eco_score', 'down'],
+];
+
+/**
+ * What version 2 learned: its trigger and data as the registry's lineage records them, and for
+ * each persona both versions name, how its centroid moved in the features March shifted.
+ */
+async function printRetrainedPersonas(e: E2e, name: string): Promise<void> {
+  const ref = { namespace: e.namespace, name };
+  const [v1, v2] = await Promise.all([1, 2].map((version) => e.registry.getVersion({ ...ref, version })));
+  detail(
+    `version 2: triggered by ${describeTrigger(v2.lineage?.trigger)}, trained on ${describeDataShort(v2.lineage)}`,
+  );
+  for (const part of v2.lineage ? describeDataParts(v2.lineage) : []) detail(`  ${part}`);
+  const [a1, a2] = await Promise.all([v1, v2].map((v) => e.registry.loadArtifact(v)));
+  const before = new Map(a1.personas.map((p) => [p.name, p.centroid]));
+  const kept = a2.personas.filter((p) => before.has(p.name));
+  detail(
+    `persona names kept: ${kept.length} of ${a2.personas.length} (${
+      a2.personas
+        .filter((p) => !before.has(p.name))
+        .map((p) => `${p.name} new`)
+        .join(', ') || 'none new'
+    })`,
+  );
+  detail(
+    `centroids, version 1 → version 2 (March: income ×0.8, spend ×0.7, price sensitivity +1.8, eco score -1.5):`,
+  );
+  let toward = 0;
+  let moves = 0;
+  for (const p of kept) {
+    const old = before.get(p.name)!;
+    const cells = MARCH_MOVES.map(([feature, way]) => {
+      const from = Number(old[feature]);
+      const to = Number(p.centroid[feature]);
+      moves++;
+      if (way === 'down' ? to < from : to > from) toward++;
+      return `${feature} ${from.toFixed(1)} → ${to.toFixed(1)}`;
+    });
+    detail(`  ${pad(p.name, 20)} ${cells.join(', ')}`);
+  }
+  detail(`${toward} of ${moves} of these moved the way March moved`);
+  if (toward * 2 <= moves)
+    throw new DemoError('version 2 did not move toward March: was it trained on March?');
 }
 
 /**

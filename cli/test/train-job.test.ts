@@ -106,7 +106,13 @@ describe('persona train (Job mode) and persona versions', () => {
     assert.equal(rows.length, 2);
     assert.match(
       rows[0],
-      /^1 +\S+Z +ready +k=\d+ +silhouette=0\.\d{4} +inertia=[\d.]+ +rows=120 +aliases=-$/,
+      /^1 +\S+Z +ready +k=\d+ +silhouette=0\.\d{4} +inertia=[\d.]+ +rows=120 +aliases=- +trigger=- +data=Model\(120\)$/,
+    );
+    // --data: the part each version was trained on, below its line.
+    const d = await persona(['versions', '--registry', db.url, '--model', 'shop/customers', '--data']);
+    assert.match(
+      d.stdout.split('\n')[1],
+      /^ +model: query "SELECT \* FROM survey_january", 120 rows, sha256 [0-9a-f]{12}$/,
     );
     assert.match(rows[1], /^2 /);
     const j = await persona(['versions', '--registry', db.url, '--model', 'shop/customers', '--json']);
@@ -179,7 +185,7 @@ describe('persona train (Job mode) and persona versions', () => {
     assert.equal(badFile.code, 2);
     assert.match(
       badFile.stdout,
-      /data: expected exactly one of postgres, gcs, volume, got postgres and volume/,
+      /data: expected exactly one of postgres, gcs, volume, predictions, parts, got postgres and volume/,
     );
   });
 

@@ -8,14 +8,23 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { GROUP, VERSION } from '../../operator/src/api/v1alpha1/common.ts';
-import type { DriftMonitor, DriftMonitorSpec } from '../../operator/src/api/v1alpha1/driftmonitor.ts';
+import type { DriftMonitorSpec } from '../../operator/src/api/v1alpha1/driftmonitor.ts';
 import type { WebhookBody } from '../../operator/src/notify/index.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram.ts';
 import { startFakeWebhook, type FakeWebhook } from '../fakes/webhook.ts';
 import { freePort } from '../cluster/ports.ts';
-import { waitFor } from '../cluster/wait.ts';
+import {
+  MODEL,
+  applyMonitor,
+  cond,
+  describeMonitor,
+  getMonitor,
+  monitor,
+  monitorEvents,
+  patchMonitor,
+  runNow,
+  waitForMonitor,
+} from './monitors.ts';
 import {
   SEED_COLUMNS,
   applyModel,
@@ -29,115 +38,8 @@ import {
 } from './support.ts';
 
 const run = promisify(execFile);
-const MODEL = 'customers';
 const MONITOR = 'customers-drift';
-const PLURAL = 'driftmonitors';
 const HMAC_KEY = 'e2e-webhook-signing-key';
-/** Once a year: runs in these tests come from the run-now annotation, not the clock. */
-const RARELY = '0 0 1 1 *';
-
-function monitor(name: string, spec: Partial<DriftMonitorSpec> & { query?: string }): DriftMonitor {
-  const { query, ...rest } = spec;
-  return {
-    apiVersion: `${GROUP}/${VERSION}`,
-    kind: 'DriftMonitor',
-    metadata: { name },
-    spec: {
-      modelRef: { name: MODEL },
-      current: {
-        postgres: { secretRef: { name: 'customer-db', key: 'url' }, query: query ?? januaryQuery('2025-02') },
-      },
-      schedule: RARELY,
-      ...rest,
-    },
-  };
-}
-
-async function applyMonitor(e: E2e, m: DriftMonitor): Promise<void> {
-  await e.custom.patchNamespacedCustomObject(
-    {
-      group: GROUP,
-      version: VERSION,
-      namespace: e.namespace,
-      plural: PLURAL,
-      name: m.metadata.name!,
-      body: { ...m, metadata: { ...m.metadata, namespace: e.namespace } },
-      fieldManager: 'e2e-test',
-      force: true,
-    },
-    setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-  );
-}
-
-async function patchMonitor(e: E2e, name: string, patch: object): Promise<void> {
-  await e.custom.patchNamespacedCustomObject(
-    { group: GROUP, version: VERSION, namespace: e.namespace, plural: PLURAL, name, body: patch },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
-}
-
-async function getMonitor(e: E2e, name: string): Promise<DriftMonitor> {
-  return (await e.custom.getNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace: e.namespace,
-    plural: PLURAL,
-    name,
-  })) as DriftMonitor;
-}
-
-function describeMonitor(m: DriftMonitor): string {
-  const s = m.status ?? {};
-  const conds = (s.conditions ?? [])
-    .map((c) => `${c.type}=${c.status}(${c.reason}: ${c.message})`)
-    .join('; ');
-  return `run=${s.lastRunResult}/${s.lastJobName} at ${s.lastRunTime} next=${s.nextRunTime} report=${s.lastReport?.id}/${s.lastReport?.driftDetected} ${conds}`;
-}
-
-async function waitForMonitor(
-  e: E2e,
-  name: string,
-  what: string,
-  check: (m: DriftMonitor) => boolean,
-  timeoutMs = 120_000,
-): Promise<DriftMonitor> {
-  return waitFor(
-    `${name}: ${what}`,
-    async () => {
-      const m = await getMonitor(e, name);
-      if (check(m)) return m;
-      throw new Error(describeMonitor(m));
-    },
-    { timeoutMs, intervalMs: 200, diagnostics: e.diagnostics },
-  );
-}
-
-/** Sets a new run-now token and waits until that run has finished. */
-async function runNow(e: E2e, name: string, token: string, timeoutMs = 120_000): Promise<DriftMonitor> {
-  await patchMonitor(e, name, { metadata: { annotations: { 'personas.dtc.dev/run-now': token } } });
-  return waitForMonitor(
-    e,
-    name,
-    `run ${token} finished`,
-    (m) =>
-      m.status?.runNowToken === token &&
-      (m.status.lastRunResult === 'Succeeded' || m.status.lastRunResult === 'Failed'),
-    timeoutMs,
-  );
-}
-
-async function monitorEvents(
-  e: E2e,
-  name: string,
-): Promise<{ reason: string; message: string; type: string }[]> {
-  const res = await e.core.listNamespacedEvent({
-    namespace: e.namespace,
-    fieldSelector: `involvedObject.name=${name},involvedObject.kind=DriftMonitor`,
-  });
-  return res.items.map((ev) => ({ reason: ev.reason ?? '', message: ev.message ?? '', type: ev.type ?? '' }));
-}
-
-const cond = (m: DriftMonitor, type: string) => m.status?.conditions?.find((c) => c.type === type);
 
 describe('DriftMonitor on the local control plane (seed scenario)', () => {
   let e: E2e;
@@ -168,7 +70,11 @@ describe('DriftMonitor on the local control plane (seed scenario)', () => {
         PERSONA_TELEGRAM_API_BASE: telegram.apiBase,
       },
     });
-    await applyModel(e, seedModel(MODEL, e.namespace));
+    // A progress deadline with room for a pod start on a loaded two-core machine.
+    await applyModel(
+      e,
+      seedModel(MODEL, e.namespace, { serving: { replicas: 1, progressDeadlineSeconds: 90 } }),
+    );
     await waitForModel(e, MODEL, 'Ready on version 1', isReadyOn(1), 180_000);
   });
   after(async () => {
@@ -312,9 +218,71 @@ describe('DriftMonitor on the local control plane (seed scenario)', () => {
     const model = await getModel(e, MODEL);
     assert.equal(model.metadata.annotations?.['personas.dtc.dev/retrain'], `drift-${reportId}`);
 
-    const retrained = await waitForModel(e, MODEL, 'Ready on version 2', isReadyOn(2), 180_000);
+    const retrained = await waitForModel(e, MODEL, 'Ready on version 2', isReadyOn(2), 240_000);
     assert.equal(retrained.status?.lastTraining?.trigger, 'RetrainRequested');
     assert.equal(retrained.status?.productionVersion, 2);
+
+    // Version 2 learned March (the monitor's query, its default Current data), and says so.
+    const ref = { namespace: e.namespace, name: MODEL };
+    const [v1, v2] = await Promise.all([1, 2].map((version) => e.registry.getVersion({ ...ref, version })));
+    assert.deepEqual(v1.lineage?.trigger, { kind: 'spec', detail: 'NoVersion' });
+    assert.deepEqual(v1.lineage?.data.parts[0].origin, {
+      postgres: { query: januaryQuery(), secretRef: { name: 'customer-db', key: 'url' } },
+    });
+    assert.deepEqual(v2.lineage?.trigger, {
+      kind: 'drift',
+      driftReportId: reportId,
+      monitor: `${e.namespace}/${MONITOR}`,
+    });
+    assert.equal(v2.lineage?.data.choice, 'Current');
+    assert.deepEqual(
+      v2.lineage?.data.parts.map((p) => [
+        p.role,
+        p.rows,
+        'postgres' in p.origin ? p.origin.postgres.query : '',
+      ]),
+      [['current', 500, januaryQuery('2025-03')]],
+    );
+    assert.notEqual(v2.lineage?.data.parts[0].dataHash, v1.lineage?.data.parts[0].dataHash);
+    // Its centroids moved toward March (income x0.8, price sensitivity +1.8 for everyone),
+    // under the names version 1 gave them.
+    const [a1, a2] = await Promise.all([v1, v2].map((v) => e.registry.loadArtifact(v)));
+    const before = new Map(a1.personas.map((p) => [p.name, p.centroid]));
+    const kept = a2.personas.filter((p) => before.has(p.name));
+    assert.ok(kept.length >= a2.personas.length - 1, `names kept: ${kept.map((p) => p.name).join(', ')}`);
+    const meanChange = (feature: string) =>
+      kept.reduce((sum, p) => sum + Number(p.centroid[feature]) - Number(before.get(p.name)![feature]), 0) /
+      kept.length;
+    assert.ok(meanChange('income') < 0, `income moved ${meanChange('income')}`);
+    assert.ok(
+      meanChange('price_sensitivity') > 0,
+      `price sensitivity moved ${meanChange('price_sensitivity')}`,
+    );
+    // The status and kubectl say what triggered it and what it learned, the silhouette to 3 places.
+    const last = retrained.status!.lastTraining!;
+    assert.equal(last.triggeredBy, `drift report ${reportId} (${e.namespace}/${MONITOR})`);
+    assert.equal(last.data, 'Current: 500 rows');
+    assert.match(last.dataParts?.[0] ?? '', /^current: query ".*2025-03.*", 500 rows, sha256 [0-9a-f]{12}$/);
+    assert.equal(last.metrics?.silhouetteRounded, Math.round(v2.metrics.silhouette! * 1000) / 1000);
+    const wide = await run('kubectl', [
+      '--kubeconfig',
+      e.cluster.kubeconfigPath,
+      'get',
+      'pm',
+      MODEL,
+      '-n',
+      e.namespace,
+      '-o',
+      'wide',
+    ]);
+    assert.ok(
+      wide.stdout.includes(` ${Math.round(v2.metrics.silhouette! * 1000) / 1000} `),
+      `silhouette to 3 decimals: ${wide.stdout}`,
+    );
+    assert.match(wide.stdout, new RegExp(`drift report ${reportId} .*Current: 500 rows`), wide.stdout);
+    const monitorNow = await getMonitor(e, MONITOR);
+    assert.equal(monitorNow.status?.lastRetrain?.decision, 'Triggered');
+    assert.equal(monitorNow.status?.lastRetrain?.data, 'Current');
 
     const page = await fetch(`http://127.0.0.1:${healthPort}/reports/${reportId}`);
     assert.equal(page.status, 200);
@@ -323,9 +291,13 @@ describe('DriftMonitor on the local control plane (seed scenario)', () => {
 
   test('a second drift within the cooldown does not retrain again', async () => {
     const before = (await getMonitor(e, MONITOR)).status!.lastRetrainTriggered;
-    const m = await runNow(e, MONITOR, 'march-again');
+    // Version 2 learned March, so March no longer drifts; January, the old customers, does.
+    await patchMonitor(e, MONITOR, { spec: { current: { postgres: { query: januaryQuery('2025-01') } } } });
+    const m = await runNow(e, MONITOR, 'january-again');
     assert.equal(m.status?.lastReport?.driftDetected, true, describeMonitor(m));
     assert.equal(m.status?.lastRetrainTriggered, before);
+    assert.equal(m.status?.lastRetrain?.decision, 'Skipped');
+    assert.equal(m.status?.lastRetrain?.reason, 'Cooldown');
     const events = await monitorEvents(e, MONITOR);
     assert.ok(events.some((ev) => ev.reason === 'RetrainSkipped' && /cooldown until/.test(ev.message)));
     const model = await getModel(e, MODEL);

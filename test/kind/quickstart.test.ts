@@ -193,6 +193,10 @@ test('README quickstart on kind', { timeout: 90 * MIN }, async () => {
       ).split(' ');
       return phase === 'Serving' && serving === '2';
     });
+    // Version 2 learned March, the rows the monitor found drifted (README: -o wide).
+    const wide = await sh.run(`kubectl -n ${ns} get pm customers -o wide`);
+    assert.match(wide, /drift report \d+ \(\S+\/customers-drift\)/, wide);
+    assert.match(wide, /Current: \d+ rows/, wide);
   });
 
   await step('report page through kubectl port-forward', async () => {
