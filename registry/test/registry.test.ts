@@ -33,12 +33,12 @@ describe('migrations', () => {
     const applied = results.flatMap((r) => r.applied);
     assert.deepEqual(
       applied,
-      ['1.registry', '2.drift-run-id', '3.drift-details', '4.version-lineage'],
+      ['1.registry', '2.drift-run-id', '3.drift-details', '4.version-lineage', '5.version-diffs'],
       'exactly one runner applies each migration',
     );
-    assert.ok(results.every((r) => r.to === 4));
+    assert.ok(results.every((r) => r.to === 5));
     const again = await migrate(url.toString());
-    assert.deepEqual(again, { from: 4, to: 4, applied: [] });
+    assert.deepEqual(again, { from: 5, to: 5, applied: [] });
   });
 });
 
