@@ -72,6 +72,27 @@ describe('browse', () => {
     );
   });
 
+  test('a model with 200 versions pages 50 at a time in order, each page within 200 ms', async () => {
+    const big = { namespace: 'shop', name: 'many-versions' };
+    for (let i = 1; i <= 200; i++) {
+      await registry.registerVersion({ model: big, runId: `big-${i}`, artifact: sampleArtifact() });
+    }
+    const started = performance.now();
+    const pages = await allPages((b) => registry.versionPage(big, { before: b, limit: 50 }));
+    const msPerPage = (performance.now() - started) / pages.length;
+    console.log(`versions: ${msPerPage.toFixed(1)} ms per page of 50 of 200 versions`);
+    assert.deepEqual(
+      pages.map((p) => [p[0].version, p[p.length - 1].version]),
+      [
+        [200, 151],
+        [150, 101],
+        [100, 51],
+        [50, 1],
+      ],
+    );
+    assert.ok(msPerPage < 200, `a page took ${msPerPage} ms`);
+  });
+
   test('bad page requests name the field', async () => {
     await assert.rejects(registry.versionPage(model, { limit: 0 }), (e: unknown) => {
       assert.ok(e instanceof RegistryError);
