@@ -146,14 +146,16 @@ test('README quickstart on kind', { timeout: 90 * MIN }, async () => {
     let out = '';
     for (let attempt = 1; attempt <= 3 && !out.includes('{'); attempt++) {
       if (attempt > 1) {
-        log(`kubectl run printed no reply (attempt ${attempt - 1}); running the pod again`);
+        log(
+          `kubectl run printed no reply (attempt ${attempt - 1}: ${JSON.stringify(out.trim())}); running the pod again`,
+        );
         await sh.run(`kubectl -n ${ns} delete pod curl --ignore-not-found --wait`);
       }
       out = await sh.run(
         `kubectl -n ${ns} run curl --rm -i --restart=Never --image=${toolsImage} -- \\
           curl -sS -XPOST http://customers-predictor/v1/models/customers:predict \\
           -H 'content-type: application/json' \\
-          -d '{"instances":[{"age":35,"income":60000,"eco_score":8.7,"price_sensitivity":4,"online_share":0.5,"monthly_spend":320,"loyalty_years":4,"brand_trust":7,"preferred_channel":"store"}]}'`,
+          -d '{"instances":[{"age":35,"income":60000,"eco_score":8.7,"price_sensitivity":4,"online_share":0.5,"monthly_spend":320,"loyalty_years":4,"brand_trust":7,"preferred_channel":"store"}]}' 2>&1`,
         { timeoutMs: 3 * MIN },
       );
     }
