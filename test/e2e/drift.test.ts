@@ -28,6 +28,7 @@ import {
 import {
   SEED_COLUMNS,
   applyModel,
+  eventsOf,
   getModel,
   isReadyOn,
   januaryQuery,
@@ -280,6 +281,26 @@ describe('DriftMonitor on the local control plane (seed scenario)', () => {
       `silhouette to 3 decimals: ${wide.stdout}`,
     );
     assert.match(wide.stdout, new RegExp(`drift report ${reportId} .*Current: 500 rows`), wide.stdout);
+    // The training Job judged version 2 against version 1: the persona diff is stored, says
+    // customers changed persona and centroids moved, and the status and an Event summarise it.
+    const stored = await e.registry.getVersionDiff(ref, 1, 2);
+    assert.ok(stored, 'a persona diff from version 1 to 2 is stored');
+    assert.ok((stored.diff.churn ?? 0) > 0, `churn ${stored.diff.churn}`);
+    assert.ok((stored.diff.adjustedRandIndex ?? 1) < 1, `ARI ${stored.diff.adjustedRandIndex}`);
+    assert.ok(
+      stored.diff.matched.some((m) => Object.values(m.shift).some((x) => Math.abs(x) > 0.1)),
+      `centroid shifts: ${JSON.stringify(stored.diff.matched.map((m) => m.shift))}`,
+    );
+    const promotion = retrained.status?.lastPromotion;
+    assert.equal(promotion?.version, 2);
+    assert.equal(promotion?.decision, 'Promoted');
+    assert.equal(promotion?.personaDiff?.fromVersion, 1);
+    assert.match(promotion?.personaDiff?.churn ?? '', /^\d+(\.\d+)?%$/);
+    assert.ok(
+      (await eventsOf(e, MODEL)).some((ev) => ev.reason === 'PersonaDiff'),
+      'a PersonaDiff Event',
+    );
+
     const monitorNow = await getMonitor(e, MONITOR);
     assert.equal(monitorNow.status?.lastRetrain?.decision, 'Triggered');
     assert.equal(monitorNow.status?.lastRetrain?.data, 'Current');
