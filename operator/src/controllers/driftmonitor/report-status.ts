@@ -52,7 +52,8 @@ export function reportStatus(report: DriftReport, url: string): LastReportStatus
     id: report.id,
     version: report.model.version,
     driftDetected: report.driftDetected,
-    driftShare: report.share,
+    // Three decimals: the status and `kubectl get dm` summarise; the report keeps the exact share.
+    driftShare: Math.round(report.share * 1000) / 1000,
     url,
     columns,
     ...personaStatus(report, noticeFromReport(report, url)),

@@ -59,3 +59,9 @@ test('a report stored before the persona tests keeps the old status and summary'
   }
   assert.equal(driftSummary(old), '1 of 2 columns drifted (share 0.5, dataset drifts at 0.5): age');
 });
+
+test('status.lastReport.driftShare is rounded to three decimals for kubectl; the report keeps it exact', () => {
+  const fourOfNine = { ...sampleReport(true), share: 4 / 9 };
+  assert.equal(reportStatus(fourOfNine, url).driftShare, 0.444);
+  assert.equal(fourOfNine.share, 4 / 9);
+});
