@@ -407,11 +407,12 @@ export async function jobsOf(e: E2e, model: string): Promise<string[]> {
 
 export async function eventsOf(
   e: E2e,
-  model: string,
+  name: string,
+  kind: 'PersonaModel' | 'DriftMonitor' = 'PersonaModel',
 ): Promise<{ reason: string; message: string; type: string }[]> {
   const res = await e.core.listNamespacedEvent({
     namespace: e.namespace,
-    fieldSelector: `involvedObject.name=${model},involvedObject.kind=PersonaModel`,
+    fieldSelector: `involvedObject.name=${name},involvedObject.kind=${kind}`,
   });
   return res.items.map((ev) => ({ reason: ev.reason ?? '', message: ev.message ?? '', type: ev.type ?? '' }));
 }
