@@ -40,8 +40,9 @@ async function exportedNames(): Promise<Set<string>> {
   return names;
 }
 
-/** Metric names in a PromQL expression: identifiers of this product's metrics. */
-const metricNames = (expr: string): string[] => [...expr.matchAll(/\bpersona_[a-z_]+\b/g)].map((m) => m[0]);
+/** Metric names in a PromQL expression: this product's, and the controller-runtime-named ones. */
+const metricNames = (expr: string): string[] =>
+  [...expr.matchAll(/\b(?:persona|workqueue|controller_runtime)_[a-z_]+\b/g)].map((m) => m[0]);
 
 test('every dashboard query names only exported metrics', async () => {
   const exported = await exportedNames();
@@ -63,8 +64,13 @@ test('every dashboard query names only exported metrics', async () => {
     'persona_predictor_request_duration_seconds_bucket',
     'persona_predictor_predictions_total',
     'persona_operator_events_total',
-    'persona_operator_reconcile_total',
-    'persona_operator_workqueue_depth',
+    'controller_runtime_reconcile_total',
+    'controller_runtime_reconcile_errors_total',
+    'workqueue_depth',
+    'workqueue_queue_duration_seconds_bucket',
+    'workqueue_work_duration_seconds_bucket',
+    'workqueue_adds_total',
+    'workqueue_retries_total',
   ]) {
     assert.ok(used.has(n), `the dashboard plots ${n}`);
   }

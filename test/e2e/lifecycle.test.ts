@@ -307,7 +307,7 @@ describe('PersonaModel lifecycle on the local control plane', () => {
     assert.match(metrics, /^persona_operator_leader 1$/m);
     assert.match(
       metrics,
-      /^persona_operator_reconcile_total\{controller="personamodel",result="success"\} [1-9]/m,
+      /^controller_runtime_reconcile_total\{controller="personamodel",result="success"\} [1-9]/m,
     );
   });
 });

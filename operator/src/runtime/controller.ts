@@ -4,7 +4,7 @@
 // while this process leads.
 import { describeApiError } from './k8s-errors.ts';
 import type { Logger } from './logger.ts';
-import type { OperatorMetrics } from './metrics.ts';
+import { workQueueMetrics, type OperatorMetrics } from './metrics.ts';
 import { WorkQueue } from './workqueue.ts';
 
 export interface ReconcileResult {
@@ -43,9 +43,13 @@ export class ControllerRunner {
     private readonly opts: ControllerRunnerOptions,
   ) {
     this.logger = opts.logger.child({ controller: controller.name });
-    this.queue = new WorkQueue<string>({
-      onDepth: (depth) => opts.metrics.queueDepth.set({ queue: controller.name }, depth),
-    });
+    this.queue = new WorkQueue<string>({ metrics: workQueueMetrics(opts.metrics, controller.name) });
+    // Every series at zero from the start, as controller-runtime does: rates work from the first scrape.
+    const labels = { controller: controller.name };
+    for (const result of ['success', 'error', 'requeue', 'requeue_after'])
+      opts.metrics.reconciles.inc({ ...labels, result }, 0);
+    opts.metrics.reconcileErrors.inc(labels, 0);
+    opts.metrics.activeWorkers.set(labels, 0);
     controller.setup((key) => this.queue.add(key));
   }
 
@@ -60,6 +64,7 @@ export class ControllerRunner {
     this.parked.clear();
     if (this.running.length === 0) {
       const n = this.opts.workers ?? 4;
+      this.opts.metrics.maxConcurrentReconciles.set({ controller: this.controller.name }, n);
       for (let i = 0; i < n; i++) this.running.push(this.work());
     }
     for (const wake of this.resumeWaiters.splice(0)) wake();
@@ -104,13 +109,14 @@ export class ControllerRunner {
   private async processOne(key: string): Promise<void> {
     const { metrics } = this.opts;
     const name = this.controller.name;
-    const end = metrics.reconcileDuration.startTimer({ controller: name });
+    const end = metrics.reconcileTime.startTimer({ controller: name });
+    metrics.activeWorkers.inc({ controller: name });
     try {
       const result = await this.controller.reconcile(key);
       this.queue.forget(key);
       if (result?.requeueAfterMs !== undefined) {
         this.queue.addAfter(key, result.requeueAfterMs);
-        metrics.reconciles.inc({ controller: name, result: 'requeue' });
+        metrics.reconciles.inc({ controller: name, result: 'requeue_after' });
       } else metrics.reconciles.inc({ controller: name, result: 'success' });
     } catch (err) {
       metrics.reconciles.inc({ controller: name, result: 'error' });
@@ -122,6 +128,7 @@ export class ControllerRunner {
       if (!this.queue.isShuttingDown) this.queue.addRateLimited(key);
     } finally {
       end();
+      metrics.activeWorkers.dec({ controller: name });
       this.queue.done(key);
     }
   }

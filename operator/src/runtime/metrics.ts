@@ -1,17 +1,32 @@
 // The operator's Prometheus metrics, on a registry of its own so tests can make fresh ones.
+// Work-queue and reconcile metrics carry controller-runtime's names and labels, so the
+// dashboards and alerts written for Go operators work on this one unchanged.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { WorkQueueMetrics } from './workqueue.ts';
 
 export interface OperatorMetrics {
   registry: Registry;
+  /** controller_runtime_reconcile_total: result is success, error, requeue or requeue_after. */
   reconciles: Counter<'controller' | 'result'>;
   reconcileErrors: Counter<'controller'>;
-  reconcileDuration: Histogram<'controller'>;
-  queueDepth: Gauge<'queue'>;
+  reconcileTime: Histogram<'controller'>;
+  maxConcurrentReconciles: Gauge<'controller'>;
+  activeWorkers: Gauge<'controller'>;
+  workqueue: {
+    depth: Gauge<'name'>;
+    adds: Counter<'name'>;
+    queueDuration: Histogram<'name'>;
+    workDuration: Histogram<'name'>;
+    retries: Counter<'name'>;
+  };
   leader: Gauge;
   watchRestarts: Counter<'resource' | 'reason'>;
   apiRequests: Counter<'verb' | 'resource'>;
   events: Counter<'kind' | 'type' | 'reason'>;
 }
+
+/** controller-runtime's work-queue buckets: 10 ns to 1000 s, one per decade. */
+const WORKQUEUE_BUCKETS = Array.from({ length: 12 }, (_, i) => 1e-8 * 10 ** i);
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): OperatorMetrics {
   const registry = new Registry();
@@ -20,30 +35,70 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Operator
   return {
     registry,
     reconciles: new Counter({
-      name: 'persona_operator_reconcile_total',
-      help: 'Reconciles by controller and result (success, error, requeue).',
+      name: 'controller_runtime_reconcile_total',
+      help: 'Total number of reconciliations per controller, by result (success, error, requeue, requeue_after).',
       labelNames: ['controller', 'result'],
       registers,
     }),
     reconcileErrors: new Counter({
-      name: 'persona_operator_reconcile_errors_total',
-      help: 'Reconciles that ended in an error.',
+      name: 'controller_runtime_reconcile_errors_total',
+      help: 'Total number of reconciliation errors per controller.',
       labelNames: ['controller'],
       registers,
     }),
-    reconcileDuration: new Histogram({
-      name: 'persona_operator_reconcile_duration_seconds',
-      help: 'Time spent in one reconcile.',
+    reconcileTime: new Histogram({
+      name: 'controller_runtime_reconcile_time_seconds',
+      help: 'Length of time per reconciliation per controller.',
       labelNames: ['controller'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     }),
-    queueDepth: new Gauge({
-      name: 'persona_operator_workqueue_depth',
-      help: 'Keys waiting in a work queue.',
-      labelNames: ['queue'],
+    maxConcurrentReconciles: new Gauge({
+      name: 'controller_runtime_max_concurrent_reconciles',
+      help: 'Maximum number of concurrent reconciles per controller.',
+      labelNames: ['controller'],
       registers,
     }),
+    activeWorkers: new Gauge({
+      name: 'controller_runtime_active_workers',
+      help: 'Number of currently used workers per controller.',
+      labelNames: ['controller'],
+      registers,
+    }),
+    workqueue: {
+      depth: new Gauge({
+        name: 'workqueue_depth',
+        help: 'Current depth of workqueue.',
+        labelNames: ['name'],
+        registers,
+      }),
+      adds: new Counter({
+        name: 'workqueue_adds_total',
+        help: 'Total number of adds handled by workqueue.',
+        labelNames: ['name'],
+        registers,
+      }),
+      queueDuration: new Histogram({
+        name: 'workqueue_queue_duration_seconds',
+        help: 'How long in seconds an item stays in workqueue before being requested.',
+        labelNames: ['name'],
+        buckets: WORKQUEUE_BUCKETS,
+        registers,
+      }),
+      workDuration: new Histogram({
+        name: 'workqueue_work_duration_seconds',
+        help: 'How long in seconds processing an item from workqueue takes.',
+        labelNames: ['name'],
+        buckets: WORKQUEUE_BUCKETS,
+        registers,
+      }),
+      retries: new Counter({
+        name: 'workqueue_retries_total',
+        help: 'Total number of retries handled by workqueue.',
+        labelNames: ['name'],
+        registers,
+      }),
+    },
     leader: new Gauge({
       name: 'persona_operator_leader',
       help: '1 while this process holds the leader Lease.',
@@ -67,5 +122,22 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Operator
       labelNames: ['kind', 'type', 'reason'],
       registers,
     }),
+  };
+}
+
+/** The work-queue series of one queue (controller-runtime names a queue after its controller). */
+export function workQueueMetrics(metrics: OperatorMetrics, name: string): WorkQueueMetrics {
+  const q = metrics.workqueue;
+  const labels = { name };
+  // Zero from the start, so a queue that never retried still has its series.
+  q.depth.set(labels, 0);
+  q.adds.inc(labels, 0);
+  q.retries.inc(labels, 0);
+  return {
+    depth: (n) => q.depth.set(labels, n),
+    added: () => q.adds.inc(labels),
+    waited: (seconds) => q.queueDuration.observe(labels, seconds),
+    worked: (seconds) => q.workDuration.observe(labels, seconds),
+    retried: () => q.retries.inc(labels),
   };
 }

@@ -2,7 +2,9 @@
 // (de-duplication), never handed to two workers at once (a key re-added while processing
 // is queued again when its worker calls done), and failures retry with per-key exponential
 // backoff combined with an overall token bucket so a broken cluster is not hammered.
-// Hand-written because @kubernetes/client-node ships no work queue at all.
+// Hand-written because @kubernetes/client-node ships no work queue at all. Its metrics follow
+// client-go's too: depth counts keys added and not yet handed out, the queue duration runs
+// from the first add to the hand-out, the work duration from the hand-out to done.
 import { backoffDelay } from './backoff.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 
@@ -18,8 +20,21 @@ export interface WorkQueueOptions {
   qps?: number;
   burst?: number;
   clock?: Clock;
-  /** Called whenever the number of queued keys changes (for the depth metric). */
-  onDepth?: (depth: number) => void;
+  metrics?: WorkQueueMetrics;
+}
+
+/** Where a queue reports what it does (see workQueueMetrics in metrics.ts). */
+export interface WorkQueueMetrics {
+  /** Keys added and not yet handed to a worker. */
+  depth(n: number): void;
+  /** A key was queued (not counted when it was already waiting). */
+  added(): void;
+  /** Seconds a key waited between its add and a worker taking it. */
+  waited(seconds: number): void;
+  /** Seconds a worker held a key, from taking it to done. */
+  worked(seconds: number): void;
+  /** A failed key was queued again with backoff. */
+  retried(): void;
 }
 
 export class WorkQueue<K = string> {
@@ -29,6 +44,9 @@ export class WorkQueue<K = string> {
   private readonly failures = new Map<K, number>();
   private readonly delayed = new Map<K, { at: number; timer: TimerHandle }>();
   private readonly waiters: ((key: K | undefined) => void)[] = [];
+  /** When each waiting key was first added, and when each key in flight was taken. */
+  private readonly addedAt = new Map<K, number>();
+  private readonly takenAt = new Map<K, number>();
   private readonly clock: Clock;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -52,13 +70,10 @@ export class WorkQueue<K = string> {
   add(key: K): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
     this.dirty.add(key);
-    if (this.processing.has(key)) return;
-    const waiter = this.waiters.shift();
-    if (waiter) waiter(this.take(key));
-    else {
-      this.queue.push(key);
-      this.reportDepth();
-    }
+    this.opts.metrics?.added();
+    if (!this.addedAt.has(key)) this.addedAt.set(key, this.clock.now());
+    if (this.processing.has(key)) return this.reportDepth();
+    this.handOut(key);
   }
 
   /** Queues the key after `ms`; an earlier pending request for the same key wins. */
@@ -83,6 +98,7 @@ export class WorkQueue<K = string> {
   addRateLimited(key: K): void {
     const n = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, n);
+    this.opts.metrics?.retried();
     const perKey = backoffDelay(n, { baseMs: this.baseDelayMs, maxMs: this.maxDelayMs });
     this.addAfter(key, Math.max(perKey, this.bucketDelay()));
   }
@@ -99,21 +115,21 @@ export class WorkQueue<K = string> {
   /** The next key to process, waiting for one; undefined once the queue is shut down. */
   get(): Promise<K | undefined> {
     const key = this.queue.shift();
-    if (key !== undefined) {
-      this.reportDepth();
-      return Promise.resolve(this.take(key));
-    }
+    if (key !== undefined) return Promise.resolve(this.take(key));
     if (this.shuttingDown) return Promise.resolve(undefined);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   /** The worker finished with the key; if it was re-added meanwhile it is queued again. */
   done(key: K): void {
-    this.processing.delete(key);
-    if (this.dirty.has(key)) {
-      this.dirty.delete(key);
-      this.add(key);
+    const takenAt = this.takenAt.get(key);
+    if (takenAt !== undefined) {
+      this.takenAt.delete(key);
+      this.opts.metrics?.worked((this.clock.now() - takenAt) / 1000);
     }
+    this.processing.delete(key);
+    // Re-added while in flight: it was counted and timed at that add.
+    if (this.dirty.has(key) && !this.shuttingDown) this.handOut(key);
   }
 
   /** Keys waiting to be handed out (not counting delayed or in-flight ones). */
@@ -127,6 +143,8 @@ export class WorkQueue<K = string> {
     for (const { timer } of this.delayed.values()) timer.cancel();
     this.delayed.clear();
     this.queue.length = 0;
+    this.dirty.clear();
+    this.addedAt.clear();
     this.reportDepth();
     for (const waiter of this.waiters.splice(0)) waiter(undefined);
   }
@@ -135,9 +153,25 @@ export class WorkQueue<K = string> {
     return this.shuttingDown;
   }
 
+  /** A dirty key not in flight: straight to a waiting worker, else to the back of the queue. */
+  private handOut(key: K): void {
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(this.take(key));
+    else {
+      this.queue.push(key);
+      this.reportDepth();
+    }
+  }
+
   private take(key: K): K {
+    const now = this.clock.now();
     this.dirty.delete(key);
     this.processing.add(key);
+    this.takenAt.set(key, now);
+    const addedAt = this.addedAt.get(key);
+    this.addedAt.delete(key);
+    if (addedAt !== undefined) this.opts.metrics?.waited((now - addedAt) / 1000);
+    this.reportDepth();
     return key;
   }
 
@@ -149,7 +183,8 @@ export class WorkQueue<K = string> {
     return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
   }
 
+  /** Keys added and not yet taken: the queued ones plus those re-added while in flight. */
   private reportDepth(): void {
-    this.opts.onDepth?.(this.queue.length);
+    this.opts.metrics?.depth(this.dirty.size);
   }
 }

@@ -57,6 +57,42 @@ describe('ControllerRunner', () => {
     await runner.stop();
   });
 
+  test("exports controller-runtime's reconcile and work-queue series for the controller", async () => {
+    const metrics = createMetrics();
+    let calls = 0;
+    const f = fakeController(['ns/ok', 'ns/later', 'ns/flaky'], async (key) => {
+      calls++;
+      if (key === 'ns/later') return { requeueAfterMs: 60_000 };
+      if (key === 'ns/flaky' && calls <= 3) throw new Error('transient');
+      return undefined;
+    });
+    const runner = new ControllerRunner(f.controller, { metrics, logger: silentLogger, workers: 3 });
+    const zero = await metrics.registry.metrics();
+    assert.match(zero, /^controller_runtime_reconcile_errors_total\{controller="fake"\} 0$/m);
+    assert.match(zero, /^workqueue_retries_total\{name="fake"\} 0$/m);
+    runner.start();
+    await until(() => calls === 4);
+    await runner.stop();
+    const text = await metrics.registry.metrics();
+    const value = (series: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+      assert.ok(line, `${series} is exported`);
+      return Number(line.slice(series.length + 1));
+    };
+    assert.equal(value('controller_runtime_reconcile_total{controller="fake",result="success"}'), 2);
+    assert.equal(value('controller_runtime_reconcile_total{controller="fake",result="requeue_after"}'), 1);
+    assert.equal(value('controller_runtime_reconcile_total{controller="fake",result="error"}'), 1);
+    assert.equal(value('controller_runtime_reconcile_errors_total{controller="fake"}'), 1);
+    assert.equal(value('controller_runtime_reconcile_time_seconds_count{controller="fake"}'), 4);
+    assert.equal(value('controller_runtime_max_concurrent_reconciles{controller="fake"}'), 3);
+    assert.equal(value('controller_runtime_active_workers{controller="fake"}'), 0);
+    assert.equal(value('workqueue_adds_total{name="fake"}'), 4, 'three keys, one of them retried');
+    assert.equal(value('workqueue_retries_total{name="fake"}'), 1);
+    assert.equal(value('workqueue_queue_duration_seconds_count{name="fake"}'), 4);
+    assert.equal(value('workqueue_work_duration_seconds_count{name="fake"}'), 4);
+    assert.equal(value('workqueue_depth{name="fake"}'), 0);
+  });
+
   test('paused, it reconciles nothing; keys queued meanwhile run on resume', async () => {
     const seen: string[] = [];
     const f = fakeController([], async (key) => {

@@ -25,11 +25,14 @@ describe('health server', () => {
 
     metrics.reconciles.inc({ controller: 'personamodel', result: 'success' });
     metrics.leader.set(1);
-    metrics.queueDepth.set({ queue: 'personamodel' }, 3);
+    metrics.workqueue.depth.set({ name: 'personamodel' }, 3);
     const text = await (await fetch(`${base}/metrics`)).text();
-    assert.match(text, /persona_operator_reconcile_total\{controller="personamodel",result="success"\} 1/);
+    assert.match(
+      text,
+      /^controller_runtime_reconcile_total\{controller="personamodel",result="success"\} 1$/m,
+    );
     assert.match(text, /persona_operator_leader 1/);
-    assert.match(text, /persona_operator_workqueue_depth\{queue="personamodel"\} 3/);
+    assert.match(text, /^workqueue_depth\{name="personamodel"\} 3$/m);
     assert.equal((await fetch(`${base}/nope`)).status, 404);
   });
 });

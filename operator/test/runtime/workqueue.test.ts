@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_TIMER_MS, WorkQueue } from '../../src/runtime/workqueue.ts';
+import { MAX_TIMER_MS, WorkQueue, type WorkQueueMetrics } from '../../src/runtime/workqueue.ts';
 import { ManualClock } from '../../src/runtime/clock.ts';
 import { Backoff, backoffDelay } from '../../src/runtime/backoff.ts';
 
@@ -107,7 +107,15 @@ describe('WorkQueue', () => {
 
   test('depth is reported as it changes', async () => {
     const depths: number[] = [];
-    const q = new WorkQueue<string>({ clock: new ManualClock(), onDepth: (d) => depths.push(d) });
+    const ignore = () => undefined;
+    const metrics: WorkQueueMetrics = {
+      depth: (d) => depths.push(d),
+      added: ignore,
+      waited: ignore,
+      worked: ignore,
+      retried: ignore,
+    };
+    const q = new WorkQueue<string>({ clock: new ManualClock(), metrics });
     q.add('a');
     q.add('b');
     await q.get();
@@ -141,5 +149,71 @@ describe('backoff', () => {
     assert.equal(b.failures, 3);
     b.reset();
     assert.equal(b.next(), 1);
+  });
+});
+
+describe('WorkQueue metrics', () => {
+  function recorder() {
+    const seen = {
+      depth: [] as number[],
+      adds: 0,
+      waited: [] as number[],
+      worked: [] as number[],
+      retries: 0,
+    };
+    const metrics: WorkQueueMetrics = {
+      depth: (n) => seen.depth.push(n),
+      added: () => seen.adds++,
+      waited: (s) => seen.waited.push(s),
+      worked: (s) => seen.worked.push(s),
+      retried: () => seen.retries++,
+    };
+    return { seen, metrics };
+  }
+
+  test('adds count once per waiting key; queue and work durations run add -> get -> done', async () => {
+    const clock = new ManualClock();
+    const { seen, metrics } = recorder();
+    const q = new WorkQueue<string>({ clock, metrics });
+    q.add('a');
+    q.add('a');
+    q.add('b');
+    assert.equal(seen.adds, 2, 'a duplicate add is not counted');
+    assert.deepEqual(seen.depth.slice(-1), [2]);
+    clock.advance(250);
+    const key = await q.get();
+    assert.deepEqual(seen.waited, [0.25]);
+    assert.deepEqual(seen.depth.slice(-1), [1]);
+    clock.advance(40);
+    q.done(key!);
+    assert.deepEqual(seen.worked, [0.04]);
+  });
+
+  test('a key re-added while in flight counts in depth, and waits from its re-add', async () => {
+    const clock = new ManualClock();
+    const { seen, metrics } = recorder();
+    const q = new WorkQueue<string>({ clock, metrics });
+    q.add('a');
+    const key = await q.get();
+    assert.deepEqual(seen.depth.slice(-1), [0]);
+    clock.advance(100);
+    q.add('a');
+    assert.equal(seen.adds, 2);
+    assert.deepEqual(seen.depth.slice(-1), [1], 'waiting behind its own reconcile');
+    clock.advance(30);
+    q.done(key!);
+    assert.equal(seen.adds, 2, 'handing it out again is not another add');
+    clock.advance(20);
+    await q.get();
+    assert.deepEqual(seen.waited, [0, 0.05]);
+    assert.deepEqual(seen.worked, [0.13]);
+  });
+
+  test('a rate-limited add counts a retry', () => {
+    const { seen, metrics } = recorder();
+    const q = new WorkQueue<string>({ clock: new ManualClock(), metrics });
+    q.addRateLimited('a');
+    q.addRateLimited('a');
+    assert.equal(seen.retries, 2);
   });
 });
