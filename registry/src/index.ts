@@ -15,6 +15,7 @@ export type { ModelRef, VersionRef, ModelRecord } from './models.ts';
 export type { ModelVersion, VersionStatus, RegisterVersionInput, RegisterVersionResult } from './versions.ts';
 export type { AliasAction, AliasEvent, AliasChangeOptions, AliasChange } from './aliases.ts';
 export type { TrainingRun, TrainingRunStatus } from './runs.ts';
+export type { Trial, RecordTrialsResult } from './trials.ts';
 export type { DriftColumnResult, DriftReport, DriftReportInput } from './drift-reports.ts';
 export type { PredictionLogEntry } from './prediction-log.ts';
 export type { StoredVersionDiff } from './version-diffs.ts';

@@ -21,6 +21,8 @@ import type { ModelRef, VersionRef } from './models.ts';
 import * as predictionLog from './prediction-log.ts';
 import type { PredictionLogEntry } from './prediction-log.ts';
 import * as runs from './runs.ts';
+import * as trials from './trials.ts';
+import type { Trial } from './trials.ts';
 import * as versionDiffs from './version-diffs.ts';
 import * as versions from './versions.ts';
 import type { RegisterVersionInput } from './versions.ts';
@@ -133,6 +135,12 @@ export class Registry {
   }
   listTrainingRuns(ref: ModelRef, opts?: { limit?: number }) {
     return runs.listTrainingRuns(this.pool, ref, opts);
+  }
+  recordTrials(ref: ModelRef, runId: string, fits: readonly Trial[]) {
+    return trials.recordTrials(this.pool, ref, runId, fits);
+  }
+  listTrials(ref: ModelRef, runId: string) {
+    return trials.listTrials(this.pool, ref, runId);
   }
 
   insertDriftReport(input: DriftReportInput) {

@@ -33,12 +33,19 @@ describe('migrations', () => {
     const applied = results.flatMap((r) => r.applied);
     assert.deepEqual(
       applied,
-      ['1.registry', '2.drift-run-id', '3.drift-details', '4.version-lineage', '5.version-diffs'],
+      [
+        '1.registry',
+        '2.drift-run-id',
+        '3.drift-details',
+        '4.version-lineage',
+        '5.version-diffs',
+        '6.training-trials',
+      ],
       'exactly one runner applies each migration',
     );
-    assert.ok(results.every((r) => r.to === 5));
+    assert.ok(results.every((r) => r.to === 6));
     const again = await migrate(url.toString());
-    assert.deepEqual(again, { from: 5, to: 5, applied: [] });
+    assert.deepEqual(again, { from: 6, to: 6, applied: [] });
   });
 });
 
