@@ -43,6 +43,19 @@ export interface InformerOptions<T> {
   logger: Logger;
   clock?: Clock;
   onRestart?: (reason: RestartReason) => void;
+  /** Applied to every object before it is cached; by default drops metadata.managedFields. */
+  transform?: (obj: T) => T;
+}
+
+/**
+ * The field managers' records are a large part of most objects' metadata and nothing in the
+ * operator reads them (server-side apply keeps them on the server), so the cache leaves them
+ * out, as controller-runtime's TransformStripManagedFields does; an update without them keeps them.
+ */
+function withoutManagedFields<T extends KubernetesObject>(obj: T): T {
+  if (!obj?.metadata?.managedFields) return obj;
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 export function objectKey(obj: KubernetesObject): string {
@@ -61,6 +74,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   private readonly backoff: Backoff;
   private readonly timeoutSeconds: number;
   private readonly watchdogMs: number;
+  private readonly transform: (obj: T) => T;
   private resourceVersion = '';
   private watchStartedAt = 0;
   private generation = 0;
@@ -76,6 +90,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.backoff = new Backoff(opts.backoff ?? { baseMs: 200, maxMs: 30_000, jitter: 0.2 });
     this.timeoutSeconds = opts.watchTimeoutSeconds ?? 300;
     this.watchdogMs = opts.watchdogMs ?? this.timeoutSeconds * 1000 + 30_000;
+    this.transform = opts.transform ?? withoutManagedFields;
   }
 
   on(event: InformerEvent, handler: (obj: T, old?: T) => void): void {
@@ -184,7 +199,7 @@ export class ResilientInformer<T extends KubernetesObject> {
       this.opts.logger.warn({ informer: this.opts.name, status: raw }, 'watch reported an error');
       return this.scheduleRetry('error', () => this.startWatch());
     }
-    const obj = raw as T;
+    const obj = this.transform(raw as T);
     const rv = obj?.metadata?.resourceVersion;
     if (rv) this.resourceVersion = rv;
     if (phase === 'BOOKMARK') return;
@@ -252,7 +267,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   }
 
   private replace(items: T[]): void {
-    const fresh = new Map(items.map((o) => [objectKey(o), o] as const));
+    const fresh = new Map(items.map((o) => [objectKey(o), this.transform(o)] as const));
     for (const [key, old] of this.cache) {
       if (!fresh.has(key)) {
         this.cache.delete(key);
