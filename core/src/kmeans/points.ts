@@ -1,5 +1,6 @@
 // The encoded training matrix: n rows of d values, row-major in one Float64Array. A flat typed
 // array shares cleanly with worker threads (SharedArrayBuffer) and keeps distance loops tight.
+import { sampleIndices, type Rng } from '../random/rng.ts';
 
 export interface Points {
   readonly values: Float64Array;
@@ -82,4 +83,13 @@ export function countDistinct(points: Points, limit = Infinity): number {
     seen.add(Array.prototype.join.call(values.subarray(i * d, i * d + d), ','));
   }
   return seen.size;
+}
+
+/** A seeded uniform sample of `size` rows (without replacement, in their original order). */
+export function samplePoints(points: Points, size: number, rng: Rng): Points {
+  const { values, d } = points;
+  const idx = sampleIndices(points.n, size, rng);
+  const out = new Float64Array(idx.length * d);
+  for (let i = 0; i < idx.length; i++) out.set(values.subarray(idx[i] * d, idx[i] * d + d), i * d);
+  return { values: out, n: idx.length, d };
 }

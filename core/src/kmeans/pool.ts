@@ -1,30 +1,36 @@
-// Runs k-means restarts on worker threads. The points go into a SharedArrayBuffer once, so
-// workers read them without copies; each task is one (k, restart) pair and results come back
-// with their buffers transferred. With one worker (or tiny inputs) everything runs in-thread.
+// The training work of a sweep on worker threads: k-means restarts and the silhouette pair pass.
+// The points go into a SharedArrayBuffer once, so workers read them without copies; jobs are
+// queued in submission order and each idle worker takes the next one. One pool serves both
+// phases of a training run, so workers start once. With one worker (or tiny inputs) everything
+// runs in the calling thread with the same functions, hence the same results.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import {
+  accumulatePairs,
+  finishSilhouette,
+  silhouetteInput,
+  type Labeling,
+  type SilhouetteInput,
+  type SilhouetteOptions,
+} from '../cluster-metrics/silhouette.ts';
 import { resolveWorkerEntry, startWorker } from '../workers/entry.ts';
-import { toRows, type LloydOptions } from './lloyd.ts';
+import { toRows } from './lloyd.ts';
 import type { Points } from './points.ts';
-import { runRestart, type RestartResult, type RestartTask } from './restart.ts';
+import { shared, type PoolInit, type PoolJob, type PoolReply } from './pool-jobs.ts';
+import { runRestart, type RestartResult, type RestartSettings, type RestartTask } from './restart.ts';
 
-export interface PoolInit {
-  buffer: SharedArrayBuffer;
-  n: number;
-  d: number;
-  seed: number;
-  lloyd: LloydOptions;
-}
-
-export type PoolReply = { ok: true; result: RestartResult } | { ok: false; message: string };
-
-export interface RunOptions {
-  seed: number;
-  lloyd: LloydOptions;
-  /** Worker threads to use; 0 or 1 runs in the calling thread. Default: chooseWorkers(). */
-  workers?: number;
-  /** Called once per finished restart, in completion order. */
-  onResult?: (r: RestartResult) => void;
+export interface KMeansPool {
+  /** Worker threads; 0 when the jobs run in the calling thread. */
+  readonly workers: number;
+  /** Runs the restarts; results in completion order, each also passed to onResult as it arrives. */
+  restarts(
+    tasks: readonly RestartTask[],
+    settings: RestartSettings,
+    onResult?: (r: RestartResult) => void,
+  ): Promise<RestartResult[]>;
+  /** Mean silhouette per labeling (as silhouetteScores), the pair pass split over the workers. */
+  silhouettes(labelings: readonly Labeling[], opts?: SilhouetteOptions): Promise<(number | null)[]>;
+  close(): Promise<void>;
 }
 
 const WORKER_ENTRY = resolveWorkerEntry({
@@ -32,7 +38,7 @@ const WORKER_ENTRY = resolveWorkerEntry({
   bundled: new URL('./kmeans-worker.mjs', import.meta.url),
 });
 
-/** Without a worker entry on disk the restarts run in the calling thread: slower, same result. */
+/** Without a worker entry on disk the jobs run in the calling thread: slower, same result. */
 export function workersAvailable(): boolean {
   return WORKER_ENTRY !== undefined;
 }
@@ -46,91 +52,165 @@ export function chooseWorkers(points: Points, tasks: number): number {
   return Math.max(1, Math.min(availableParallelism(), tasks));
 }
 
-export async function runRestarts(
-  points: Points,
-  tasks: RestartTask[],
-  opts: RunOptions,
-): Promise<RestartResult[]> {
-  const workers = opts.workers ?? chooseWorkers(points, tasks.length);
-  if (workers <= 1 || !workersAvailable()) {
-    const rows = toRows(points);
+/** A pool over these points with `workers` threads (0 or 1: the calling thread). */
+export function openPool(points: Points, workers: number): KMeansPool {
+  return workers <= 1 || !workersAvailable() ? new InThreadPool(points) : new WorkerPool(points, workers);
+}
+
+// Largest k first: the longest tasks start early, which evens out the finish across threads.
+const longestFirst = (tasks: readonly RestartTask[]): RestartTask[] =>
+  [...tasks].sort((a, b) => b.k - a.k || a.restart - b.restart);
+
+/**
+ * The pair pass in a fixed number of interleaved shares (row i pairs with s - i - 1 others, so
+ * interleaving gives similar shares), summed in share order: the result is the same bit for bit
+ * whatever the number of threads that ran the shares.
+ */
+const SHARES = 4;
+
+async function silhouettesInShares(
+  input: SilhouetteInput,
+  share: (first: number, step: number) => Promise<Float64Array[]>,
+): Promise<(number | null)[]> {
+  const [total, ...rest] = await Promise.all(
+    Array.from({ length: SHARES }, (_, first) => share(first, SHARES)),
+  );
+  for (const part of rest) {
+    total.forEach((t, m) => {
+      const p = part[m];
+      for (let i = 0; i < t.length; i++) t[i] += p[i];
+    });
+  }
+  return finishSilhouette(input, total);
+}
+
+class InThreadPool implements KMeansPool {
+  readonly workers = 0;
+  private rowsCache?: number[][];
+  constructor(private readonly points: Points) {}
+
+  private rows = (): number[][] => (this.rowsCache ??= toRows(this.points));
+
+  async restarts(
+    tasks: readonly RestartTask[],
+    settings: RestartSettings,
+    onResult?: (r: RestartResult) => void,
+  ): Promise<RestartResult[]> {
     const out: RestartResult[] = [];
-    for (const task of tasks) {
-      const r = runRestart(points, rows, task, opts.seed, opts.lloyd);
-      opts.onResult?.(r);
+    for (const task of longestFirst(tasks)) {
+      const r = runRestart(this.points, this.rows(), task, settings);
+      onResult?.(r);
       out.push(r);
       // Let timers and signals run between restarts on long sweeps.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return out;
   }
-  return runOnWorkers(points, tasks, workers, opts);
-}
 
-function shared(points: Points): SharedArrayBuffer {
-  if (points.values.buffer instanceof SharedArrayBuffer && points.values.byteOffset === 0) {
-    return points.values.buffer;
+  async silhouettes(
+    labelings: readonly Labeling[],
+    opts: SilhouetteOptions = {},
+  ): Promise<(number | null)[]> {
+    const input = silhouetteInput(this.points, labelings, opts);
+    return silhouettesInShares(input, async (first, step) => accumulatePairs(input, first, step));
   }
-  const buffer = new SharedArrayBuffer(points.n * points.d * 8);
-  new Float64Array(buffer).set(points.values.subarray(0, points.n * points.d));
-  return buffer;
+
+  async close(): Promise<void> {}
 }
 
-async function runOnWorkers(
-  points: Points,
-  tasks: RestartTask[],
-  count: number,
-  opts: RunOptions,
-): Promise<RestartResult[]> {
-  const init: PoolInit = {
-    buffer: shared(points),
-    n: points.n,
-    d: points.d,
-    seed: opts.seed,
-    lloyd: opts.lloyd,
-  };
-  // Largest k first: the longest tasks start early, which evens out the finish.
-  const queue = [...tasks].sort((a, b) => b.k - a.k || a.restart - b.restart);
-  const results: RestartResult[] = [];
-  const workers: Worker[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let running = 0;
-      let failed = false;
-      const fail = (err: Error) => {
-        if (!failed) {
-          failed = true;
-          reject(err);
-        }
-      };
-      const feed = (w: Worker) => {
-        const task = queue.shift();
-        if (!task) {
-          if (running === 0) resolve();
-          return;
-        }
-        running++;
-        w.postMessage(task);
-      };
-      for (let i = 0; i < count; i++) {
-        const w = startWorker(WORKER_ENTRY!, { workerData: init, execArgv: [] });
-        workers.push(w);
-        w.on('message', (reply: PoolReply) => {
-          running--;
-          if (!reply.ok) return fail(new Error(`k-means worker failed: ${reply.message}`));
-          results.push(reply.result);
-          opts.onResult?.(reply.result);
-          feed(w);
-        });
-        w.on('error', fail);
-        w.on('exit', (code) => {
-          if (code !== 0) fail(new Error(`k-means worker exited with code ${code}`));
-        });
-        feed(w);
-      }
+interface Pending {
+  job: PoolJob;
+  resolve: (reply: PoolReply & { ok: true }) => void;
+  reject: (err: Error) => void;
+}
+
+class WorkerPool implements KMeansPool {
+  readonly workers: number;
+  private readonly threads: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: Pending[] = [];
+  private readonly running = new Map<Worker, Pending>();
+  private failure?: Error;
+
+  constructor(
+    private readonly points: Points,
+    count: number,
+  ) {
+    this.workers = count;
+    const init: PoolInit = { buffer: shared(points), n: points.n, d: points.d };
+    for (let i = 0; i < count; i++) {
+      const w = startWorker(WORKER_ENTRY!, { workerData: init, execArgv: [] });
+      this.threads.push(w);
+      this.idle.push(w);
+      w.on('message', (reply: PoolReply) => {
+        const job = this.running.get(w);
+        this.running.delete(w);
+        if (!reply.ok) return this.fail(new Error(`k-means worker failed: ${reply.message}`));
+        job?.resolve(reply);
+        this.idle.push(w);
+        this.pump();
+      });
+      w.on('error', (err) => this.fail(err));
+      w.on('exit', (code) => {
+        if (code !== 0) this.fail(new Error(`k-means worker exited with code ${code}`));
+      });
+    }
+  }
+
+  private fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    for (const p of [...this.running.values(), ...this.queue.splice(0)]) p.reject(err);
+    this.running.clear();
+  }
+
+  private pump(): void {
+    while (!this.failure && this.idle.length > 0 && this.queue.length > 0) {
+      const w = this.idle.shift()!;
+      const p = this.queue.shift()!;
+      this.running.set(w, p);
+      w.postMessage(p.job);
+    }
+  }
+
+  private submit(job: PoolJob): Promise<PoolReply & { ok: true }> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, resolve, reject });
+      this.pump();
     });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
   }
-  return results;
+
+  async restarts(
+    tasks: readonly RestartTask[],
+    settings: RestartSettings,
+    onResult?: (r: RestartResult) => void,
+  ): Promise<RestartResult[]> {
+    const out: RestartResult[] = [];
+    await Promise.all(
+      longestFirst(tasks).map(async (task) => {
+        const reply = await this.submit({ kind: 'restart', task, settings });
+        if (reply.kind !== 'restart') throw new Error('k-means worker answered a restart with pair sums');
+        out.push(reply.result);
+        onResult?.(reply.result);
+      }),
+    );
+    return out;
+  }
+
+  async silhouettes(
+    labelings: readonly Labeling[],
+    opts: SilhouetteOptions = {},
+  ): Promise<(number | null)[]> {
+    const input = silhouetteInput(this.points, labelings, opts);
+    return silhouettesInShares(input, async (first, step) => {
+      const reply = await this.submit({ kind: 'pairs', input, first, step });
+      if (reply.kind !== 'pairs') throw new Error('k-means worker answered pair sums with a restart');
+      return reply.sums;
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((w) => w.terminate()));
+  }
 }

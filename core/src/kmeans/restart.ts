@@ -1,20 +1,31 @@
-// One restart of one k: greedy k-means++ seeds, then Lloyd iterations. The restart's seed is
-// derived from (run seed, k, restart index), so the result does not depend on which thread ran it.
+// One restart of one k: initial centroids (see init.ts), then Lloyd iterations on all rows. The
+// restart's seed is derived from (run seed, k, restart index) alone, so a restart gives the same
+// result whichever thread, process or pod runs it, and any subset of a sweep's tasks can be run
+// apart and gathered (bestPerK in sweep.ts) into the same answer.
 import { threadId } from 'node:worker_threads';
 import { createRng, deriveSeed } from '../random/rng.ts';
+import { initialCentroids, type InitOptions } from './init.ts';
 import { lloyd, type LloydOptions, type LloydResult } from './lloyd.ts';
 import type { Points } from './points.ts';
-import { kmeansPlusPlus } from './seeding.ts';
 
 export interface RestartTask {
   k: number;
   restart: number;
 }
 
+/** Everything a restart depends on besides the points and its task. */
+export interface RestartSettings {
+  seed: number;
+  lloyd: LloydOptions;
+  init: InitOptions;
+}
+
 export interface RestartResult extends LloydResult {
   k: number;
   restart: number;
-  /** Time spent in k-means++ seeding and in the Lloyd iterations (for benchmarks). */
+  /** Lloyd iterations on the sample while choosing the initial centroids. */
+  sampleIterations: number;
+  /** Time spent choosing the initial centroids and in the Lloyd iterations on all rows (for benchmarks). */
   seedingMs: number;
   lloydMs: number;
   /** worker_threads threadId that ran the restart (0: the main thread). */
@@ -25,19 +36,19 @@ export function runRestart(
   points: Points,
   rows: number[][],
   task: RestartTask,
-  seed: number,
-  opts: LloydOptions,
+  settings: RestartSettings,
 ): RestartResult {
-  const rng = createRng(deriveSeed(seed, task.k, task.restart));
+  const rng = createRng(deriveSeed(settings.seed, task.k, task.restart));
   const t0 = performance.now();
-  const init = kmeansPlusPlus(points, task.k, rng);
+  const init = initialCentroids(points, task.k, rng, settings.init, settings.lloyd);
   const t1 = performance.now();
-  const result = lloyd(points, rows, init, task.k, opts);
+  const result = lloyd(points, rows, init.centroids, task.k, settings.lloyd);
   const t2 = performance.now();
   return {
     k: task.k,
     restart: task.restart,
     ...result,
+    sampleIterations: init.sampleIterations,
     seedingMs: t1 - t0,
     lloydMs: t2 - t1,
     thread: threadId,

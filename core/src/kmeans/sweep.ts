@@ -1,10 +1,12 @@
-// k-means over a range of k with nInit restarts each, keeping the lowest inertia per k.
+// k-means over a range of k with nInit restarts each, keeping the lowest inertia per k. The sweep
+// is a list of independent (k, restart) tasks (sweepTasks), each seeded from the run seed and its
+// own indices, so the tasks can be split across threads or processes and gathered with bestPerK.
 import { InputError } from '../data/input-error.ts';
-import type { LloydOptions } from './lloyd.ts';
+import { DEFAULT_INIT, type InitOptions } from './init.ts';
 import { kmeansTolerance } from './lloyd.ts';
 import { countDistinct, type Points } from './points.ts';
-import { runRestarts } from './pool.ts';
-import type { RestartResult, RestartTask } from './restart.ts';
+import { chooseWorkers, openPool, type KMeansPool } from './pool.ts';
+import type { RestartResult, RestartSettings, RestartTask } from './restart.ts';
 
 export interface SweepOptions {
   kMin: number;
@@ -15,8 +17,12 @@ export interface SweepOptions {
   tolerance?: number;
   /** Per run, as scikit-learn's `max_iter` (default 300). */
   maxIterations?: number;
-  /** Worker threads; default chosen from the input size and the machine. */
+  /** How each restart picks its initial centroids (default DEFAULT_INIT). */
+  init?: InitOptions;
+  /** Worker threads; default chosen from the input size and the machine. Ignored with `pool`. */
   workers?: number;
+  /** Run on this pool (the caller closes it); default: a pool opened and closed for this sweep. */
+  pool?: KMeansPool;
   onProgress?: (event: RestartProgress) => void;
 }
 
@@ -26,6 +32,7 @@ export interface RestartProgress {
   nInit: number;
   inertia: number;
   iterations: number;
+  sampleIterations: number;
   seedingMs: number;
   lloydMs: number;
   /** Thread that ran the restart (0: the calling thread). */
@@ -46,7 +53,44 @@ export class KMeansInputError extends InputError {
   }
 }
 
-export async function kmeansSweep(points: Points, opts: SweepOptions): Promise<SweepResult> {
+/** Every (k, restart) pair of the sweep, k ascending, then restart. */
+export function sweepTasks(kMin: number, kMax: number, nInit: number): RestartTask[] {
+  const tasks: RestartTask[] = [];
+  for (let k = kMin; k <= kMax; k++) for (let r = 0; r < nInit; r++) tasks.push({ k, restart: r });
+  return tasks;
+}
+
+/** What every restart of a sweep over these points shares: seed, stopping rule, seeding. */
+export function restartSettings(
+  points: Points,
+  opts: Pick<SweepOptions, 'seed' | 'tolerance' | 'maxIterations' | 'init'>,
+): RestartSettings {
+  return {
+    seed: opts.seed,
+    lloyd: {
+      tol: kmeansTolerance(points, opts.tolerance ?? 1e-4),
+      maxIterations: opts.maxIterations ?? 300,
+    },
+    init: opts.init ?? DEFAULT_INIT,
+  };
+}
+
+/**
+ * The lowest-inertia restart of each k, k ascending; ties go to the lower restart index. Depends
+ * only on the set of results, not their order, so results gathered from anywhere give the same answer.
+ */
+export function bestPerK(results: Iterable<RestartResult>): SweepResult {
+  const best: SweepResult = new Map();
+  for (const r of results) {
+    const cur = best.get(r.k);
+    if (!cur || r.inertia < cur.inertia || (r.inertia === cur.inertia && r.restart < cur.restart))
+      best.set(r.k, r);
+  }
+  return new Map([...best].sort((a, b) => a[0] - b[0]));
+}
+
+/** Throws KMeansInputError when the range cannot be fitted on these points. */
+export function validateSweep(points: Points, opts: Pick<SweepOptions, 'kMin' | 'kMax' | 'nInit'>): void {
   const { kMin, kMax, nInit } = opts;
   if (!Number.isInteger(kMin) || !Number.isInteger(kMax) || kMin < 1 || kMax < kMin) {
     throw new KMeansInputError(`invalid k range ${kMin}..${kMax}: expected integers with 1 <= min <= max`);
@@ -61,18 +105,16 @@ export async function kmeansSweep(points: Points, opts: SweepOptions): Promise<S
   if (distinct < kMax) {
     throw new KMeansInputError(`k = ${kMax} is larger than the number of distinct rows (${distinct})`);
   }
-  const lloyd: LloydOptions = {
-    tol: kmeansTolerance(points, opts.tolerance ?? 1e-4),
-    maxIterations: opts.maxIterations ?? 300,
-  };
-  const tasks: RestartTask[] = [];
-  for (let k = kMin; k <= kMax; k++) for (let r = 0; r < nInit; r++) tasks.push({ k, restart: r });
+}
+
+export async function kmeansSweep(points: Points, opts: SweepOptions): Promise<SweepResult> {
+  validateSweep(points, opts);
+  const { nInit } = opts;
+  const tasks = sweepTasks(opts.kMin, opts.kMax, nInit);
+  const pool = opts.pool ?? openPool(points, opts.workers ?? chooseWorkers(points, tasks.length));
   let done = 0;
-  const results = await runRestarts(points, tasks, {
-    seed: opts.seed,
-    lloyd,
-    workers: opts.workers,
-    onResult: (r) => {
+  try {
+    const results = await pool.restarts(tasks, restartSettings(points, opts), (r) => {
       done++;
       opts.onProgress?.({
         k: r.k,
@@ -80,19 +122,16 @@ export async function kmeansSweep(points: Points, opts: SweepOptions): Promise<S
         nInit,
         inertia: r.inertia,
         iterations: r.iterations,
+        sampleIterations: r.sampleIterations,
         seedingMs: r.seedingMs,
         lloydMs: r.lloydMs,
         thread: r.thread,
         done,
         total: tasks.length,
       });
-    },
-  });
-  const best: SweepResult = new Map();
-  for (const r of results) {
-    const cur = best.get(r.k);
-    if (!cur || r.inertia < cur.inertia || (r.inertia === cur.inertia && r.restart < cur.restart))
-      best.set(r.k, r);
+    });
+    return bestPerK(results);
+  } finally {
+    if (!opts.pool) await pool.close();
   }
-  return new Map([...best].sort((a, b) => a[0] - b[0]));
 }

@@ -13,11 +13,13 @@ import {
   type RawValue,
 } from '../artifact/types.ts';
 import { calinskiHarabasz, daviesBouldin } from '../cluster-metrics/separation.ts';
-import { silhouetteScores } from '../cluster-metrics/silhouette.ts';
+import { silhouetteScores, type SilhouetteOptions } from '../cluster-metrics/silhouette.ts';
 import { InputError } from '../data/input-error.ts';
 import { getColumn, type Table } from '../data/table.ts';
 import { decodePoint, encodeRaw, encodeTable, fitEncoding } from '../encoding/encoding.ts';
 import { assign, type Points } from '../kmeans/points.ts';
+import { chooseWorkers, openPool } from '../kmeans/pool.ts';
+import type { RestartResult } from '../kmeans/restart.ts';
 import { kmeansSweep, type RestartProgress } from '../kmeans/sweep.ts';
 import { nameClusters, type ReferencePersona } from '../personas/naming.ts';
 import { createRng } from '../random/rng.ts';
@@ -218,6 +220,41 @@ function encodeLenient(point: Record<string, RawValue>, encodings: FeatureEncodi
 }
 
 /**
+ * The best restart per k and the silhouette of each (k >= 2), on one pool: the workers start
+ * once and serve both the restarts and the silhouette pair pass.
+ */
+async function sweepWithSilhouettes(
+  points: Points,
+  spec: TrainSpec,
+  silOpts: SilhouetteOptions,
+  onRestart: (e: RestartProgress) => void,
+  onSweepDone: (ks: number[]) => void,
+): Promise<{ results: RestartResult[]; silByK: Map<number, number | null> }> {
+  const restarts = (spec.k.max - spec.k.min + 1) * spec.nInit;
+  const pool = openPool(points, spec.workers ?? chooseWorkers(points, restarts));
+  try {
+    const sweep = await kmeansSweep(points, {
+      kMin: spec.k.min,
+      kMax: spec.k.max,
+      nInit: spec.nInit,
+      seed: spec.seed,
+      pool,
+      onProgress: onRestart,
+    });
+    const results = [...sweep.values()];
+    onSweepDone(results.map((r) => r.k));
+    const scored = results.filter((r) => r.k >= 2);
+    const sils = await pool.silhouettes(
+      scored.map((r) => ({ labels: r.labels, k: r.k })),
+      silOpts,
+    );
+    return { results, silByK: new Map(scored.map((r, i) => [r.k, sils[i]] as const)) };
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
  * Trains a model: learns the encoding, then either takes the pre-defined personas as they are
  * (mode `fixed`) or runs k-means over the k range and keeps the k with the best mean silhouette
  * (ties: the smaller k). Bad data or an impossible spec throws an InputError subclass.
@@ -267,30 +304,16 @@ export async function trainModel(
     naming = defs.map((p, cluster) => ({ cluster, name: p.name, generated: false }));
   } else {
     kRange = { min: spec.k.min, max: spec.k.max };
-    const sweep = await kmeansSweep(points, {
-      kMin: spec.k.min,
-      kMax: spec.k.max,
-      nInit: spec.nInit,
-      seed: spec.seed,
-      workers: spec.workers,
-      onProgress: (e) => {
+    const { results, silByK } = await sweepWithSilhouettes(
+      points,
+      spec,
+      silOpts,
+      (e) => {
         threads.add(e.thread);
         opts.onProgress?.({ phase: 'restart', ...e });
       },
-    });
-    const results = [...sweep.values()];
-    const scored = results.filter((r) => r.k >= 2);
-    opts.onProgress?.({
-      phase: 'metrics',
-      ks: results.map((r) => r.k),
-      silhouetteRows: Math.min(silhouetteRows, points.n),
-    });
-    const sils = silhouetteScores(
-      points,
-      scored.map((r) => ({ labels: r.labels, k: r.k })),
-      silOpts,
+      (ks) => opts.onProgress?.({ phase: 'metrics', ks, silhouetteRows: Math.min(silhouetteRows, points.n) }),
     );
-    const silByK = new Map(scored.map((r, i) => [r.k, sils[i]] as const));
     perK = results.map((r) => metricsFor(points, r.labels, r.k, r.inertia, silByK.get(r.k) ?? null));
     let bestIdx = 0;
     perK.forEach((m, i) => {
