@@ -90,9 +90,14 @@ async function main(): Promise<void> {
         { timeoutMs: 180_000, intervalMs: 50, diagnostics: e.diagnostics },
       );
     for (const [i, name] of names.entries()) {
-      await applyModel(e, seedModel(name, e.namespace));
+      // A generous progress deadline: a rollback on a busy machine would end the run, and how
+      // fast pods start is not what this measures.
+      await applyModel(
+        e,
+        seedModel(name, e.namespace, { serving: { replicas: 1, progressDeadlineSeconds: 600 } }),
+      );
       await deployed(name, 1);
-      await waitForModel(e, name, 'Ready on version 1', isReadyOn(1), 180_000);
+      await waitForModel(e, name, 'Ready on version 1', isReadyOn(1), 600_000);
       await patchModel(e, name, { metadata: { annotations: { [RETRAIN_ANNOTATION]: RETRAIN_TOKEN } } });
       await deployed(name, 2);
       process.stdout.write(`${i + 1}/${names.length} `);
@@ -134,7 +139,7 @@ async function main(): Promise<void> {
 
     // At rest: the kept models serve, nothing changes; count what the operator asks for.
     for (const name of names.slice(-KEEP))
-      await waitForModel(e, name, 'Ready on version 2', isReadyOn(2), 180_000);
+      await waitForModel(e, name, 'Ready on version 2', isReadyOn(2), 600_000);
     await new Promise((resolve) => setTimeout(resolve, 5000));
     const before = requestCounts(await operator.metrics());
     const started = performance.now();
