@@ -141,6 +141,18 @@ export const kindComponents: Component<KindBinaryName>[] = [
   },
 ];
 
+/**
+ * kwok simulates nodes and their pods for scale benchmarks (thousands of pods without
+ * processes); only `bench:scale` needs it, so it is built on demand like the kind binaries.
+ */
+export const kwokComponent: Component<'kwok'> = {
+  module: 'kwok',
+  versionOf: 'sigs.k8s.io/kwok',
+  binaries: [{ name: 'kwok', pkg: 'sigs.k8s.io/kwok/cmd/kwok' }],
+  // What upstream's release build stamps in (`kwok --version`, the user agent).
+  ldflags: (version) => [`-X sigs.k8s.io/kwok/pkg/consts.Version=${version}`],
+};
+
 /** The version of `modulePath` that the wrapper go.mod pins (require line). */
 export function requiredVersion(moduleDir: string, modulePath: string): string {
   const goMod = readFileSync(join(moduleDir, 'go.mod'), 'utf8');
@@ -313,6 +325,17 @@ export async function ensureAssets(log: Log = (l) => console.log(l)): Promise<As
   const missing = (): string[] => missingAssets();
   await buildMissing(components, missing, 'cluster assets', log);
   return assetPaths();
+}
+
+/** Where the kwok binary is cached (TEST_ASSET_KWOK overrides), whether or not it exists yet. */
+export function kwokPath(): string {
+  return process.env.TEST_ASSET_KWOK || join(componentDir(kwokComponent).outDir, 'kwok');
+}
+
+/** Builds kwok from the module proxy unless it is cached; returns its path. */
+export async function ensureKwok(log: Log = (l) => console.log(l)): Promise<string> {
+  await buildMissing([kwokComponent], () => (existsSync(kwokPath()) ? [] : ['kwok']), 'kwok', log);
+  return kwokPath();
 }
 
 /** Builds the kind binaries that are not cached yet; returns their paths. */
