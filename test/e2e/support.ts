@@ -110,7 +110,12 @@ export function seedModel(
   };
 }
 
-async function waitEstablished(cluster: Cluster): Promise<void> {
+/** The custom resource definitions, applied as the chart does (server-side). */
+export async function installCrds(cluster: Pick<Cluster, 'kubeconfigPath'>): Promise<void> {
+  await run('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'apply', '--server-side', '-f', CRD_DIR]);
+}
+
+export async function waitEstablished(cluster: Pick<Cluster, 'kubeConfig'>): Promise<void> {
   const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
   await waitFor(
     'the CRDs to serve',
@@ -122,7 +127,7 @@ async function waitEstablished(cluster: Cluster): Promise<void> {
   );
 }
 
-async function installRbac(cluster: Cluster): Promise<string> {
+export async function installRbac(cluster: Pick<Cluster, 'kubeConfig' | 'controlPlane'>): Promise<string> {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
   const rbac = cluster.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
   await cluster.controlPlane.createNamespace(OPERATOR_NAMESPACE);
@@ -170,7 +175,7 @@ export async function startE2e(opts: { namespace?: string; rowsPerMonth?: number
       '--table',
       'survey',
     ]);
-    await run('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'apply', '--server-side', '-f', CRD_DIR]);
+    await installCrds(cluster);
     await cluster.controlPlane.createNamespace(namespace);
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
     for (const name of ['persona-registry', 'customer-db']) {
@@ -184,63 +189,12 @@ export async function startE2e(opts: { namespace?: string; rowsPerMonth?: number
     const reg = registry;
 
     const startOperator = (o: OperatorOptions = {}): OperatorProcess => {
-      const name = o.name ?? `operator-${operators.length + 1}`;
-      const child = spawn(
-        process.execPath,
-        [
-          PERSONA_BIN,
-          'operator',
-          '--kubeconfig',
-          o.kubeconfig ?? operatorKubeconfig,
-          '--identity',
-          name,
-          '--health-port',
-          '0',
-          '--leader-elect',
-          '--lease-namespace',
-          OPERATOR_NAMESPACE,
-          ...(o.args ?? []),
-        ],
-        {
-          env: {
-            ...process.env,
-            PERSONA_REGISTRY_URL: pg.url,
-            PERSONA_IMAGE: IMAGE,
-            PERSONA_BIND_ADDRESS: '127.0.0.1',
-            LOG_LEVEL: 'debug',
-            ...o.env,
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let out = '';
-      let resolvePort: (p: number) => void = () => undefined;
-      const healthPort = new Promise<number>((resolve) => (resolvePort = resolve));
-      const onData = (d: Buffer) => {
-        const text = d.toString();
-        out = (out + text).slice(-2_000_000);
-        const m = /"port":(\d+),"msg":"health and metrics server listening"/.exec(text);
-        if (m) resolvePort(Number(m[1]));
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      const proc: OperatorProcess = {
-        child,
-        name,
-        output: () => out,
-        healthPort,
-        exited,
-        kill: async (signal = 'SIGKILL') => {
-          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-          await exited;
-        },
-        metrics: async () => {
-          const port = await healthPort;
-          const res = await fetch(`http://127.0.0.1:${port}/metrics`);
-          return res.text();
-        },
-      };
+      const proc = spawnOperator({
+        ...o,
+        name: o.name ?? `operator-${operators.length + 1}`,
+        kubeconfig: o.kubeconfig ?? operatorKubeconfig,
+        registryUrl: pg.url,
+      });
       operators.push(proc);
       return proc;
     };
@@ -268,6 +222,71 @@ export async function startE2e(opts: { namespace?: string; rowsPerMonth?: number
     await stop();
     throw err;
   }
+}
+
+/**
+ * The operator as a child process (`persona operator` with leader election), its output kept
+ * and its health/metrics port read from its log.
+ */
+export function spawnOperator(
+  o: OperatorOptions & { name: string; kubeconfig: string; registryUrl: string },
+): OperatorProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      PERSONA_BIN,
+      'operator',
+      '--kubeconfig',
+      o.kubeconfig,
+      '--identity',
+      o.name,
+      '--health-port',
+      '0',
+      '--leader-elect',
+      '--lease-namespace',
+      OPERATOR_NAMESPACE,
+      ...(o.args ?? []),
+    ],
+    {
+      env: {
+        ...process.env,
+        PERSONA_REGISTRY_URL: o.registryUrl,
+        PERSONA_IMAGE: IMAGE,
+        PERSONA_BIND_ADDRESS: '127.0.0.1',
+        LOG_LEVEL: 'debug',
+        ...o.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  let resolvePort: (p: number) => void = () => undefined;
+  const healthPort = new Promise<number>((resolve) => (resolvePort = resolve));
+  const onData = (d: Buffer) => {
+    const text = d.toString();
+    out = (out + text).slice(-2_000_000);
+    const m = /"port":(\d+),"msg":"health and metrics server listening"/.exec(text);
+    if (m) resolvePort(Number(m[1]));
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    name: o.name,
+    output: () => out,
+    healthPort,
+    exited,
+    kill: async (signal = 'SIGKILL') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+    metrics: async () => {
+      const port = await healthPort;
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      return res.text();
+    },
+  };
 }
 
 // ---- helpers the scenarios share ----
