@@ -16,6 +16,50 @@ import { waitFor } from '../test/cluster/wait.ts';
 export const TRAINED_ANNOTATION = 'scale-bench.personas.dtc.dev/trained';
 const FAKE_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 
+/** Ready at once, then a status heartbeat now and then (kwok renews the node Leases itself). */
+const NODE_STATUS = `
+      {{ $now := Now }}
+      conditions:
+      {{ range NodeConditions }}
+      - {type: {{ .type | Quote }}, status: {{ .status | Quote }}, reason: {{ .reason | Quote }}, message: {{ .message | Quote }}, lastHeartbeatTime: {{ $now | Quote }}, lastTransitionTime: {{ $now | Quote }}}
+      {{ end }}
+      addresses:
+      - {type: InternalIP, address: {{ NodeIP | Quote }}}
+      - {type: Hostname, address: {{ NodeName | Quote }}}
+      allocatable:
+      {{ YAML .status.allocatable 1 }}
+      capacity:
+      {{ YAML .status.capacity 1 }}
+      nodeInfo: {architecture: amd64, operatingSystem: linux, kubeletVersion: {{ printf "kwok-%s" Version | Quote }}}
+      phase: Running`;
+
+const NODE_STAGES = `
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: node-ready
+spec:
+  resourceRef: {apiGroup: v1, kind: Node}
+  selector:
+    matchExpressions:
+    - {key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: NotIn, values: ["True"]}
+  next:
+    statusTemplate: |${NODE_STATUS}
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: node-heartbeat
+spec:
+  resourceRef: {apiGroup: v1, kind: Node}
+  selector:
+    matchExpressions:
+    - {key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: In, values: ["True"]}
+  delay: {durationMilliseconds: 300000, jitterDurationMilliseconds: 310000}
+  next:
+    statusTemplate: |${NODE_STATUS}
+`;
+
 const POD_STAGES = `
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
@@ -111,7 +155,7 @@ export interface KwokOptions {
 export async function startKwok(opts: KwokOptions): Promise<Kwok> {
   const supervisor = new Supervisor('persona-kwok');
   const config = join(supervisor.dir, 'stages.yaml');
-  writeFileSync(config, POD_STAGES);
+  writeFileSync(config, `${NODE_STAGES}---${POD_STAGES}`);
   let tail = '';
   let proc: ManagedProcess;
   try {
