@@ -16,7 +16,7 @@ import { waitFor } from '../test/cluster/wait.ts';
 export const TRAINED_ANNOTATION = 'scale-bench.personas.dtc.dev/trained';
 const FAKE_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 
-/** Ready at once, then a status heartbeat now and then (kwok renews the node Leases itself). */
+/** Ready at once, then a status heartbeat now and then; kwok renews the node Leases itself. */
 const NODE_STATUS = `
       {{ $now := Now }}
       conditions:
@@ -166,6 +166,9 @@ export async function startKwok(opts: KwokOptions): Promise<Kwok> {
         `--kubeconfig=${opts.kubeconfigPath}`,
         `--config=${config}`,
         `--manage-nodes-with-annotation-selector=${FAKE_NODE_ANNOTATION}=fake`,
+        // Without it this kwok renews no node Lease and the node lifecycle controller marks
+        // the nodes, and with them every pod, not ready after 40 s.
+        '--node-lease-duration-seconds=40',
         '--cidr=10.96.0.0/12',
         '--node-ip=10.95.0.1',
       ],
