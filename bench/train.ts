@@ -4,7 +4,7 @@
 // Goals: our time <= 0.7x scikit-learn's, and inertia per k within 0.1 % of scikit-learn's
 // (a worse optimum at any k fails the goal).
 //
-// Flags: --bundle (train with the bundle users run, `node dist/persona.mjs train`, on a CSV of
+// Flags: --rows N runs bench/train-large.ts instead; --bundle (train with the bundle users run, `node dist/persona.mjs train`, on a CSV of
 // the rows; default: trainModel in this process under tsx), --json (record under bench/results).
 // Env: BENCH_ROWS (100000), BENCH_FEATURES (10), BENCH_N_INIT (10), BENCH_RUNS (3),
 // BENCH_WORKERS (automatic), PYTHON (interpreter with scikit-learn; default python3, then
@@ -19,6 +19,12 @@ import type { Table } from '../core/src/data/table.ts';
 import { createRng } from '../core/src/random/rng.ts';
 import { trainModel } from '../core/src/train/train.ts';
 import { keepRecord, spread, startBench, type Spread } from './record.ts';
+
+// --rows N: the table-larger-than-memory bench (mini-batch from Postgres against MiniBatchKMeans).
+if (process.argv.includes('--rows')) {
+  await import('./train-large.ts');
+  process.exit();
+}
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const N = Number(process.env.BENCH_ROWS ?? 100_000);

@@ -26,6 +26,7 @@ import { jobRunId, readSpecFile, specErrorField } from './job-mode.ts';
 import { modelRefFlag, postgresUrlFlag, required } from './flags.ts';
 import { registryUrl } from './registry-args.ts';
 import { runTrainingJob, type TrainingJobInput } from '@persona-operator/jobs/trainer/job';
+import type { Algorithm } from '@persona-operator/core/train/algorithm';
 
 /** parseArgs options `persona train` adds for Job mode. */
 export const JOB_OPTIONS = {
@@ -87,6 +88,8 @@ export interface TrainFlags {
   silhouetteSampleSize?: number;
   referenceSampleSize?: number;
   workers?: number;
+  algorithm: Algorithm;
+  batchSize: number;
 }
 
 /** Builds the job input from the local-training flags. */
@@ -126,6 +129,8 @@ async function inputFromFlags(
     k: parsed.k,
     nInit: parsed.nInit,
     seed: parsed.seed,
+    algorithm: parsed.algorithm,
+    batchSize: parsed.batchSize,
     data,
     artifacts: parseArtifactsFlag(values.artifacts),
   };

@@ -4,6 +4,7 @@
 import { Type, type Static } from 'typebox';
 import { FeatureTypeSchema, RawValueSchema } from '@persona-operator/core/artifact/types';
 import { compileCheck } from '@persona-operator/core/schema/check';
+import { ALGORITHMS, DEFAULT_BATCH_SIZE } from '@persona-operator/core/train/algorithm';
 import { StringEnum, StringMap } from '@persona-operator/core/schema/types';
 import { DATA_CHOICES, DATA_ROLES, TrainingTriggerSchema } from '@persona-operator/registry/lineage';
 import { DATA_URL_ENV, RUN_ID_ENV } from './job-env.ts';
@@ -140,6 +141,12 @@ const TrainingJobSpecSchema = Type.Object(
     }),
     nInit: Type.Integer({ minimum: 1, default: 10 }),
     seed: Type.Integer({ minimum: 0, default: 0 }),
+    algorithm: StringEnum(ALGORITHMS, {
+      default: 'auto',
+      description:
+        'lloyd: in memory; minibatch: streamed mini-batch k-means; auto: minibatch above a million rows.',
+    }),
+    batchSize: Type.Integer({ minimum: 1, default: DEFAULT_BATCH_SIZE, description: 'Rows per mini-batch.' }),
     data: Type.Union([
       ...SOURCE_VARIANTS,
       only('parts', Type.Array(DataPartSchema, { minItems: 1, maxItems: MAX_DATA_PARTS })),
@@ -216,6 +223,12 @@ function checkConsistency(spec: TrainingJobSpec): void {
   if (spec.mode === 'fixed' && personas.length === 0)
     fail('personas', 'mode "fixed" needs at least one persona');
   if (spec.k.max < spec.k.min) fail('k.max', `expected >= k.min (${spec.k.min}), got ${spec.k.max}`);
+  if (spec.algorithm === 'minibatch' && ('parts' in spec.data || 'predictions' in spec.data)) {
+    fail(
+      'algorithm',
+      'minibatch streams one postgres, gcs or volume source; these data are read whole, use lloyd or auto',
+    );
+  }
   const parts = 'parts' in spec.data;
   dataParts(spec.data).forEach(({ source }, i) => {
     if (!('predictions' in source)) return;

@@ -1,11 +1,12 @@
 // `persona train` (local mode): CSV in, model artifact out, with progress on stderr and the
 // per-k metrics as a table (or, with --json, one JSON summary on stdout and nothing else there).
+import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { FeatureSpec, KMetrics, ModelArtifact } from '@persona-operator/core/artifact/types';
 import { parseArtifactJson } from '@persona-operator/core/artifact/validate';
 import { parseCsv } from '@persona-operator/core/data/csv';
-import { readPostgresTable } from '@persona-operator/registry/data/postgres-source';
+import { openPostgresBatches, readPostgresTable } from '@persona-operator/registry/data/postgres-source';
 import {
   tableFeatures,
   tableFromCsv,
@@ -13,11 +14,18 @@ import {
   type Table,
 } from '@persona-operator/core/data/table';
 import { parsePersonasYaml, type PersonasFile } from '@persona-operator/core/personas/personas-file';
-import { trainModel, type TrainProgress, type TrainSpec } from '@persona-operator/core/train/train';
+import { trainModel, type TrainSpec } from '@persona-operator/core/train/train';
+import {
+  trainFromSource,
+  type StreamTrainProgress,
+  type StreamTrainSpec,
+} from '@persona-operator/core/train/stream-train';
+import { ALGORITHMS, AUTO_MINIBATCH_ROWS, DEFAULT_BATCH_SIZE } from '@persona-operator/core/train/algorithm';
+import { csvBatchSource } from '@persona-operator/core/data/csv-batches';
 import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
 import { DATA_URL_ENV } from '@persona-operator/jobs/job-env';
 import { CliError } from '../errors.ts';
-import { readInputFile, withInputErrors } from '../input.ts';
+import { checkInputFile, readInputFile, withInputErrors } from '../input.ts';
 import type { Command } from '../main.ts';
 import { choiceFlag, intFlag, intRangeFlag, postgresUrlFlag } from '../flags.ts';
 import { databaseCliError } from '../registry-args.ts';
@@ -45,6 +53,9 @@ Options:
   --silhouette-sample N  silhouette exact up to N rows, on a seeded N-row sample above (default 10000)
   --reference-sample N   rows kept in the artifact for drift checks (default 5000)
   --workers N            worker threads for the restarts (default: automatic)
+  --algorithm A          lloyd (rows in memory), minibatch (streamed mini-batch k-means, for data
+                         larger than memory) or auto: minibatch above ${AUTO_MINIBATCH_ROWS} rows (default auto)
+  --batch-size N         rows per mini-batch (default ${DEFAULT_BATCH_SIZE})
   --json                 print one JSON summary on stdout (progress still goes to stderr)
   --quiet                no progress output
 ${JOB_USAGE}`;
@@ -98,11 +109,17 @@ export function trainSummary(artifact: ModelArtifact, out: string | undefined): 
   };
 }
 
-function progressPrinter(quiet: boolean): (e: TrainProgress) => void {
+function progressPrinter(quiet: boolean): (e: StreamTrainProgress) => void {
   const err = process.stderr;
   return (e) => {
     if (quiet) return;
-    if (e.phase === 'restart') {
+    if (e.phase === 'scan') err.write(`scanned ${e.rows} rows\n`);
+    else if (e.phase === 'final') err.write(`scored ${e.rows} rows\n`);
+    else if (e.phase === 'minibatch') {
+      err.write(
+        `mini-batch pass ${e.epoch}: ${e.steps} batches, converged k=${e.converged.join(',') || '-'} of ${e.ks.join(',')}\n`,
+      );
+    } else if (e.phase === 'restart') {
       err.write(
         `[${e.done}/${e.total}] k=${e.k} restart ${e.restart + 1}/${e.nInit}: inertia ${e.inertia.toFixed(3)} (${e.iterations} iterations)\n`,
       );
@@ -137,6 +154,39 @@ async function readQuery(
   }
 }
 
+/** auto or minibatch: the CSV file or the query read as a stream (trainFromSource chooses for auto). */
+async function trainStreamed(
+  file: string | undefined,
+  url: string | undefined,
+  query: string | undefined,
+  request: ColumnRequest[] | undefined,
+  spec: StreamTrainSpec,
+  onProgress: (e: StreamTrainProgress) => void,
+): Promise<ModelArtifact> {
+  if (file) {
+    await checkInputFile(file, 'training data');
+    const source = csvBatchSource({ open: () => createReadStream(file), columns: request });
+    return withInputErrors(file, async () => (await trainFromSource(source, spec, { onProgress })).artifact);
+  }
+  try {
+    const source = await openPostgresBatches({ db: url!, query: query!, columns: request });
+    try {
+      return await withInputErrors(
+        'query',
+        async () => (await trainFromSource(source, spec, { onProgress })).artifact,
+      );
+    } finally {
+      await source.close();
+    }
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw (
+      databaseCliError(err, { transient: 'database unreachable, try again', permanent: 'query failed' }) ??
+      err
+    );
+  }
+}
+
 export const command: Command = {
   summary:
     'train a persona model from a CSV file or a query (k-means or fixed personas); in a Job, into the registry',
@@ -160,6 +210,8 @@ export const command: Command = {
         'silhouette-sample': { type: 'string' },
         'reference-sample': { type: 'string' },
         workers: { type: 'string' },
+        algorithm: { type: 'string' },
+        'batch-size': { type: 'string' },
         json: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
         ...JOB_OPTIONS,
@@ -177,6 +229,8 @@ export const command: Command = {
       silhouetteSampleSize: intFlag('--silhouette-sample', values['silhouette-sample'], { min: 2 }),
       referenceSampleSize: intFlag('--reference-sample', values['reference-sample'], { min: 0 }),
       workers: intFlag('--workers', values.workers, { min: 1 }),
+      algorithm: choiceFlag('--algorithm', values.algorithm, ALGORITHMS) ?? 'auto',
+      batchSize: intFlag('--batch-size', values['batch-size'], { min: 1 }) ?? DEFAULT_BATCH_SIZE,
     };
     if (isJobMode(values)) return runJobMode(values, parsed, parseFeatureList);
     const pgUrl = postgresUrlFlag(
@@ -212,20 +266,7 @@ export const command: Command = {
     const request: ColumnRequest[] | undefined = values.features
       ? parseFeatureList(values.features)
       : personasFile?.features;
-    let table: Table;
-    let dataPath: string;
-    if (values.data) {
-      dataPath = values.data;
-      const csvText = await readInputFile(dataPath, 'training data');
-      table = await withInputErrors(dataPath, () => tableFromCsv(parseCsv(csvText), request));
-    } else {
-      dataPath = 'query';
-      table = await readQuery(pgUrl!, values.query!, request, parsed.rowLimit);
-    }
-    const features: FeatureSpec[] = tableFeatures(table);
-
-    const spec: TrainSpec = {
-      features,
+    const spec: Omit<TrainSpec, 'features'> = {
       mode,
       k: parsed.k,
       nInit: parsed.nInit,
@@ -236,9 +277,30 @@ export const command: Command = {
       referenceSampleSize: parsed.referenceSampleSize,
       workers: parsed.workers,
     };
-    const artifact = await withInputErrors(dataPath, () =>
-      trainModel(table, spec, { onProgress: progressPrinter(values.quiet) }),
-    );
+    const onProgress = progressPrinter(values.quiet);
+    const dataPath = values.data ?? 'query';
+    let artifact: ModelArtifact;
+    if (parsed.algorithm === 'lloyd') {
+      let table: Table;
+      if (values.data) {
+        const csvText = await readInputFile(values.data, 'training data');
+        table = await withInputErrors(dataPath, () => tableFromCsv(parseCsv(csvText), request));
+      } else {
+        table = await readQuery(pgUrl!, values.query!, request, parsed.rowLimit);
+      }
+      const features: FeatureSpec[] = tableFeatures(table);
+      artifact = await withInputErrors(dataPath, () =>
+        trainModel(table, { ...spec, features }, { onProgress }),
+      );
+    } else {
+      const streamSpec: StreamTrainSpec = {
+        ...spec,
+        algorithm: parsed.algorithm,
+        batchSize: parsed.batchSize,
+        rowLimit: parsed.rowLimit,
+      };
+      artifact = await trainStreamed(values.data, pgUrl, values.query, request, streamSpec, onProgress);
+    }
     if (values.out) await writeFile(values.out, `${JSON.stringify(artifact, null, 2)}\n`);
 
     if (values.json) {
@@ -248,7 +310,7 @@ export const command: Command = {
     const out = process.stdout;
     out.write(`${formatKTable(artifact.metrics.perK, artifact.metrics.k)}\n`);
     out.write(
-      `k=${artifact.metrics.k} (${mode === 'fixed' ? 'pre-defined personas' : 'best mean silhouette'}), ${table.rowCount} rows\n`,
+      `k=${artifact.metrics.k} (${mode === 'fixed' ? 'pre-defined personas' : 'best mean silhouette'}), ${artifact.training.rows} rows\n`,
     );
     for (const p of artifact.personas)
       out.write(`  ${p.id}  ${p.name}${p.generated ? '  (generated name: review)' : ''}\n`);

@@ -74,7 +74,8 @@ export function checkFieldCount(record: CsvRecord, expected: number): void {
   }
 }
 
-function checkHeader(header: CsvRecord | undefined): string[] {
+/** The column names of a header record: none blank, none twice. */
+export function checkHeader(header: CsvRecord | undefined): string[] {
   if (!header) throw new CsvError('empty file: expected a header line', 1);
   const seen = new Set<string>();
   header.fields.forEach((name, i) => {
@@ -101,6 +102,26 @@ export function parseCsv(text: string): CsvDocument {
 }
 
 /**
+ * The records of a CSV stream, header first, as they are parsed: memory holds one record at a
+ * time. Leaving the loop early stops reading and destroys the stream. Records may have any
+ * number of fields: see checkFieldCount.
+ */
+export async function* csvRecords(input: Readable): AsyncGenerator<CsvRecord> {
+  const parser = parseStream(OPTIONS);
+  // A stream error (missing file, failed download) ends the parse with that error.
+  input.on('error', (err) => parser.destroy(err));
+  input.pipe(parser);
+  try {
+    for await (const r of parser as AsyncIterable<ParsedRecord>) yield recordOf(r);
+  } catch (err) {
+    throw csvErrorOf(err);
+  } finally {
+    input.unpipe(parser);
+    input.destroy();
+  }
+}
+
+/**
  * The header and up to `limit` data records read from a stream, which is then left unread
  * (for sampling a file too large to hold). Records may have any number of fields: see
  * checkFieldCount.
@@ -109,19 +130,10 @@ export async function readCsvHead(
   input: Readable,
   limit: number,
 ): Promise<{ header: string[]; records: CsvRecord[] }> {
-  const parser = parseStream(OPTIONS);
-  input.pipe(parser);
   const records: CsvRecord[] = [];
-  try {
-    for await (const r of parser as AsyncIterable<ParsedRecord>) {
-      records.push(recordOf(r));
-      if (records.length > limit) break;
-    }
-  } catch (err) {
-    throw csvErrorOf(err);
-  } finally {
-    input.unpipe(parser);
-    input.destroy();
+  for await (const record of csvRecords(input)) {
+    records.push(record);
+    if (records.length > limit) break;
   }
   const header = checkHeader(records[0]);
   return { header, records: records.slice(1) };

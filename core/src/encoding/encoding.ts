@@ -18,6 +18,12 @@ export class EncodingError extends InputError {
   }
 }
 
+/** The divisor of a standardised column: its std, or 1 for a constant column. */
+export function scaleFor(mean: number, std: number): number {
+  // Rounding leaves a tiny std on a constant column with a large mean; dividing by it would blow up noise.
+  return std <= 10 * Number.EPSILON * Math.max(1, Math.abs(mean)) ? 1 : std;
+}
+
 /**
  * Learns the encoding of `features` from the table. A constant numeric column (std 0, or zero
  * up to rounding) gets scale 1, as StandardScaler does, so it encodes to 0 instead of NaN.
@@ -44,9 +50,7 @@ export function fitEncoding(table: Table, features: readonly FeatureSpec[]): Fea
         ss += x * x;
       }
       const std = Math.sqrt(ss / v.length);
-      // Rounding leaves a tiny std on a constant column with a large mean; dividing by it would blow up noise.
-      const scale = std <= 10 * Number.EPSILON * Math.max(1, Math.abs(mean)) ? 1 : std;
-      return { name: f.name, type: 'numeric', mean, std, scale };
+      return { name: f.name, type: 'numeric', mean, std, scale: scaleFor(mean, std) };
     }
     const categories = [...new Set(col.values)].sort();
     return { name: f.name, type: 'categorical', categories };

@@ -11,6 +11,7 @@ import {
   type ModelArtifact,
   type Persona,
   type RawValue,
+  type ReferenceStats,
 } from '../artifact/types.ts';
 import { calinskiHarabasz, daviesBouldin } from '../cluster-metrics/separation.ts';
 import { silhouetteScores, type SilhouetteOptions } from '../cluster-metrics/silhouette.ts';
@@ -20,6 +21,7 @@ import { decodePoint, encodeRaw, encodeTable, fitEncoding } from '../encoding/en
 import { assign, type Points } from '../kmeans/points.ts';
 import { chooseWorkers, openPool } from '../kmeans/pool.ts';
 import type { RestartResult } from '../kmeans/restart.ts';
+import { encodedDimension } from '../artifact/validate.ts';
 import { kmeansSweep, type RestartProgress } from '../kmeans/sweep.ts';
 import { nameClusters, type ReferencePersona } from '../personas/naming.ts';
 import { createRng } from '../random/rng.ts';
@@ -68,7 +70,8 @@ export class TrainSpecError extends InputError {
   }
 }
 
-function validateSpec(table: Table, spec: TrainSpec): void {
+/** Checks the spec against the table's columns and `rows`, the number of rows trained on (default: the table's). */
+export function validateSpec(table: Table, spec: TrainSpec, rows = table.rowCount): void {
   if (spec.features.length === 0) throw new TrainSpecError('no features given');
   const names = new Set<string>();
   for (const f of spec.features) {
@@ -76,7 +79,7 @@ function validateSpec(table: Table, spec: TrainSpec): void {
     names.add(f.name);
     getColumn(table, f.name);
   }
-  if (table.rowCount === 0) throw new TrainSpecError('the training data has no rows');
+  if (rows === 0) throw new TrainSpecError('the training data has no rows');
   if (!Number.isInteger(spec.seed)) throw new TrainSpecError(`seed must be an integer, got ${spec.seed}`);
   if (spec.mode === 'fixed') {
     if (!spec.personas || spec.personas.length === 0) {
@@ -88,25 +91,36 @@ function validateSpec(table: Table, spec: TrainSpec): void {
   if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min) {
     throw new TrainSpecError(`invalid k range ${min}..${max}: expected integers with 1 <= min <= max`);
   }
-  if (max > table.rowCount) {
-    throw new TrainSpecError(`k = ${max} is larger than the number of rows (${table.rowCount})`);
+  if (max > rows) {
+    throw new TrainSpecError(`k = ${max} is larger than the number of rows (${rows})`);
   }
   if (!Number.isInteger(spec.nInit) || spec.nInit < 1) {
     throw new TrainSpecError(`nInit must be a positive integer, got ${spec.nInit}`);
   }
 }
 
+/** hashTable fed a batch of rows at a time (for rows read as a stream). */
+export function tableHasher(features: readonly FeatureSpec[]): { add(table: Table): void; digest(): string } {
+  const h = createHash('sha256');
+  h.update(`${features.map((f) => f.name).join(',')}\n`);
+  return {
+    add(table) {
+      const cols = features.map((f) => getColumn(table, f.name));
+      for (let i = 0; i < table.rowCount; i++) {
+        let line = '';
+        for (let c = 0; c < cols.length; c++) line += (c ? ',' : '') + String(cols[c].values[i]);
+        h.update(`${line}\n`);
+      }
+    },
+    digest: () => h.digest('hex'),
+  };
+}
+
 /** sha256 over the feature columns as read: header line, then one line per row. */
 export function hashTable(table: Table, features: readonly FeatureSpec[]): string {
-  const h = createHash('sha256');
-  const cols = features.map((f) => getColumn(table, f.name));
-  h.update(`${features.map((f) => f.name).join(',')}\n`);
-  for (let i = 0; i < table.rowCount; i++) {
-    let line = '';
-    for (let c = 0; c < cols.length; c++) line += (c ? ',' : '') + String(cols[c].values[i]);
-    h.update(`${line}\n`);
-  }
-  return h.digest('hex');
+  const h = tableHasher(features);
+  h.add(table);
+  return h.digest();
 }
 
 /** Indices of a seeded uniform sample of n rows (reservoir sampling, Algorithm R), ascending. */
@@ -121,7 +135,11 @@ export function referenceSampleRows(n: number, size: number, seed: number): numb
   return picked.sort((a, b) => a - b);
 }
 
-function rowsOf(table: Table, features: readonly FeatureSpec[], indices: readonly number[]): RawValue[][] {
+export function rowsOf(
+  table: Table,
+  features: readonly FeatureSpec[],
+  indices: readonly number[],
+): RawValue[][] {
   const cols = features.map((f) => getColumn(table, f.name));
   return indices.map((i) => cols.map((c) => c.values[i]));
 }
@@ -143,7 +161,7 @@ function trainingAssignment(
 }
 
 let libraryVersions: Record<string, string> | undefined;
-function libraries(): Record<string, string> {
+export function libraries(): Record<string, string> {
   if (!libraryVersions) {
     const require = createRequire(import.meta.url);
     const version = (entry: string): string => {
@@ -167,13 +185,13 @@ function libraries(): Record<string, string> {
   return libraryVersions;
 }
 
-function flatten(rows: readonly (readonly number[])[], d: number): Float64Array {
+export function flatten(rows: readonly (readonly number[])[], d: number): Float64Array {
   const out = new Float64Array(rows.length * d);
   rows.forEach((r, i) => out.set(r, i * d));
   return out;
 }
 
-function metricsFor(
+export function metricsFor(
   points: Points,
   labels: Int32Array,
   k: number,
@@ -189,7 +207,7 @@ function metricsFor(
   };
 }
 
-function referencePersonas(spec: TrainSpec, encodings: FeatureEncoding[]): ReferencePersona[] {
+export function referencePersonas(spec: TrainSpec, encodings: FeatureEncoding[]): ReferencePersona[] {
   // The previous version wins: its names are the ones users already see.
   if (spec.previous) {
     // Names carry over only when the feature set is the same; otherwise distances mean nothing.
@@ -217,6 +235,48 @@ function encodeLenient(point: Record<string, RawValue>, encodings: FeatureEncodi
     else for (const c of enc.categories) out.push(c === v ? 1 : 0);
   }
   return out;
+}
+
+/** The pre-defined personas' centroids, encoded (k x d); their names must be given and distinct. */
+export function fixedCentroids(
+  defs: readonly PersonaDefinition[],
+  encodings: FeatureEncoding[],
+): Float64Array {
+  const names = new Set<string>();
+  for (const p of defs) {
+    if (!p.name) throw new TrainSpecError('every pre-defined persona needs a name');
+    if (names.has(p.name)) throw new TrainSpecError(`persona name "${p.name}" is used twice`);
+    names.add(p.name);
+  }
+  return flatten(
+    defs.map((p, i) => encodeRaw(p.centroid, encodings, `persona ${i + 1} ("${p.name}")`)),
+    encodedDimension(encodings),
+  );
+}
+
+/** Index of the k with the best mean silhouette (ties and all-null: the first, i.e. the smaller k). */
+export function bestBySilhouette(perK: readonly KMetrics[]): number {
+  let bestIdx = 0;
+  perK.forEach((m, i) => {
+    const best = perK[bestIdx].silhouette;
+    if (m.silhouette !== null && (best === null || m.silhouette > best)) bestIdx = i;
+  });
+  return bestIdx;
+}
+
+/** The named personas from the chosen centroids (k x d, scaled) and the names matched to them. */
+export function personasOf(
+  naming: readonly { cluster: number; name: string; generated: boolean }[],
+  centroids: Float64Array,
+  encodings: FeatureEncoding[],
+): Persona[] {
+  const d = centroids.length / naming.length;
+  return naming.map((nm, id) => {
+    const scaled = Array.from(centroids.subarray(nm.cluster * d, nm.cluster * d + d));
+    const p: Persona = { id, name: nm.name, centroid: decodePoint(scaled, encodings), scaled };
+    if (nm.generated) p.generated = true;
+    return p;
+  });
 }
 
 /**
@@ -270,7 +330,6 @@ export async function trainModel(
   const points = encodeTable(table, encodings);
   const silhouetteRows = spec.silhouetteSampleSize ?? 10_000;
   const silOpts = { sampleSize: silhouetteRows, seed: spec.seed };
-  const d = points.d;
 
   let centroids: Float64Array;
   let k: number;
@@ -283,18 +342,9 @@ export async function trainModel(
 
   if (spec.mode === 'fixed') {
     const defs = spec.personas ?? [];
-    const names = new Set<string>();
-    for (const p of defs) {
-      if (!p.name) throw new TrainSpecError('every pre-defined persona needs a name');
-      if (names.has(p.name)) throw new TrainSpecError(`persona name "${p.name}" is used twice`);
-      names.add(p.name);
-    }
     k = defs.length;
     kRange = { min: k, max: k };
-    centroids = flatten(
-      defs.map((p, i) => encodeRaw(p.centroid, encodings, `persona ${i + 1} ("${p.name}")`)),
-      d,
-    );
+    centroids = fixedCentroids(defs, encodings);
     const labels = new Int32Array(points.n);
     const inertia = assign(points, centroids, k, labels);
     opts.onProgress?.({ phase: 'metrics', ks: [k], silhouetteRows: Math.min(silhouetteRows, points.n) });
@@ -315,23 +365,14 @@ export async function trainModel(
       (ks) => opts.onProgress?.({ phase: 'metrics', ks, silhouetteRows: Math.min(silhouetteRows, points.n) }),
     );
     perK = results.map((r) => metricsFor(points, r.labels, r.k, r.inertia, silByK.get(r.k) ?? null));
-    let bestIdx = 0;
-    perK.forEach((m, i) => {
-      const best = perK[bestIdx].silhouette;
-      if (m.silhouette !== null && (best === null || m.silhouette > best)) bestIdx = i;
-    });
+    const bestIdx = bestBySilhouette(perK);
     chosen = perK[bestIdx];
     k = chosen.k;
     centroids = results[bestIdx].centroids;
     naming = nameClusters(centroids, k, referencePersonas(spec, encodings), encodings);
   }
 
-  const personas: Persona[] = naming.map((nm, id) => {
-    const scaled = Array.from(centroids.subarray(nm.cluster * d, nm.cluster * d + d));
-    const p: Persona = { id, name: nm.name, centroid: decodePoint(scaled, encodings), scaled };
-    if (nm.generated) p.generated = true;
-    return p;
-  });
+  const personas = personasOf(naming, centroids, encodings);
   if (spec.mode === 'fixed') {
     // The pre-defined centroids are kept exactly as given (decoding would round-trip floats).
     personas.forEach((p, i) => (p.centroid = { ...spec.personas![i].centroid }));
@@ -342,30 +383,61 @@ export async function trainModel(
   const stats = referenceStats(training.labels, training.distances, personas.length, sampleRows);
   const durationMs = Date.now() - started;
   opts.onProgress?.({ phase: 'done', k, durationMs, threads: Math.max(1, threads.size) });
+  return assembleArtifact({
+    spec,
+    encodings,
+    personas,
+    chosen,
+    perK,
+    kRange,
+    rows: table.rowCount,
+    dataHash: hashTable(table, spec.features),
+    started,
+    durationMs,
+    referenceRows: rowsOf(table, spec.features, sampleRows),
+    referenceStats: stats,
+  });
+}
+
+/** What an artifact is made of, however the model was fitted. */
+export interface ArtifactParts {
+  spec: TrainSpec;
+  encodings: FeatureEncoding[];
+  personas: Persona[];
+  chosen: KMetrics;
+  perK: KMetrics[];
+  kRange: { min: number; max: number };
+  rows: number;
+  dataHash: string;
+  started: number;
+  durationMs: number;
+  referenceRows: RawValue[][];
+  referenceStats: ReferenceStats;
+}
+
+export function assembleArtifact(p: ArtifactParts): ModelArtifact {
+  const { spec, personas } = p;
   return {
     schemaVersion: ARTIFACT_SCHEMA_VERSION,
-    features: encodings,
+    features: p.encodings,
     personas,
     metrics: {
-      ...chosen,
-      perK,
-      unmatchedPersonas: personas.filter((p) => p.generated).map((p) => p.name),
+      ...p.chosen,
+      perK: p.perK,
+      unmatchedPersonas: personas.filter((x) => x.generated).map((x) => x.name),
     },
     training: {
       mode: spec.mode,
-      rows: table.rowCount,
-      dataHash: hashTable(table, spec.features),
+      rows: p.rows,
+      dataHash: p.dataHash,
       seed: spec.seed,
       nInit: spec.mode === 'fixed' ? 1 : spec.nInit,
-      kRange,
-      durationMs,
-      trainedAt: new Date(started).toISOString(),
+      kRange: p.kRange,
+      durationMs: p.durationMs,
+      trainedAt: new Date(p.started).toISOString(),
       libraries: libraries(),
     },
-    reference: {
-      columns: spec.features.map((f) => f.name),
-      rows: rowsOf(table, spec.features, sampleRows),
-    },
-    referenceStats: stats,
+    reference: { columns: spec.features.map((f) => f.name), rows: p.referenceRows },
+    referenceStats: p.referenceStats,
   };
 }

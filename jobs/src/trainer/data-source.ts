@@ -1,11 +1,15 @@
 // Reads a training Job's data into a typed table: a Postgres query (URL from an environment
 // variable, normally a Secret), a CSV at a gs:// URI or on a mounted volume, or the model's
 // logged predictions over a window; several parts (a drift retrain's reference and current
-// data) are read one by one, each hashed for the lineage, and joined.
+// data) are read one by one, each hashed for the lineage, and joined. A single query or CSV can
+// instead be opened as batches, read pass after pass without holding it (openTrainingBatches).
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { BatchSource } from '@persona-operator/core/data/batch-source';
+import { csvBatchSource } from '@persona-operator/core/data/csv-batches';
 import { gcsClient, parseGsUri, type GcsClientOptions } from '@persona-operator/registry/artifacts/gcs';
 import { InputError } from '@persona-operator/core/data/input-error';
-import { readPostgresTable } from '@persona-operator/registry/data/postgres-source';
+import { openPostgresBatches, readPostgresTable } from '@persona-operator/registry/data/postgres-source';
 import {
   concatTables,
   tableFeatures,
@@ -157,4 +161,80 @@ function withSource<T>(where: string, fn: () => T): T {
     if (err instanceof InputError) throw new InputError(`${where}: ${err.message}`);
     throw err;
   }
+}
+
+/** A single source opened for streamed training; close() releases it (a transaction). */
+export interface TrainingBatches {
+  source: BatchSource;
+  origin: DataOrigin;
+  close(): Promise<void>;
+}
+
+/**
+ * A streamed CSV's errors read like the in-memory read's: `mapError` turns a failed open into
+ * its own message, and other bad-input errors are prefixed with where the rows come from.
+ */
+function prefixed(
+  source: BatchSource,
+  where: string,
+  mapError: (err: unknown) => Error | undefined,
+): BatchSource {
+  return {
+    async *batches() {
+      try {
+        yield* source.batches();
+      } catch (err) {
+        const mapped = mapError(err);
+        if (mapped) throw mapped;
+        throw err instanceof InputError ? new InputError(`${where}: ${err.message}`) : err;
+      }
+    },
+  };
+}
+
+/**
+ * The data as batches, when it is one Postgres query or one CSV (GCS or volume); undefined for
+ * data that is only read whole (logged predictions, several parts).
+ */
+export async function openTrainingBatches(
+  data: TrainingJobSpec['data'],
+  columns: readonly ColumnRequest[] | undefined,
+  opts: LoadDataOptions,
+): Promise<TrainingBatches | undefined> {
+  if ('parts' in data || 'predictions' in data) return undefined;
+  const origin = originOf(data);
+  if ('postgres' in data) {
+    const { query, urlEnv } = data.postgres;
+    const url = opts.env[urlEnv];
+    if (!url)
+      throw new InputError(
+        `data.postgres: environment variable ${urlEnv} (the data database URL) is not set`,
+      );
+    const pg = await openPostgresBatches({ db: url, query, columns, onProgress: opts.onProgress });
+    return { source: pg, origin, close: () => pg.close() };
+  }
+  if ('gcs' in data) {
+    const uri = data.gcs.uri;
+    const { bucket, object } = parseGsUri(uri);
+    const storage = await gcsClient(opts.gcs);
+    const csv = csvBatchSource({
+      open: () => storage.bucket(bucket).file(object).createReadStream(),
+      columns,
+    });
+    const notFound = (err: unknown) =>
+      (err as { code?: unknown }).code === 404
+        ? new InputError(`data.gcs.uri ${uri}: no such object`)
+        : undefined;
+    return { source: prefixed(csv, uri, notFound), origin, close: async () => undefined };
+  }
+  const path = data.volume.path;
+  const csv = csvBatchSource({ open: () => createReadStream(path), columns });
+  const unreadable = (err: unknown) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string' || !code.startsWith('E')) return undefined;
+    return new InputError(
+      `data.volume.path ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
+  };
+  return { source: prefixed(csv, path, unreadable), origin, close: async () => undefined };
 }

@@ -4,17 +4,23 @@
 // Idempotent per run id: a retried Job whose first attempt registered the version only
 // finishes the bookkeeping, it never creates a second version.
 import type { Logger } from 'pino';
-import type { ModelArtifact } from '@persona-operator/core/artifact/types';
+import type { FeatureSpec, ModelArtifact } from '@persona-operator/core/artifact/types';
 import { createArtifactStore } from '@persona-operator/registry/artifacts/index';
 import type { GcsClientOptions } from '@persona-operator/registry/artifacts/gcs';
 import { InputError } from '@persona-operator/core/data/input-error';
-import type { ColumnRequest } from '@persona-operator/core/data/table';
+import { tableFeatures, type ColumnRequest } from '@persona-operator/core/data/table';
+import { trainFromSource, type StreamTrainProgress } from '@persona-operator/core/train/stream-train';
 import { Registry, type ModelRef } from '@persona-operator/registry';
-import { trainModel, type TrainProgress, type TrainSpec } from '@persona-operator/core/train/train';
+import { trainModel, type TrainSpec } from '@persona-operator/core/train/train';
 import { dataParts, type TrainingJobSpec } from '../training-spec.ts';
-import { loadTrainingData } from './data-source.ts';
+import {
+  loadTrainingData,
+  openTrainingBatches,
+  type LoadDataOptions,
+  type TrainingBatches,
+} from './data-source.ts';
 import { storeDiffAgainstProduction } from './diff.ts';
-import type { VersionLineage } from '@persona-operator/registry/lineage';
+import type { DataPartLineage, VersionLineage } from '@persona-operator/registry/lineage';
 import { classifyError, EXIT_OK } from '../exit-codes.ts';
 
 /** A Job spec, except that `features` may be empty: then every column is used, types inferred. */
@@ -51,14 +57,23 @@ function jobParams(spec: TrainingJobInput, rows?: number): Record<string, unknow
       .map((p) => Object.keys(p.source)[0])
       .join('+'),
     dataChoice: spec.dataChoice ?? 'Model',
+    algorithm: spec.algorithm,
+    batchSize: spec.batchSize,
     artifacts: Object.keys(spec.artifacts)[0],
     ...(rows === undefined ? {} : { rows }),
   };
 }
 
-function progressLogger(log: Logger): (e: TrainProgress) => void {
+function progressLogger(log: Logger): (e: StreamTrainProgress) => void {
   return (e) => {
-    if (e.phase === 'restart') {
+    if (e.phase === 'scan' || e.phase === 'final') {
+      log.info({ phase: e.phase, rows: e.rows }, e.phase === 'scan' ? 'rows scanned' : 'rows scored');
+    } else if (e.phase === 'minibatch') {
+      log.info(
+        { phase: e.phase, epoch: e.epoch, steps: e.steps, converged: e.converged, ks: e.ks },
+        'mini-batch k-means',
+      );
+    } else if (e.phase === 'restart') {
       log.info(
         {
           phase: e.phase,
@@ -77,6 +92,76 @@ function progressLogger(log: Logger): (e: TrainProgress) => void {
       log.info({ phase: e.phase, k: e.k, durationMs: e.durationMs, threads: e.threads }, 'fit finished');
     }
   };
+}
+
+interface Fitted {
+  artifact: ModelArtifact;
+  features: FeatureSpec[];
+  rows: number;
+  parts: DataPartLineage[];
+  /** What fitted the model (`auto` resolved). */
+  algorithm: 'lloyd' | 'minibatch';
+}
+
+/** Lloyd on the rows held in memory (also the only way for several parts or logged predictions). */
+async function fitInMemory(
+  spec: TrainingJobInput,
+  columns: ColumnRequest[] | undefined,
+  trainSpec: Omit<TrainSpec, 'features'>,
+  readOpts: LoadDataOptions,
+  log: Logger,
+): Promise<Fitted> {
+  const data = await loadTrainingData(spec.data, columns, readOpts);
+  const table = data.table;
+  if (table.rowCount === 0) throw new InputError('the training data has no rows');
+  log.info(
+    {
+      phase: 'read',
+      rows: table.rowCount,
+      parts: data.parts.map((p) => ({ role: p.role, rows: p.rows })),
+      columns: table.columns.map((c) => c.name),
+    },
+    'training data read',
+  );
+  const features = tableFeatures(table);
+  log.info(
+    { phase: 'fit', mode: spec.mode, k: spec.k, nInit: spec.nInit, seed: spec.seed, features },
+    'fitting',
+  );
+  const artifact = await trainModel(table, { ...trainSpec, features }, { onProgress: progressLogger(log) });
+  return { artifact, features, rows: table.rowCount, parts: data.parts, algorithm: 'lloyd' };
+}
+
+/** `auto` or `minibatch` on a source read pass after pass (trainFromSource decides between them). */
+async function fitStreamed(
+  batches: TrainingBatches,
+  spec: TrainingJobInput,
+  trainSpec: Omit<TrainSpec, 'features'>,
+  log: Logger,
+): Promise<Fitted> {
+  log.info(
+    { phase: 'fit', algorithm: spec.algorithm, batchSize: spec.batchSize, mode: spec.mode, k: spec.k },
+    'streaming the training data',
+  );
+  const rowLimit = 'postgres' in spec.data ? spec.data.postgres.rowLimit : undefined;
+  const result = await trainFromSource(
+    batches.source,
+    { ...trainSpec, algorithm: spec.algorithm, batchSize: spec.batchSize, rowLimit },
+    { onProgress: progressLogger(log) },
+  );
+  const { artifact } = result;
+  const features = artifact.features.map((f) => ({ name: f.name, type: f.type }));
+  const part: DataPartLineage = {
+    role: 'model',
+    origin: batches.origin,
+    rows: artifact.training.rows,
+    dataHash: artifact.training.dataHash,
+  };
+  log.info(
+    { phase: 'fit', algorithm: result.algorithm, passes: result.passes, rows: artifact.training.rows },
+    'fit on streamed rows',
+  );
+  return { artifact, features, rows: artifact.training.rows, parts: [part], algorithm: result.algorithm };
 }
 
 export async function runTrainingJob(
@@ -109,32 +194,6 @@ export async function runTrainingJob(
     await registry.startTrainingRun(model, runId, jobParams(spec));
     runStarted = true;
 
-    log.info(
-      { phase: 'read', sources: dataParts(spec.data).map((p) => `${p.role}:${Object.keys(p.source)[0]}`) },
-      'reading training data',
-    );
-    const data = await loadTrainingData(spec.data, spec.features.length ? spec.features : undefined, {
-      env: opts.env ?? process.env,
-      gcs: opts.gcs,
-      onProgress: (rows) => log.debug({ phase: 'read', rows }, 'rows read'),
-      predictions: { registry, model },
-    });
-    const table = data.table;
-    if (table.rowCount === 0) throw new InputError('the training data has no rows');
-    const lineage: VersionLineage = {
-      ...(spec.trigger ? { trigger: spec.trigger } : {}),
-      data: { choice: spec.dataChoice ?? 'Model', parts: data.parts },
-    };
-    log.info(
-      {
-        phase: 'read',
-        rows: table.rowCount,
-        parts: data.parts.map((p) => ({ role: p.role, rows: p.rows })),
-        columns: table.columns.map((c) => c.name),
-      },
-      'training data read',
-    );
-
     // Persona names survive retraining: the production version (else the newest) is matched.
     const productionVersion = await registry.productionVersion(model);
     const previousVersion = productionVersion ?? (await registry.latestVersion(model));
@@ -146,25 +205,36 @@ export async function runTrainingJob(
         'keeping persona names of the previous version',
       );
     }
-    const features = table.columns.map((c) => ({ name: c.name, type: c.type }));
     log.info(
-      { phase: 'fit', mode: spec.mode, k: spec.k, nInit: spec.nInit, seed: spec.seed, features },
-      'fitting',
+      { phase: 'read', sources: dataParts(spec.data).map((p) => `${p.role}:${Object.keys(p.source)[0]}`) },
+      'reading training data',
     );
-    const artifact = await trainModel(
-      table,
-      {
-        ...opts.train,
-        features,
-        mode: spec.mode,
-        k: spec.k,
-        nInit: spec.nInit,
-        seed: spec.seed,
-        personas: spec.personas,
-        previous,
-      },
-      { onProgress: progressLogger(log) },
-    );
+    const readOpts: LoadDataOptions = {
+      env: opts.env ?? process.env,
+      gcs: opts.gcs,
+      onProgress: (rows) => log.debug({ phase: 'read', rows }, 'rows read'),
+      predictions: { registry, model },
+    };
+    const columns = spec.features.length ? spec.features : undefined;
+    const trainSpec: Omit<TrainSpec, 'features'> = {
+      ...opts.train,
+      mode: spec.mode,
+      k: spec.k,
+      nInit: spec.nInit,
+      seed: spec.seed,
+      personas: spec.personas,
+      previous,
+    };
+    const batches =
+      spec.algorithm !== 'lloyd' ? await openTrainingBatches(spec.data, columns, readOpts) : undefined;
+    const fitted = batches
+      ? await fitStreamed(batches, spec, trainSpec, log).finally(() => batches.close())
+      : await fitInMemory(spec, columns, trainSpec, readOpts, log);
+    const { artifact, features, rows, algorithm } = fitted;
+    const lineage: VersionLineage = {
+      ...(spec.trigger ? { trigger: spec.trigger } : {}),
+      data: { choice: spec.dataChoice ?? 'Model', parts: fitted.parts },
+    };
 
     log.info(
       { phase: 'register', store: Object.keys(spec.artifacts)[0] },
@@ -175,7 +245,7 @@ export async function runTrainingJob(
       runId,
       artifact,
       store: createArtifactStore(spec.artifacts, opts.gcs ?? {}),
-      params: jobParams({ ...spec, features }, table.rowCount),
+      params: { ...jobParams({ ...spec, features }, rows), fittedWith: algorithm },
       lineage,
     });
     // Before the run is finished, so a retry of a Job that stopped here still stores it.
@@ -205,7 +275,8 @@ export async function runTrainingJob(
         k: artifact.metrics.k,
         silhouette: artifact.metrics.silhouette,
         inertia: artifact.metrics.inertia,
-        rows: table.rowCount,
+        rows,
+        algorithm,
         artifactUri: version.artifactUri,
         unmatchedPersonas: artifact.metrics.unmatchedPersonas,
       },

@@ -1,24 +1,38 @@
 // Training/drift data from Postgres: the user's SELECT is streamed through a cursor (pg-cursor)
-// so memory holds the converted columns only, an oversized result stops at the row limit with
-// an error instead of exhausting the Job's memory, and every cell is checked against its
-// feature type with the row number and column named in the message.
+// a batch at a time, and every cell is checked against its feature type with the row number
+// and column named in the message. readPostgresTable holds the whole result (and stops at a row
+// limit with an error instead of exhausting the Job's memory); openPostgresBatches reads it
+// again and again without holding it, every pass in the same snapshot.
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { FeatureType } from '@persona-operator/core/artifact/types';
+import { DEFAULT_BATCH_ROWS, type BatchSource } from '@persona-operator/core/data/batch-source';
 import { InputError } from '@persona-operator/core/data/input-error';
-import type { Column, ColumnRequest, ReadOptions, Table } from '@persona-operator/core/data/table';
+import {
+  concatTables,
+  tableFeatures,
+  type Column,
+  type ColumnRequest,
+  type ReadOptions,
+  type Table,
+} from '@persona-operator/core/data/table';
+import { classifyDbError } from '../errors.ts';
 
-export interface PostgresReadOptions extends ReadOptions {
+export interface PostgresBatchOptions extends ReadOptions {
   /** Postgres URL, or an open client that is not inside a transaction. */
   db: string | pg.Client;
   query: string;
   /** Columns to keep, in this order; all of the result's columns when omitted. */
   columns?: readonly ColumnRequest[];
+  /** Rows fetched per round trip, and per batch. */
+  batchSize?: number;
+  /** Rows read so far in the current pass. */
+  onProgress?: (rowsRead: number) => void;
+}
+
+export interface PostgresReadOptions extends PostgresBatchOptions {
   /** More rows than this is an error, never a silent truncation. */
   rowLimit: number;
-  /** Rows fetched per round trip. */
-  batchSize?: number;
-  onProgress?: (rowsRead: number) => void;
 }
 
 /** The query ran but its result cannot be used: wrong columns, bad values, no rows, too many. */
@@ -103,63 +117,129 @@ function builders(fields: Field[], request: readonly ColumnRequest[] | undefined
   });
 }
 
-/** Runs the query and returns the requested columns as a typed table. */
-export async function readPostgresTable(opts: PostgresReadOptions): Promise<Table> {
+/** The batch's cells as a typed table; rows are numbered from `first` (1-based) in messages. */
+function batchTable(cols: Builder[], rows: unknown[][], first: number, options: ReadOptions): Table {
+  for (const b of cols) {
+    b.numbers = [];
+    b.strings = [];
+  }
+  rows.forEach((raw, i) => {
+    for (const b of cols) push(b, raw[b.index], first + i, options);
+  });
+  const columns: Column[] = cols.map((b) =>
+    b.type === 'numeric'
+      ? { name: b.name, type: 'numeric', values: Float64Array.from(b.numbers) }
+      : { name: b.name, type: 'categorical', values: b.strings },
+  );
+  return { rowCount: rows.length, columns };
+}
+
+/** The query's result, re-readable a batch at a time; close() ends the transaction. */
+export interface PostgresBatches extends BatchSource {
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a read-only REPEATABLE READ transaction, so every pass reads the same rows, in the same
+ * order for a plain scan (synchronized scans, which start a scan where another one is, are off).
+ * The first batch fixes the columns and their types for every later pass.
+ */
+export async function openPostgresBatches(opts: PostgresBatchOptions): Promise<PostgresBatches> {
   const owned = typeof opts.db === 'string';
   const client =
     typeof opts.db === 'string'
       ? new pg.Client({ connectionString: opts.db, application_name: 'persona-data' })
       : opts.db;
   if (owned) await client.connect();
-  const batch = opts.batchSize ?? 5_000;
   try {
     // A cursor only streams inside a transaction; READ ONLY also stops a query with side effects.
-    await client.query('BEGIN TRANSACTION READ ONLY');
-    try {
+    await client.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await client.query('SET LOCAL synchronize_seqscans = off');
+  } catch (err) {
+    if (owned) await (client as pg.Client).end().catch(() => undefined);
+    throw err;
+  }
+  const batch = opts.batchSize ?? DEFAULT_BATCH_ROWS;
+  let request = opts.columns;
+  let broken = false;
+  let closed = false;
+  return {
+    async *batches() {
+      if (broken) throw new Error('an earlier pass over the query failed');
       const cursor = client.query(new Cursor<unknown[]>(opts.query, [], { rowMode: 'array' }));
       let count = 0;
-      let cols: Builder[] = [];
-      // The client answers nothing else until the cursor is closed, so our own errors (limit,
-      // bad cell) must close it before ROLLBACK; after a query error the server closed it.
+      let cols: Builder[] | undefined;
+      // The client answers nothing else until the cursor is closed, so our own errors (a bad
+      // cell, a loop left early) must close it; after a query error the server closed it.
       let serverFailed = false;
-      const next = (): Promise<unknown[][]> =>
-        read(cursor, batch).then(
-          (res) => {
-            if (count === 0 && cols.length === 0) cols = builders(res.fields, opts.columns);
-            return res.rows;
-          },
-          (err: unknown) => {
-            serverFailed = true;
-            throw err;
-          },
-        );
       try {
-        for (let rows = await next(); rows.length > 0; rows = await next()) {
-          if (count + rows.length > opts.rowLimit) {
-            throw new DataSourceError(`the query returned more than the row limit of ${opts.rowLimit} rows`);
+        for (;;) {
+          let res: { rows: unknown[][]; fields: Field[] };
+          try {
+            res = await read(cursor, batch);
+          } catch (err) {
+            serverFailed = true;
+            broken = true;
+            throw failedAt(err, count, batch);
           }
-          for (const raw of rows) {
-            count++;
-            for (const b of cols) push(b, raw[b.index], count, opts);
+          cols ??= builders(res.fields, request);
+          if (res.rows.length === 0) {
+            // Even an empty result yields its columns once, so a missing column is named.
+            if (count === 0) yield batchTable(cols, [], 1, opts);
+            break;
           }
+          const table = batchTable(cols, res.rows, count + 1, opts);
+          request ??= tableFeatures(table);
+          count += res.rows.length;
           opts.onProgress?.(count);
+          yield table;
         }
       } finally {
         if (!serverFailed) await cursor.close();
       }
-      await client.query('COMMIT');
-      if (count === 0) throw new DataSourceError('the query returned no rows');
-      const columns: Column[] = cols.map((b) =>
-        b.type === 'numeric'
-          ? { name: b.name, type: 'numeric', values: Float64Array.from(b.numbers) }
-          : { name: b.name, type: 'categorical', values: b.strings },
-      );
-      return { rowCount: count, columns };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await client.query(broken ? 'ROLLBACK' : 'COMMIT').catch(() => undefined);
+      } finally {
+        if (owned) await (client as pg.Client).end();
+      }
+    },
+  };
+}
+
+/**
+ * A query that fails after some rows were read (a bad cast or a division by zero at some row)
+ * is bad input once the database says so: the message gives the rows it failed among.
+ */
+function failedAt(err: unknown, count: number, batch: number): unknown {
+  if (count === 0 || classifyDbError(err) !== 'permanent') return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new DataSourceError(
+    `the query failed after ${count} rows, while reading rows ${count + 1} to ${count + batch}: ${message}`,
+    undefined,
+    count + 1,
+  );
+}
+
+/** Runs the query and returns the requested columns as a typed table. */
+export async function readPostgresTable(opts: PostgresReadOptions): Promise<Table> {
+  const source = await openPostgresBatches(opts);
+  try {
+    const tables: Table[] = [];
+    let count = 0;
+    for await (const table of source.batches()) {
+      count += table.rowCount;
+      if (count > opts.rowLimit) {
+        throw new DataSourceError(`the query returned more than the row limit of ${opts.rowLimit} rows`);
+      }
+      tables.push(table);
     }
+    if (count === 0) throw new DataSourceError('the query returned no rows');
+    return tables.length === 1 ? tables[0] : concatTables(tables);
   } finally {
-    if (owned) await (client as pg.Client).end();
+    await source.close();
   }
 }

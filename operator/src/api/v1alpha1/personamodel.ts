@@ -3,6 +3,7 @@
 import type { KubernetesObject, V1ObjectMeta } from '@kubernetes/client-node';
 import { Type, type Static } from 'typebox';
 import { StringEnum, StringMap } from '@persona-operator/core/schema/types';
+import { ALGORITHMS, AUTO_MINIBATCH_ROWS, DEFAULT_BATCH_SIZE } from '@persona-operator/core/train/algorithm';
 import {
   API_VERSION,
   cron,
@@ -159,6 +160,20 @@ const TrainingSpecSchema = Type.Object(
         maximum: 2147483647,
         default: 0,
         description: 'Random seed: the same data and seed train the same model.',
+      }),
+    ),
+    algorithm: Type.Optional(
+      StringEnum(ALGORITHMS, {
+        default: 'auto',
+        description: `lloyd: k-means on the rows held in memory; minibatch: mini-batch k-means streaming the rows, for data larger than the pod's memory; auto: minibatch above ${AUTO_MINIBATCH_ROWS} rows, else lloyd.`,
+      }),
+    ),
+    batchSize: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000000,
+        default: DEFAULT_BATCH_SIZE,
+        description: 'Rows per mini-batch (algorithm minibatch); at most the number of training rows.',
       }),
     ),
     schedule: Type.Optional(cron('Retrain on this cron schedule (five fields, UTC), e.g. "0 3 * * 1".')),

@@ -17,7 +17,14 @@ import { SpecProblem } from '../shared/errors.ts';
 
 export type ResolvedTraining = Filled<
   TrainingSpec,
-  'mode' | 'nInit' | 'seed' | 'backoffLimit' | 'activeDeadlineSeconds' | 'ttlSecondsAfterFinished'
+  | 'mode'
+  | 'nInit'
+  | 'seed'
+  | 'algorithm'
+  | 'batchSize'
+  | 'backoffLimit'
+  | 'activeDeadlineSeconds'
+  | 'ttlSecondsAfterFinished'
 > & { k: { min: number; max: number } };
 
 export type ResolvedPromotion = Required<PromotionSpec>;

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { V1OwnerReference } from '@kubernetes/client-node';
 import { API_VERSION, GROUP } from '../../api/v1alpha1/common.ts';
 import { PERSONA_MODEL_KIND, type PersonaModel } from '../../api/v1alpha1/personamodel.ts';
+import { DEFAULT_BATCH_SIZE } from '@persona-operator/core/train/algorithm';
 import { canonicalJson } from '../shared/canonical-json.ts';
 import { COMPONENT_LABEL, MANAGED_BY, MODEL_LABEL } from '../shared/labels.ts';
 import type { ResolvedSpec } from './defaults.ts';
@@ -18,8 +19,8 @@ const HASH_LEN = 10;
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
- * Hash of what determines a trained model: features, personas, data, mode, k, nInit, seed
- * and artifact store. Schedules, resources and retry settings are left out: changing them
+ * Hash of what determines a trained model: features, personas, data, mode, k, nInit, seed,
+ * algorithm, batch size and artifact store. Schedules, resources and retry settings are left out: changing them
  * must not retrain.
  */
 export function trainingInputsHash(spec: ResolvedSpec): string {
@@ -33,6 +34,10 @@ export function trainingInputsHash(spec: ResolvedSpec): string {
       k: t.k,
       nInit: t.nInit,
       seed: t.seed,
+      // Only when set away from the defaults: models trained before these fields existed keep
+      // their hash, so an upgrade does not retrain every model.
+      ...(t.algorithm !== 'auto' ? { algorithm: t.algorithm } : {}),
+      ...(t.batchSize !== DEFAULT_BATCH_SIZE ? { batchSize: t.batchSize } : {}),
       artifacts: spec.artifacts,
     }),
   ).slice(0, 16);

@@ -44,6 +44,8 @@ export function trainingJobSpec(
     k: t.k,
     nInit: t.nInit,
     seed: t.seed,
+    algorithm: t.algorithm,
+    batchSize: t.batchSize,
     data: jobData(plan),
     dataChoice: plan.choice,
     trigger: plan.trigger,

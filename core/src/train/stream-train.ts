@@ -1,0 +1,287 @@
+// Training on rows read as a stream (a cursor, a CSV download), never all in memory:
+//   1. a scan: row count, encoding, data hash and a seeded reservoir sample;
+//   2. mini-batch k-means for every k of the range at once, one stream of batches feeding all;
+//      seeds are k-means++ on the sample (best of nInit by inertia on another sample, as
+//      scikit-learn's MiniBatchKMeans picks its init);
+//   3. silhouette, Calinski-Harabasz and Davies-Bouldin on the sample, the k chosen as trainModel
+//      chooses it; then one last pass for each k's inertia and the persona counts over all rows.
+// The artifact has the same shape as trainModel's. `auto` keeps the rows of the scan while there
+// are at most AUTO_MINIBATCH_ROWS of them and then trains in memory (Lloyd) instead.
+import type { KMetrics, ModelArtifact, ReferenceStats } from '../artifact/types.ts';
+import type { BatchSource } from '../data/batch-source.ts';
+import { silhouetteScores } from '../cluster-metrics/silhouette.ts';
+import { quantileGrid } from '../drift/personas/quantiles.ts';
+import { sortFloat64 } from '../drift/sort.ts';
+import { encodeTable } from '../encoding/encoding.ts';
+import { Batcher, MINIBATCH_DEFAULTS, MiniBatchKMeans } from '../kmeans/minibatch.ts';
+import { assign, countDistinct, type Points } from '../kmeans/points.ts';
+import { kmeansPlusPlus } from '../kmeans/seeding.ts';
+import { nameClusters } from '../personas/naming.ts';
+import { createRng, deriveSeed, sampleIndices, type Rng } from '../random/rng.ts';
+import { AUTO_MINIBATCH_ROWS, DEFAULT_BATCH_SIZE, DEFAULT_MAX_EPOCHS, type Algorithm } from './algorithm.ts';
+import { scanSource, type Scan } from './scan.ts';
+import {
+  assembleArtifact,
+  bestBySilhouette,
+  fixedCentroids,
+  metricsFor,
+  personasOf,
+  referencePersonas,
+  rowsOf,
+  trainModel,
+  TrainSpecError,
+  validateSpec,
+  type TrainProgress,
+  type TrainSpec,
+} from './train.ts';
+
+export interface StreamTrainSpec extends Omit<TrainSpec, 'features'> {
+  algorithm: Algorithm;
+  /** Rows per mini-batch (default 1024). */
+  batchSize?: number;
+  /** Rows k-means++ seeds from (scikit-learn's init_size; default 3 x batchSize). */
+  initSize?: number;
+  maxEpochs?: number;
+  /** More rows than this is an error when they are trained on in memory (Lloyd), as the in-memory readers' limit. */
+  rowLimit?: number;
+}
+
+export type StreamTrainProgress =
+  | TrainProgress
+  | { phase: 'scan'; rows: number }
+  | { phase: 'minibatch'; epoch: number; steps: number; converged: number[]; ks: number[] }
+  | { phase: 'final'; rows: number };
+
+export interface StreamTrainOptions {
+  onProgress?: (event: StreamTrainProgress) => void;
+}
+
+export interface StreamTrainResult {
+  artifact: ModelArtifact;
+  /** What trained the model: `auto` resolved to one of the others. */
+  algorithm: Exclude<Algorithm, 'auto'>;
+  /** Passes over the data, the scan included. */
+  passes: number;
+}
+
+/** Calls `fn` at most once a second, and always when `force` is set. */
+function throttle<T>(fn: ((e: T) => void) | undefined): (e: T, force?: boolean) => void {
+  let last = 0;
+  return (e, force = false) => {
+    const now = Date.now();
+    if (fn && (force || now - last >= 1000)) {
+      last = now;
+      fn(e);
+    }
+  };
+}
+
+export async function trainFromSource(
+  source: BatchSource,
+  spec: StreamTrainSpec,
+  opts: StreamTrainOptions = {},
+): Promise<StreamTrainResult> {
+  const started = Date.now();
+  const batchSize = spec.batchSize ?? DEFAULT_BATCH_SIZE;
+  const initSize = spec.initSize ?? 3 * batchSize;
+  const keepUpTo =
+    spec.algorithm === 'lloyd' ? Infinity : spec.algorithm === 'auto' ? AUTO_MINIBATCH_ROWS : 0;
+  const progress = throttle(opts.onProgress);
+  const scan = await scanSource(source, {
+    sampleSize: Math.max(spec.silhouetteSampleSize ?? 10_000, spec.referenceSampleSize ?? 5000, initSize),
+    seed: spec.seed,
+    keepUpTo,
+    onProgress: (rows) => progress({ phase: 'scan', rows }),
+  });
+  progress({ phase: 'scan', rows: scan.rows }, true);
+  if (scan.all) {
+    if (spec.rowLimit !== undefined && scan.rows > spec.rowLimit) {
+      throw new TrainSpecError(
+        `the data has ${scan.rows} rows, more than the row limit of ${spec.rowLimit} rows for training in memory`,
+      );
+    }
+    const artifact = await trainModel(scan.all, { ...spec, features: scan.features }, opts);
+    return { artifact, algorithm: 'lloyd', passes: 1 };
+  }
+  return trainMiniBatch(source, scan, { ...spec, batchSize, initSize }, { ...opts, started });
+}
+
+/** The best of nInit k-means++ seedings, each on its own initSize rows of the sample, by inertia on another initSize rows. */
+function seedFromSample(sample: Points, k: number, nInit: number, initSize: number, rng: Rng): Float64Array {
+  const pick = (size: number): Points => {
+    const idx = sampleIndices(sample.n, size, rng);
+    const values = new Float64Array(idx.length * sample.d);
+    idx.forEach((j, i) => values.set(sample.values.subarray(j * sample.d, (j + 1) * sample.d), i * sample.d));
+    return { values, n: idx.length, d: sample.d };
+  };
+  const size = Math.min(sample.n, Math.max(initSize, 3 * k));
+  const validation = pick(size);
+  const labels = new Int32Array(validation.n);
+  let best: Float64Array | undefined;
+  let bestInertia = Infinity;
+  for (let r = 0; r < nInit; r++) {
+    const init = kmeansPlusPlus(pick(size), k, rng);
+    const inertia = assign(validation, init, k, labels);
+    if (inertia < bestInertia) {
+      bestInertia = inertia;
+      best = init;
+    }
+  }
+  return best!;
+}
+
+export async function trainMiniBatch(
+  source: BatchSource,
+  scan: Scan,
+  spec: StreamTrainSpec & { batchSize: number; initSize: number },
+  opts: StreamTrainOptions & { started?: number } = {},
+): Promise<StreamTrainResult> {
+  const started = opts.started ?? Date.now();
+  const progress = throttle(opts.onProgress);
+  const trainSpec: TrainSpec = { ...spec, features: scan.features };
+  validateSpec(scan.sample, trainSpec, scan.rows);
+  const { encodings } = scan;
+  const sample = encodeTable(scan.sample, encodings);
+  const d = sample.d;
+  const encode = (batch: Parameters<typeof encodeTable>[0]) => encodeTable(batch, encodings);
+  let passes = 1;
+
+  let models: { k: number; centroids: Float64Array }[];
+  let kRange: { min: number; max: number };
+  if (spec.mode === 'fixed') {
+    const centroids = fixedCentroids(spec.personas ?? [], encodings);
+    models = [{ k: centroids.length / d, centroids }];
+    kRange = { min: models[0].k, max: models[0].k };
+  } else {
+    kRange = { min: spec.k.min, max: spec.k.max };
+    if (spec.batchSize > scan.rows) {
+      throw new TrainSpecError(
+        `training.batchSize: a mini-batch of ${spec.batchSize} rows is larger than the table (${scan.rows} rows); use a smaller batchSize or algorithm lloyd`,
+      );
+    }
+    const distinct = countDistinct(sample, spec.k.max);
+    if (distinct < spec.k.max) {
+      throw new TrainSpecError(
+        `k = ${spec.k.max} is larger than the number of distinct rows in the ${sample.n}-row sample (${distinct})`,
+      );
+    }
+    const options = { rows: scan.rows, batchSize: spec.batchSize, ...MINIBATCH_DEFAULTS };
+    const runs: MiniBatchKMeans[] = [];
+    for (let k = spec.k.min; k <= spec.k.max; k++) {
+      const init = seedFromSample(sample, k, spec.nInit, spec.initSize, createRng(deriveSeed(spec.seed, k)));
+      runs.push(new MiniBatchKMeans(k, d, init, options, createRng(deriveSeed(spec.seed, k, 1))));
+    }
+    const ks = runs.map((m) => m.k);
+    let epoch = 0;
+    const report = (force = false) =>
+      progress(
+        {
+          phase: 'minibatch',
+          epoch,
+          steps: Math.max(...runs.map((m) => m.steps)),
+          converged: runs.filter((m) => m.converged).map((m) => m.k),
+          ks,
+        },
+        force,
+      );
+    const batcher = new Batcher(spec.batchSize, d, (batch) => {
+      let all = true;
+      for (const m of runs) if (!m.converged && !m.step(batch)) all = false;
+      return all;
+    });
+    let done = false;
+    const maxEpochs = spec.maxEpochs ?? DEFAULT_MAX_EPOCHS;
+    while (!done && epoch < maxEpochs) {
+      epoch++;
+      passes++;
+      for await (const batch of source.batches()) {
+        done = batcher.push(encode(batch));
+        report();
+        if (done) break;
+      }
+    }
+    report(true);
+    models = runs.map((m) => ({ k: m.k, centroids: m.centroids }));
+  }
+
+  // Metrics on the sample, so they cost the same at any table size.
+  const sampleLabels = models.map((m) => {
+    const labels = new Int32Array(sample.n);
+    assign(sample, m.centroids, m.k, labels);
+    return labels;
+  });
+  const scored = models.map((m, i) => ({ labels: sampleLabels[i], k: m.k })).filter((l) => l.k >= 2);
+  const silhouetteRows = Math.min(spec.silhouetteSampleSize ?? 10_000, sample.n);
+  progress({ phase: 'metrics', ks: models.map((m) => m.k), silhouetteRows }, true);
+  const sils = silhouetteScores(sample, scored, { sampleSize: silhouetteRows, seed: spec.seed });
+  const silByK = new Map(scored.map((l, i) => [l.k, sils[i]] as const));
+
+  // The last pass: each k's inertia over every row, and how many rows each cluster holds.
+  const inertia = new Float64Array(models.length);
+  const counts = models.map((m) => new Float64Array(m.k));
+  let rows = 0;
+  let labels = new Int32Array(0);
+  passes++;
+  for await (const batch of source.batches()) {
+    const points = encode(batch);
+    if (labels.length < points.n) labels = new Int32Array(points.n);
+    models.forEach((m, i) => {
+      inertia[i] += assign(points, m.centroids, m.k, labels);
+      for (let r = 0; r < points.n; r++) counts[i][labels[r]]++;
+    });
+    rows += points.n;
+    progress({ phase: 'final', rows });
+  }
+  if (rows !== scan.rows) {
+    // Not bad input: the rows changed under us, and a retry reads them again.
+    throw new Error(
+      `the training data changed while it was read: ${scan.rows} rows at first, ${rows} at the end`,
+    );
+  }
+
+  const perK: KMetrics[] = models.map((m, i) =>
+    metricsFor(sample, sampleLabels[i], m.k, inertia[i], silByK.get(m.k) ?? null),
+  );
+  const best = spec.mode === 'fixed' ? 0 : bestBySilhouette(perK);
+  const chosen = perK[best];
+  const { k, centroids } = models[best];
+  const naming =
+    spec.mode === 'fixed'
+      ? (spec.personas ?? []).map((p, cluster) => ({ cluster, name: p.name, generated: false }))
+      : nameClusters(centroids, k, referencePersonas(trainSpec, encodings), encodings);
+  const personas = personasOf(naming, centroids, encodings);
+  if (spec.mode === 'fixed') personas.forEach((p, i) => (p.centroid = { ...spec.personas![i].centroid }));
+  const personaOfCluster = new Int32Array(k);
+  naming.forEach((nm, id) => (personaOfCluster[nm.cluster] = id));
+
+  // The drift reference: a seeded part of the sample, and the distance distribution on the sample.
+  const referenceRows = Array.from(
+    sampleIndices(sample.n, spec.referenceSampleSize ?? 5000, createRng(deriveSeed(spec.seed, 0x5eed))),
+  );
+  const distances = new Float64Array(sample.n);
+  assign(sample, centroids, k, sampleLabels[best], distances);
+  for (let i = 0; i < distances.length; i++) distances[i] = Math.sqrt(distances[i]);
+  const referenceStats: ReferenceStats = {
+    rows: scan.rows,
+    personaCounts: naming.map((nm) => counts[best][nm.cluster]),
+    distanceQuantiles: quantileGrid(sortFloat64(distances)),
+    sampleLabels: referenceRows.map((i) => personaOfCluster[sampleLabels[best][i]]),
+  };
+  const durationMs = Date.now() - started;
+  opts.onProgress?.({ phase: 'done', k, durationMs, threads: 1 });
+  const artifact = assembleArtifact({
+    spec: trainSpec,
+    encodings,
+    personas,
+    chosen,
+    perK,
+    kRange,
+    rows: scan.rows,
+    dataHash: scan.dataHash,
+    started,
+    durationMs,
+    referenceRows: rowsOf(scan.sample, scan.features, referenceRows),
+    referenceStats,
+  });
+  return { artifact, algorithm: 'minibatch', passes };
+}
