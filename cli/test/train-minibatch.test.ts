@@ -11,8 +11,8 @@ import { startPostgres, type TestPostgres } from '../../test/support/postgres.ts
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'cli/bin/persona.js');
-const HEAP_MB = 64;
-const ROWS = 1_000_000;
+const HEAP_MB = 48;
+const ROWS = 700_000;
 const COLUMNS = 10;
 
 function persona(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
