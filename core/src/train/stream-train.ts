@@ -64,9 +64,9 @@ export interface StreamTrainResult {
   passes: number;
 }
 
-/** Calls `fn` at most once a second, and always when `force` is set. */
+/** Calls `fn` at most once a second (none in the first second), and always when `force` is set. */
 function throttle<T>(fn: ((e: T) => void) | undefined): (e: T, force?: boolean) => void {
-  let last = 0;
+  let last = Date.now();
   return (e, force = false) => {
     const now = Date.now();
     if (fn && (force || now - last >= 1000)) {
@@ -93,7 +93,6 @@ export async function trainFromSource(
     keepUpTo,
     onProgress: (rows) => progress({ phase: 'scan', rows }),
   });
-  progress({ phase: 'scan', rows: scan.rows }, true);
   if (scan.all) {
     if (spec.rowLimit !== undefined && scan.rows > spec.rowLimit) {
       throw new TrainSpecError(
@@ -103,6 +102,7 @@ export async function trainFromSource(
     const artifact = await trainModel(scan.all, { ...spec, features: scan.features }, opts);
     return { artifact, algorithm: 'lloyd', passes: 1 };
   }
+  progress({ phase: 'scan', rows: scan.rows }, true);
   return trainMiniBatch(source, scan, { ...spec, batchSize, initSize }, { ...opts, started });
 }
 
