@@ -12,7 +12,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KMetrics } from '../core/src/artifact/types.ts';
 import type { Table } from '../core/src/data/table.ts';
@@ -187,7 +187,7 @@ function bundleTrainer(dir: string): Trainer {
   const bundle = join(dist, 'persona.mjs');
   const workers = readdirSync(dist).filter((f) => f.endsWith('-worker.mjs'));
   return {
-    describe: `the bundle, node ${bundle} train (built from this checkout just now, ${statSync(bundle).size} bytes, with ${workers.join(', ')}; CSV in)`,
+    describe: `the bundle, node ${relative(ROOT, bundle)} train (built from this checkout just now, ${statSync(bundle).size} bytes, with ${workers.join(', ')}; CSV in)`,
     run: async () => oursBundle(bundle, csv),
   };
 }
