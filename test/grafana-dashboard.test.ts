@@ -71,6 +71,7 @@ test('every dashboard query names only exported metrics', async () => {
     'workqueue_work_duration_seconds_bucket',
     'workqueue_adds_total',
     'workqueue_retries_total',
+    'persona_operator_job_duration_seconds_bucket',
   ]) {
     assert.ok(used.has(n), `the dashboard plots ${n}`);
   }

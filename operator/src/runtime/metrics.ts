@@ -23,6 +23,7 @@ export interface OperatorMetrics {
   watchRestarts: Counter<'resource' | 'reason'>;
   apiRequests: Counter<'verb' | 'resource'>;
   events: Counter<'kind' | 'type' | 'reason'>;
+  jobDuration: Histogram<'job' | 'result'>;
 }
 
 /** controller-runtime's work-queue buckets: 10 ns to 1000 s, one per decade. */
@@ -120,6 +121,13 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Operator
       name: 'persona_operator_events_total',
       help: 'Events recorded on PersonaModels and DriftMonitors, by kind, type and reason (Trained, TrainingFailed, Promoted, PromotionRefused, DriftDetected, NoDrift, ...).',
       labelNames: ['kind', 'type', 'reason'],
+      registers,
+    }),
+    jobDuration: new Histogram({
+      name: 'persona_operator_job_duration_seconds',
+      help: "Start to end of the operator's Jobs, from each Job's own status, by job (training, drift-check) and result (succeeded, failed).",
+      labelNames: ['job', 'result'],
+      buckets: [1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
       registers,
     }),
   };

@@ -12,6 +12,7 @@ import type { Clock } from '../../runtime/clock.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { OperatorConfig } from '../../config.ts';
+import type { JobFinished } from '../shared/job-durations.ts';
 
 export type Notifier = (
   targets: readonly NotifyTarget[],
@@ -29,6 +30,8 @@ export interface DriftMonitorContext {
   logger: Logger;
   clock: Clock;
   notify: Notifier;
+  /** Told once per drift-check Job that reaches a terminal state (the duration metric). */
+  jobFinished: JobFinished;
   /** Where the operator serves /reports/{id}, as users reach it; links are paths when unset. */
   reportBaseUrl?: string;
   /** Telegram Bot API base URL (a proxy); Telegram's own when unset. */

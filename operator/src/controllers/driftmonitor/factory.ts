@@ -7,6 +7,7 @@ import { DRIFT_MONITOR_PLURAL, type DriftMonitor } from '../../api/v1alpha1/drif
 import { customKind, jobKind, personaModelKind } from '../../kube/informers.ts';
 import { systemClock } from '../../runtime/clock.ts';
 import type { ControllerFactory } from '../shared/factory.ts';
+import { observeJobDurations } from '../shared/job-durations.ts';
 import { MANAGED_SELECTOR } from '../shared/labels.ts';
 import type { DriftMonitorContext } from './context.ts';
 import { driftMonitorController } from './controller.ts';
@@ -26,6 +27,7 @@ export const driftMonitorControllerFactory: ControllerFactory = (deps) => {
     logger: deps.logger.child({ controller: 'driftmonitor' }),
     clock: systemClock,
     notify: (targets, notice) => notifyAll(targets, notice),
+    jobFinished: observeJobDurations(deps.metrics.jobDuration),
     reportBaseUrl: env.PERSONA_REPORT_BASE_URL || undefined,
     telegramApiBase: env.PERSONA_TELEGRAM_API_BASE || undefined,
   };

@@ -137,6 +137,7 @@ export async function observeRun(
   }
   const outcome = jobOutcome(job);
   if (outcome.state === 'running') return { state: 'running' };
+  ctx.jobFinished('drift-check', job, outcome);
   if (outcome.state === 'failed') {
     const pods = await jobPods(ctx, job);
     return failed(runFailure(terminationMessage(pods, DRIFT_CONTAINER), outcome.message));

@@ -10,6 +10,7 @@ import type { Clock } from '../../runtime/clock.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { OperatorConfig } from '../../config.ts';
+import type { JobFinished } from '../shared/job-durations.ts';
 
 export interface PersonaModelContext {
   clients: KubeClients;
@@ -21,6 +22,8 @@ export interface PersonaModelContext {
   config: OperatorConfig;
   logger: Logger;
   clock: Clock;
+  /** Told once per training Job that reaches a terminal state (the duration metric). */
+  jobFinished: JobFinished;
 }
 
 /** Who the registry's alias events name for the operator's decisions. */

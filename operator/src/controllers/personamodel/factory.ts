@@ -2,6 +2,7 @@
 import { deploymentKind, jobKind, personaModelKind } from '../../kube/informers.ts';
 import { systemClock } from '../../runtime/clock.ts';
 import type { ControllerFactory } from '../shared/factory.ts';
+import { observeJobDurations } from '../shared/job-durations.ts';
 import { MANAGED_SELECTOR } from '../shared/labels.ts';
 import type { PersonaModelContext } from './context.ts';
 import { personaModelController } from './controller.ts';
@@ -17,6 +18,7 @@ export const personaModelControllerFactory: ControllerFactory = (deps) => {
     config: deps.config,
     logger: deps.logger.child({ controller: 'personamodel' }),
     clock: systemClock,
+    jobFinished: observeJobDurations(deps.metrics.jobDuration),
   };
   return personaModelController(ctx);
 };

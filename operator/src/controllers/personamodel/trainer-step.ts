@@ -62,6 +62,7 @@ async function observeRunningJob(
   }
   const outcome = jobOutcome(job);
   if (outcome.state === 'running') return last;
+  ctx.jobFinished('training', job, outcome);
   // The trainer registers with the Job's UID as run id: that finds exactly this Job's version.
   const run = await ctx.registry.getTrainingRun(ref, job.metadata!.uid!);
   if (outcome.state === 'failed') {

@@ -18,6 +18,7 @@ import type { DriftMonitorContext } from '../../../src/controllers/driftmonitor/
 import { driftMonitorKind } from '../../../src/controllers/driftmonitor/factory.ts';
 import { slotStamp } from '../../../src/controllers/driftmonitor/naming.ts';
 import { reconcileDriftMonitor } from '../../../src/controllers/driftmonitor/reconcile.ts';
+import { observeJobDurations } from '../../../src/controllers/shared/job-durations.ts';
 import { MANAGED_SELECTOR } from '../../../src/controllers/shared/labels.ts';
 import { readRetrainRequest } from '../../../src/controllers/shared/retrain-request.ts';
 import { makeClients, type KubeClients } from '../../../src/kube/clients.ts';
@@ -138,6 +139,7 @@ async function harness(
     logger: silentLogger,
     clock,
     notify: (targets, notice) => notifyAll(targets, notice),
+    jobFinished: observeJobDurations(metrics.jobDuration),
     reportBaseUrl: 'http://operator:8081',
     telegramApiBase: telegram.apiBase,
   };
@@ -164,6 +166,11 @@ async function harness(
         ...custom(DRIFT_MONITOR_PLURAL),
         name: MONITOR,
       })) as DriftMonitor,
+    /** "job result count" of each duration series observed. */
+    jobDurations: async () =>
+      (await metrics.jobDuration.get()).values
+        .filter((v) => v.metricName?.endsWith('_count'))
+        .map((v) => `${v.labels.job} ${v.labels.result} ${v.value}`),
     events: async () =>
       (await admin.core.listNamespacedEvent({ namespace })).items
         .map((e) => `${e.involvedObject.kind} ${e.type} ${e.reason}: ${e.message}`)
@@ -273,6 +280,7 @@ describe('DriftMonitor reconcile', () => {
     });
     await h.endRun(0);
     await h.reconcile();
+    assert.deepEqual(await h.jobDurations(), ['drift-check succeeded 1']);
 
     const s = (await h.monitor()).status!;
     assert.equal(s.lastRunResult, 'Succeeded');
@@ -333,6 +341,7 @@ describe('DriftMonitor reconcile', () => {
     await h.endRun(2, '{"error":"current.postgres.query: the query returned no rows","kind":"bad-input"}');
     const { result, calls } = await h.reconcile();
     assert.ok(calls.includes('list NamespacedPod'), calls.join('\n'));
+    assert.deepEqual(await h.jobDurations(), ['drift-check failed 1']);
     const s = (await h.monitor()).status!;
     const ready = s.conditions?.find((c) => c.type === 'Ready');
     assert.equal(s.lastRunResult, 'Failed');

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Job } from '@kubernetes/client-node';
 import { jobOutcome } from '../../../src/controllers/shared/job-outcome.ts';
+import { jobSeconds } from '../../../src/controllers/shared/job-durations.ts';
 import { canonicalJson } from '../../../src/controllers/shared/canonical-json.ts';
 import { comparableStatus } from '../../../src/controllers/shared/status-write.ts';
 
@@ -78,5 +79,25 @@ describe('comparableStatus', () => {
   test('no status is the same as an empty one', () => {
     assert.equal(comparableStatus(undefined), comparableStatus({}));
     assert.equal(comparableStatus(undefined), comparableStatus({ conditions: [] }));
+  });
+});
+
+describe('jobSeconds', () => {
+  const started = (startTime?: string, creationTimestamp = '2026-01-02T03:00:00Z'): V1Job => ({
+    metadata: { name: 'm-train-abc', creationTimestamp: new Date(creationTimestamp) },
+    status: startTime ? { startTime: new Date(startTime) } : {},
+  });
+
+  test("from the Job's start time to the terminal condition's time", () => {
+    const out = { state: 'succeeded' as const, completionTime: '2026-01-02T03:04:05.000Z' };
+    assert.equal(jobSeconds(started('2026-01-02T03:02:00Z'), out), 125);
+    // A Job without a start time (never got a pod) counts from its creation.
+    assert.equal(jobSeconds(started(undefined), out), 245);
+  });
+
+  test('unknown or backwards times give no figure rather than a wrong one', () => {
+    assert.equal(jobSeconds(started('2026-01-02T03:02:00Z'), { state: 'succeeded' }), undefined);
+    const early = { state: 'failed' as const, message: 'x', completionTime: '2026-01-02T03:01:00.000Z' };
+    assert.equal(jobSeconds(started('2026-01-02T03:02:00Z'), early), undefined);
   });
 });
