@@ -46,6 +46,8 @@ export interface ManagerOptions {
   watchTimeoutSeconds?: number;
   /** Serve the console to requests without a bearer token (see docs/console.md). */
   consoleWithoutToken?: boolean;
+  /** Serve the console and report pages without a token to loopback callers (kubectl port-forward). */
+  loopbackWithoutToken?: boolean;
 }
 
 export const DEFAULT_CONTROLLERS: ControllerFactory[] = [
@@ -103,6 +105,11 @@ export class Manager {
     const { opts, metrics } = this;
     const logger = opts.logger;
     const clients = makeClients(opts.kubeConfig, metrics);
+    // One decision for the console and the report pages: both show a namespace's models.
+    const access = new ConsoleAccess(kubeAccessReviews(clients), {
+      allowWithoutToken: opts.consoleWithoutToken ?? false,
+      loopbackWithoutToken: opts.loopbackWithoutToken ?? true,
+    });
     this.health = await startHealthServer({
       port: opts.healthPort,
       host: opts.host,
@@ -120,7 +127,7 @@ export class Manager {
               res.writeHead(503, { 'content-type': 'text/plain' }).end('the registry is not connected yet\n');
               return;
             }
-            await handleReportRequest(this.registry, req, res);
+            await handleReportRequest({ source: this.registry, access }, req, res);
           },
         },
         // The read-only console; the trailing slash is left off so /console redirects to /console/.
@@ -169,9 +176,7 @@ export class Manager {
         driftMonitors: () => monitors.list(),
         now: () => new Date(),
       },
-      access: new ConsoleAccess(kubeAccessReviews(clients), {
-        allowWithoutToken: opts.consoleWithoutToken ?? false,
-      }),
+      access,
       onError: (err, path) => logger.warn({ err: (err as Error).message, path }, 'console page failed'),
     };
     await this.informers.start();

@@ -1,7 +1,7 @@
 // The README's "Quickstart on kind", run step by step on a real kind cluster built on this
 // machine: docker build, kind load, helm install, the Secrets, the seed data, a model served
 // and called through CoreDNS and kube-proxy, drift with a webhook delivered to a receiver pod,
-// a retrain, the report page through port-forward, a leader takeover, helm upgrade and
+// a retrain, the report page and console through port-forward and the service proxy, a leader takeover, helm upgrade and
 // uninstall. Only image names differ from the README (see install.ts).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -209,11 +209,23 @@ test('README quickstart on kind', { timeout: 90 * MIN }, async () => {
       pf=$!
       trap 'kill $pf' EXIT
       for i in $(seq 1 50); do curl -sf http://127.0.0.1:18081/readyz >/dev/null && break; sleep 0.2; done
-      curl -sf http://127.0.0.1:18081/reports/${id}`,
+      curl -sf http://127.0.0.1:18081/reports/${id}
+      echo '<!-- console -->'
+      curl -sf http://127.0.0.1:18081/console/`,
       { timeoutMs: 2 * MIN },
     );
-    assert.match(html, /<html/i);
-    assert.match(html, /customers/);
+    // Through port-forward no token is needed: the kubelet connects from the pod's loopback.
+    const [report, console] = html.split('<!-- console -->');
+    assert.match(report, /<html/i);
+    assert.match(report, /customers/);
+    assert.match(console, /Viewing as kubectl port-forward/);
+    assert.match(console, /customers/);
+  });
+
+  const serviceProxy = `kubectl get --raw /api/v1/namespaces/${ns}/services/persona-operator:http/proxy/console/`;
+  await step("console through the API server's service proxy: closed by default", async () => {
+    // The API server passes no token on; without console.withoutToken the operator says 401.
+    await assert.rejects(sh.run(serviceProxy), /Unauthorized|401/);
   });
 
   await step('kubectl logs of the operator', async () => {
@@ -253,7 +265,7 @@ test('README quickstart on kind', { timeout: 90 * MIN }, async () => {
 
   await step('helm upgrade with a changed value', async () => {
     await sh.run(
-      `helm upgrade persona-operator charts/persona-operator --namespace ${ns} --reuse-values --set operator.logLevel=debug
+      `helm upgrade persona-operator charts/persona-operator --namespace ${ns} --reuse-values --set operator.logLevel=debug --set console.withoutToken=true
       kubectl -n ${ns} rollout status deployment/persona-operator --timeout=5m`,
       { timeoutMs: 6 * MIN },
     );
@@ -262,6 +274,19 @@ test('README quickstart on kind', { timeout: 90 * MIN }, async () => {
       '{.spec.template.spec.containers[0].env[?(@.name=="LOG_LEVEL")].value}',
     );
     assert.equal(env, 'debug');
+    // The other value: the console now answers the API server's service proxy, in a running
+    // operator, with pages whose relative links work under the proxy's path.
+    let page = '';
+    await waitFor('the console through the service proxy', 2 * MIN, async () => {
+      page = await sh.run(serviceProxy).catch(() => '');
+      return page !== '';
+    });
+    assert.match(page, /Viewing as a caller without a token/);
+    assert.match(page, /href="\.\/ns\/[^"]+\/models\/customers"/);
+    const model = await sh.run(
+      `kubectl get --raw /api/v1/namespaces/${ns}/services/persona-operator:http/proxy/console/ns/${ns}/models/customers`,
+    );
+    assert.match(model, /customers/);
   });
 
   await step('helm uninstall and CRD removal leave nothing of ours', async () => {

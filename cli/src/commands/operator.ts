@@ -19,7 +19,7 @@ import { registryUrl } from '../registry-args.ts';
 const usage = `Usage: persona operator [--kubeconfig FILE] [--namespace NS ...] [--leader-elect]
                         [--lease-namespace NS] [--health-port 8081] [--image IMG]
                         [--registry URL] [--default-registry-secret NAME/KEY]
-                        [--console-without-token]
+                        [--console-without-token] [--loopback-without-token=false]
 
 Runs the PersonaModel controller until SIGTERM or SIGINT.
 
@@ -46,12 +46,19 @@ Options:
                                token, for every watched namespace: only where the port is
                                reachable through kubectl port-forward or the API server's
                                service proxy alone (default: a token is required)
+  --loopback-without-token=true|false
+                               serve the console and the report pages without a token to
+                               requests from a loopback address, which in a pod only kubectl
+                               port-forward makes (default true; set false where the operator
+                               runs on a host that others log in to)
 
 Servers bind to $PERSONA_BIND_ADDRESS, else 0.0.0.0.`;
 
 /** Accepts the `--flag=true|false` form Helm values produce for boolean flags besides the bare flag. */
 function normaliseBooleans(argv: string[]): string[] {
   return argv.flatMap((a) => {
+    // A flag that is on by default is a string option, so that =false can turn it off.
+    if (a === '--loopback-without-token') return ['--loopback-without-token=true'];
     const m = /^--(leader-elect|console-without-token)=(.*)$/.exec(a);
     if (!m) return [a];
     return choiceFlag(`--${m[1]}`, m[2], ['true', 'false']) === 'true' ? [`--${m[1]}`] : [];
@@ -98,6 +105,7 @@ export const command: Command = {
         'default-registry-secret': { type: 'string' },
         workers: { type: 'string' },
         'console-without-token': { type: 'boolean', default: false },
+        'loopback-without-token': { type: 'string', default: 'true' },
       },
       strict: true,
       allowPositionals: false,
@@ -154,6 +162,8 @@ export const command: Command = {
       config,
       workers,
       consoleWithoutToken: values['console-without-token'],
+      loopbackWithoutToken:
+        choiceFlag('--loopback-without-token', values['loopback-without-token'], ['true', 'false']) === 'true',
     });
     return EXIT_CODES[outcome];
   },

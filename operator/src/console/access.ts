@@ -1,10 +1,11 @@
-// Who may see what in the console, the way kube-rbac-proxy decides: a bearer token is checked
-// with a TokenReview, and each namespace with a SubjectAccessReview for `get personamodels`
-// there. A request without a token is served only when the operator was started to allow it
-// (the port then reachable only through `kubectl port-forward` or the API server's service
-// proxy, where the API server has authorised the caller); otherwise it gets 401.
+// Who may see what in the console and the drift report pages, the way kube-rbac-proxy decides:
+// a bearer token is checked with a TokenReview, and each namespace with a SubjectAccessReview for
+// `get personamodels` there. A request without a token is served in two cases only: it arrives
+// on the loopback address (inside the operator's pod only `kubectl port-forward` connects from
+// there, and the API server authorised that caller), or the operator was started to serve such
+// requests (for the API server's service proxy). Otherwise it gets 401.
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { GROUP } from '../api/v1alpha1/common.ts';
 import { PERSONA_MODEL_PLURAL } from '../api/v1alpha1/personamodel.ts';
 import type { KubeClients } from '../kube/clients.ts';
@@ -37,12 +38,36 @@ export type AccessDecision = { ok: true; viewer: Viewer } | { ok: false; status:
 export interface ConsoleAccessOptions {
   /** Serve requests that carry no bearer token (all watched namespaces). */
   allowWithoutToken: boolean;
+  /**
+   * Serve requests without a token that come from a loopback address. Right where the operator
+   * runs in a pod: the kubelet's port-forward connects from inside the pod's network namespace,
+   * and nothing else can. Wrong on a shared host, where every local user could.
+   */
+  loopbackWithoutToken?: boolean;
   /** How long an answer of the API server is reused (default 60 s). */
   cacheMs?: number;
   now?: () => number;
 }
 
+/** What the decision reads of a request. */
+export interface RequestCredentials {
+  headers: IncomingHttpHeaders;
+  socket: { remoteAddress?: string };
+}
+
 const BEARER = /^Bearer ([^\s]+)$/i;
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 addresses. */
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return v4.startsWith('127.') || address === '::1';
+}
+
+const everyNamespace = (describe: string): AccessDecision => ({
+  ok: true,
+  viewer: { describe, mayRead: () => Promise.resolve(true) },
+});
 
 /** Answers kept for `cacheMs`, so a page with many namespaces costs one review each a minute. */
 class TtlCache<T> {
@@ -78,20 +103,18 @@ export class ConsoleAccess {
     this.grants = new TtlCache(opts.cacheMs ?? 60_000, now);
   }
 
-  async decide(req: IncomingMessage): Promise<AccessDecision> {
+  async decide(req: RequestCredentials): Promise<AccessDecision> {
     const header = req.headers.authorization;
     if (header === undefined) {
-      if (this.opts.allowWithoutToken) {
-        return {
-          ok: true,
-          viewer: { describe: 'a caller without a token', mayRead: () => Promise.resolve(true) },
-        };
+      if (this.opts.loopbackWithoutToken && isLoopback(req.socket.remoteAddress)) {
+        return everyNamespace('kubectl port-forward (no token)');
       }
+      if (this.opts.allowWithoutToken) return everyNamespace('a caller without a token');
       return {
         ok: false,
         status: 401,
         message:
-          'the console needs a bearer token (Authorization: Bearer ...) of a user who may get personamodels',
+          'this page needs a bearer token (Authorization: Bearer ...) of a user who may get personamodels, or kubectl port-forward to the operator',
       };
     }
     const token = BEARER.exec(header)?.[1];

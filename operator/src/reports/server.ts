@@ -1,14 +1,21 @@
 // Serving stored drift reports: GET /reports/{id} (the HTML page) and GET /reports/{id}.json
 // (the results without the page). The operator's manager mounts handleReportRequest on its
 // node:http health server, so every replica serves the pages linked from DriftMonitor status
-// and notifications.
+// and notifications. Who may read a report is decided as for the console: it belongs to the
+// namespace of its model.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTransientDbError } from '@persona-operator/registry/errors';
 import type { DriftReport } from '@persona-operator/registry';
+import type { ConsoleAccess, Viewer } from '../console/access.ts';
 
 /** What the routes need from the registry. */
 export interface ReportSource {
   getDriftReport(id: number): Promise<DriftReport | undefined>;
+}
+
+export interface ReportDeps {
+  source: ReportSource;
+  access: Pick<ConsoleAccess, 'decide'>;
 }
 
 export interface ReportResponse {
@@ -88,9 +95,14 @@ export function reportJson(report: DriftReport): ReportJson {
 
 /**
  * The answer to GET /reports/{param}: `param` is "<id>" (HTML) or "<id>.json". 400 for a
- * malformed id, 404 for an unknown one, 503 while the registry is unreachable. Never throws.
+ * malformed id, 404 for an unknown one, 403 when the viewer may not read its model's namespace,
+ * 503 while the registry or the API server is unreachable. Never throws.
  */
-export async function reportResponse(source: ReportSource, param: string): Promise<ReportResponse> {
+export async function reportResponse(
+  source: ReportSource,
+  param: string,
+  viewer: Viewer,
+): Promise<ReportResponse> {
   const asJson = param.endsWith('.json');
   const raw = asJson ? param.slice(0, -'.json'.length) : param;
   const fail = asJson ? (s: number, m: string) => json(s, { error: m }) : text;
@@ -107,6 +119,13 @@ export async function reportResponse(source: ReportSource, param: string): Promi
       : fail(500, 'the report could not be read from the registry');
   }
   if (!report) return fail(404, `there is no drift report ${id}`);
+  let allowed: boolean;
+  try {
+    allowed = await viewer.mayRead(report.model.namespace);
+  } catch {
+    return fail(503, 'the API server could not check access; try again shortly');
+  }
+  if (!allowed) return fail(403, `${viewer.describe} may not get personamodels in the namespace of report ${id}`);
   if (asJson) return json(200, reportJson(report));
   if (report.html === undefined) {
     return fail(404, `drift report ${id} was stored without an HTML page; see ${reportPath(id)}.json`);
@@ -119,28 +138,42 @@ export async function reportResponse(source: ReportSource, param: string): Promi
  * returns false (and leaves the response alone) for any other path.
  */
 export async function handleReportRequest(
-  source: ReportSource,
+  deps: ReportDeps,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<boolean> {
   const path = (req.url ?? '/').split('?')[0];
   if (!path.startsWith(REPORTS_PREFIX)) return false;
-  let param: string | undefined;
-  try {
-    param = decodeURIComponent(path.slice(REPORTS_PREFIX.length));
-  } catch {
-    param = undefined;
-  }
-  let answer: ReportResponse;
-  if (req.method !== 'GET' && req.method !== 'HEAD') answer = text(405, 'only GET and HEAD are allowed');
-  else if (param === undefined) answer = text(400, 'malformed percent-encoding in the path');
-  else if (param.includes('/')) answer = text(404, 'not found');
-  else answer = await reportResponse(source, param);
+  const answer = await answerReportRequest(deps, req, path.slice(REPORTS_PREFIX.length));
   res.writeHead(answer.status, {
     ...answer.headers,
     'content-length': String(Buffer.byteLength(answer.body)),
     ...(answer.status === 405 ? { allow: 'GET, HEAD' } : {}),
+    ...(answer.status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
   });
   res.end(req.method === 'HEAD' ? undefined : answer.body);
   return true;
+}
+
+async function answerReportRequest(
+  deps: ReportDeps,
+  req: IncomingMessage,
+  rawParam: string,
+): Promise<ReportResponse> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'only GET and HEAD are allowed');
+  let param: string;
+  try {
+    param = decodeURIComponent(rawParam);
+  } catch {
+    return text(400, 'malformed percent-encoding in the path');
+  }
+  if (param.includes('/')) return text(404, 'not found');
+  let decision;
+  try {
+    decision = await deps.access.decide(req);
+  } catch {
+    return text(503, 'the API server could not check the bearer token; try again shortly');
+  }
+  if (!decision.ok) return text(decision.status, decision.message);
+  return reportResponse(deps.source, param, decision.viewer);
 }

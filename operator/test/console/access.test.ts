@@ -15,7 +15,13 @@ import { Registry } from '@persona-operator/registry';
 import { startControlPlane, type ControlPlane } from '../../../test/cluster/index.ts';
 import { startPostgres, type TestPostgres } from '../../../test/support/postgres.ts';
 import type { PersonaModel } from '../../src/api/v1alpha1/personamodel.ts';
-import { ConsoleAccess, kubeAccessReviews } from '../../src/console/access.ts';
+import {
+  ConsoleAccess,
+  isLoopback,
+  kubeAccessReviews,
+  type ConsoleAccessOptions,
+} from '../../src/console/access.ts';
+import { REPORTS_PREFIX, handleReportRequest } from '../../src/reports/server.ts';
 import { handleConsoleRequest, type ConsoleDeps } from '../../src/console/server.ts';
 import { makeClients } from '../../src/kube/clients.ts';
 
@@ -28,6 +34,8 @@ let db: TestPostgres;
 let registry: Registry;
 const servers: Server[] = [];
 let viewerToken: string;
+/** A drift report on a model of each namespace. */
+const reportIds: Record<'team-a' | 'team-b', number> = { 'team-a': 0, 'team-b': 0 };
 
 const model = (namespace: string, name: string): PersonaModel =>
   ({
@@ -38,7 +46,10 @@ const model = (namespace: string, name: string): PersonaModel =>
     status: { phase: 'Serving' },
   }) as unknown as PersonaModel;
 
-async function serve(allowWithoutToken: boolean): Promise<string> {
+async function serve(
+  allowWithoutToken: boolean,
+  more: Partial<ConsoleAccessOptions> = {},
+): Promise<string> {
   const kc = new KubeConfig();
   kc.loadFromFile(await cp.serviceAccountKubeconfig('persona-system', 'persona-operator'));
   const deps: ConsoleDeps = {
@@ -48,9 +59,12 @@ async function serve(allowWithoutToken: boolean): Promise<string> {
       driftMonitors: () => [],
       now: () => new Date(),
     },
-    access: new ConsoleAccess(kubeAccessReviews(makeClients(kc)), { allowWithoutToken }),
+    access: new ConsoleAccess(kubeAccessReviews(makeClients(kc)), { allowWithoutToken, ...more }),
   };
-  const server = createServer((req, res) => void handleConsoleRequest(deps, req, res));
+  const server = createServer((req, res) => {
+    if (req.url?.startsWith(REPORTS_PREFIX)) void handleReportRequest({ source: registry, access: deps.access }, req, res);
+    else void handleConsoleRequest(deps, req, res);
+  });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -100,6 +114,21 @@ before(async () => {
   });
   viewerToken = token.status?.token ?? '';
   assert.ok(viewerToken, 'TokenRequest returned a token');
+  for (const [namespace, name] of [
+    ['team-a', 'shoppers'],
+    ['team-b', 'payroll'],
+  ] as const) {
+    await registry.ensureModel({ namespace, name });
+    const report = await registry.insertDriftReport({
+      monitor: `${namespace}/${name}-drift`,
+      model: { namespace, name, version: 1 },
+      driftDetected: false,
+      share: 0,
+      columns: [],
+      html: `<html><body>report of ${name}</body></html>`,
+    });
+    reportIds[namespace] = report.id;
+  }
 });
 
 after(async () => {
@@ -163,5 +192,60 @@ describe('console access', () => {
     const post = await fetch(`${base}/console/`, { method: 'POST' });
     assert.equal(post.status, 405);
     assert.equal(post.headers.get('allow'), 'GET, HEAD');
+  });
+});
+
+describe('drift report pages', () => {
+  test("a token reads reports of its namespace's models only; no token gets 401", async () => {
+    const base = await serve(false);
+    const own = await get(`${base}/reports/${reportIds['team-a']}`, viewerToken);
+    assert.equal(own.status, 200);
+    assert.match(await own.text(), /report of shoppers/);
+    const other = await get(`${base}/reports/${reportIds['team-b']}.json`, viewerToken);
+    assert.equal(other.status, 403);
+    assert.match(await other.text(), /may not get personamodels in the namespace of report/);
+    const none = await get(`${base}/reports/${reportIds['team-a']}`);
+    assert.equal(none.status, 401);
+    assert.equal(none.headers.get('www-authenticate'), 'Bearer');
+    const forged = await get(`${base}/reports/${reportIds['team-a']}`, 'not-a-real-token');
+    assert.equal(forged.status, 401);
+  });
+
+  test('requests from loopback (kubectl port-forward) need no token when the operator allows it', async () => {
+    const base = await serve(false, { loopbackWithoutToken: true });
+    // This server listens on 127.0.0.1, so these requests are loopback requests.
+    const report = await get(`${base}/reports/${reportIds['team-b']}`);
+    assert.equal(report.status, 200);
+    const console = await get(`${base}/console/`);
+    assert.equal(console.status, 200);
+    assert.match(await console.text(), /Viewing as kubectl port-forward/);
+    // A token still narrows what its holder sees.
+    const narrowed = await get(`${base}/reports/${reportIds['team-b']}`, viewerToken);
+    assert.equal(narrowed.status, 403);
+  });
+});
+
+describe('loopback requests', () => {
+  const reviews = {
+    authenticate: () => Promise.reject(new Error('not asked')),
+    mayGetPersonaModels: () => Promise.reject(new Error('not asked')),
+  };
+  const decide = (remoteAddress: string, loopbackWithoutToken: boolean) =>
+    new ConsoleAccess(reviews, { allowWithoutToken: false, loopbackWithoutToken }).decide({
+      headers: {},
+      socket: { remoteAddress },
+    });
+
+  test('only 127.0.0.0/8 and ::1 count as loopback, IPv4-mapped forms included', () => {
+    for (const a of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) assert.ok(isLoopback(a), a);
+    for (const a of ['198.18.0.7', '::ffff:198.18.0.7', 'fe80::1', '::', '0.0.0.0'])
+      assert.ok(!isLoopback(a), a);
+    assert.ok(!isLoopback(undefined));
+  });
+
+  test('a request without a token from another address gets 401 even with loopback allowed', async () => {
+    assert.equal((await decide('198.18.0.7', true)).ok, false);
+    assert.equal((await decide('127.0.0.1', true)).ok, true);
+    assert.equal((await decide('127.0.0.1', false)).ok, false);
   });
 });

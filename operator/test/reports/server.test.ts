@@ -9,7 +9,12 @@ import { computeDrift } from '@persona-operator/core/drift/index';
 import { renderDriftReportHtml } from '@persona-operator/core/drift/report-html';
 import { Registry } from '@persona-operator/registry';
 import { startPostgres, type TestPostgres } from '../../../test/support/postgres.ts';
-import { handleReportRequest, type ReportJson, type ReportSource } from '../../src/reports/server.ts';
+import {
+  handleReportRequest,
+  type ReportDeps,
+  type ReportJson,
+  type ReportSource,
+} from '../../src/reports/server.ts';
 
 let db: TestPostgres;
 let registry: Registry;
@@ -18,10 +23,17 @@ let closeServer: () => Promise<void>;
 let withHtml: number;
 let withoutHtml: number;
 
+// Who may read which report is the access test's subject (on a real API server); here every
+// caller may read every namespace.
+const everyone: ReportDeps['access'] = {
+  decide: () =>
+    Promise.resolve({ ok: true, viewer: { describe: 'test', mayRead: () => Promise.resolve(true) } }),
+};
+
 /** A node:http server answering reports from `source` and 'other route' for anything else. */
 async function serve(source: ReportSource): Promise<{ base: string; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
-    void handleReportRequest(source, req, res).then((handled) => {
+    void handleReportRequest({ source, access: everyone }, req, res).then((handled) => {
       if (!handled) res.writeHead(404, { 'content-type': 'text/plain' }).end('other route\n');
     });
   });
