@@ -247,7 +247,8 @@ before(async () => {
   };
   server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path.startsWith(REPORTS_PREFIX)) void handleReportRequest({ source: registry, access: deps.access }, req, res);
+    if (path.startsWith(REPORTS_PREFIX))
+      void handleReportRequest({ source: registry, access: deps.access }, req, res);
     else if (path.startsWith('/console')) void handleConsoleRequest(deps, req, res);
     else res.writeHead(404).end();
   });

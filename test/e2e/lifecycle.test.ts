@@ -310,8 +310,12 @@ describe('PersonaModel lifecycle on the local control plane', () => {
       /^controller_runtime_reconcile_total\{controller="personamodel",result="success"\} [1-9]/m,
     );
     // Each training Job it saw finish, timed from the Job's own status.
-    assert.match(metrics, /^persona_operator_job_duration_seconds_count\{job="training",result="succeeded"\} [1-9]/m);
-    const sum = /^persona_operator_job_duration_seconds_sum\{job="training",result="succeeded"\} (\S+)$/m.exec(metrics);
+    assert.match(
+      metrics,
+      /^persona_operator_job_duration_seconds_count\{job="training",result="succeeded"\} [1-9]/m,
+    );
+    const sum =
+      /^persona_operator_job_duration_seconds_sum\{job="training",result="succeeded"\} (\S+)$/m.exec(metrics);
     assert.ok(sum && Number(sum[1]) > 0, `training took time: ${sum?.[1]}`);
   });
 });

@@ -163,7 +163,8 @@ export const command: Command = {
       workers,
       consoleWithoutToken: values['console-without-token'],
       loopbackWithoutToken:
-        choiceFlag('--loopback-without-token', values['loopback-without-token'], ['true', 'false']) === 'true',
+        choiceFlag('--loopback-without-token', values['loopback-without-token'], ['true', 'false']) ===
+        'true',
     });
     return EXIT_CODES[outcome];
   },

@@ -125,7 +125,8 @@ export async function reportResponse(
   } catch {
     return fail(503, 'the API server could not check access; try again shortly');
   }
-  if (!allowed) return fail(403, `${viewer.describe} may not get personamodels in the namespace of report ${id}`);
+  if (!allowed)
+    return fail(403, `${viewer.describe} may not get personamodels in the namespace of report ${id}`);
   if (asJson) return json(200, reportJson(report));
   if (report.html === undefined) {
     return fail(404, `drift report ${id} was stored without an HTML page; see ${reportPath(id)}.json`);

@@ -46,10 +46,7 @@ const model = (namespace: string, name: string): PersonaModel =>
     status: { phase: 'Serving' },
   }) as unknown as PersonaModel;
 
-async function serve(
-  allowWithoutToken: boolean,
-  more: Partial<ConsoleAccessOptions> = {},
-): Promise<string> {
+async function serve(allowWithoutToken: boolean, more: Partial<ConsoleAccessOptions> = {}): Promise<string> {
   const kc = new KubeConfig();
   kc.loadFromFile(await cp.serviceAccountKubeconfig('persona-system', 'persona-operator'));
   const deps: ConsoleDeps = {
@@ -62,7 +59,8 @@ async function serve(
     access: new ConsoleAccess(kubeAccessReviews(makeClients(kc)), { allowWithoutToken, ...more }),
   };
   const server = createServer((req, res) => {
-    if (req.url?.startsWith(REPORTS_PREFIX)) void handleReportRequest({ source: registry, access: deps.access }, req, res);
+    if (req.url?.startsWith(REPORTS_PREFIX))
+      void handleReportRequest({ source: registry, access: deps.access }, req, res);
     else void handleConsoleRequest(deps, req, res);
   });
   servers.push(server);

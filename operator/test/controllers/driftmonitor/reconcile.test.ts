@@ -85,6 +85,8 @@ interface Harness {
   monitor(): Promise<DriftMonitor>;
   /** The namespace's Events as "Kind Type Reason: message" lines. */
   events(): Promise<string>;
+  /** The Job duration metric's series as "job result count" lines. */
+  jobDurations(): Promise<string[]>;
   /** Ends the run's pod with this exit code (and termination message); resolves once the Job has finished. */
   endRun(exitCode: number, message?: string): Promise<V1Job>;
 }
@@ -166,7 +168,6 @@ async function harness(
         ...custom(DRIFT_MONITOR_PLURAL),
         name: MONITOR,
       })) as DriftMonitor,
-    /** "job result count" of each duration series observed. */
     jobDurations: async () =>
       (await metrics.jobDuration.get()).values
         .filter((v) => v.metricName?.endsWith('_count'))
