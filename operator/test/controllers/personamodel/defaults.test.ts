@@ -34,6 +34,8 @@ describe('resolveSpec', () => {
       'spec.training.k',
       'spec.training.nInit',
       'spec.training.seed',
+      'spec.training.algorithm',
+      'spec.training.batchSize',
       'spec.training.backoffLimit',
       'spec.training.activeDeadlineSeconds',
       'spec.training.ttlSecondsAfterFinished',
