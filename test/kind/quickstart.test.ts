@@ -224,8 +224,9 @@ test('README quickstart on kind', { timeout: 90 * MIN }, async () => {
 
   const serviceProxy = `kubectl get --raw /api/v1/namespaces/${ns}/services/persona-operator:http/proxy/console/`;
   await step("console through the API server's service proxy: closed by default", async () => {
-    // The API server passes no token on; without console.withoutToken the operator says 401.
-    await assert.rejects(sh.run(serviceProxy), /Unauthorized|401/);
+    // The API server passes no token on; without console.withoutToken the operator says 401,
+    // which kubectl reports as the server asking for credentials.
+    await assert.rejects(sh.run(serviceProxy), /asked for the client to provide credentials|Unauthorized/);
   });
 
   await step('kubectl logs of the operator', async () => {
