@@ -263,5 +263,29 @@ export function summary(label: string, intervals: Interval[], goalMs: number, en
   return lines.join('\n');
 }
 
+/** The four reaction lines both operator benches print, each against its goal. */
+export function reactionSummaries(r: Reactions): string[] {
+  return [
+    summary('PersonaModel ADDED -> training Job ADDED', r.jobCreated, 500),
+    summary(
+      'retrain annotation (PersonaModel MODIFIED) -> second training Job ADDED',
+      r.retrainJobCreated,
+      500,
+    ),
+    summary(
+      'Job Complete -> predictor Deployment ADDED with version 1 (created)',
+      r.deploymentCreated,
+      1000,
+      'ADDED',
+    ),
+    summary(
+      'second Job Complete -> Deployment MODIFIED with version 2 (updated)',
+      r.deploymentUpdated,
+      1000,
+      'MODIFIED',
+    ),
+  ];
+}
+
 export const personaModelsPath = (namespace: string): string =>
   `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/personamodels`;

@@ -29,7 +29,7 @@ import {
   personaModelsPath,
   reactions,
   requestCounts,
-  summary,
+  reactionSummaries,
   watchEvents,
 } from './operator-figures.ts';
 import { keepRecord, startBench } from './record.ts';
@@ -136,24 +136,7 @@ export async function benchOperatorOnKind(): Promise<void> {
 
     const r = reactions(timelines, names);
     for (const l of [
-      summary('PersonaModel ADDED -> training Job ADDED', r.jobCreated, 500),
-      summary(
-        'retrain annotation (PersonaModel MODIFIED) -> second training Job ADDED',
-        r.retrainJobCreated,
-        500,
-      ),
-      summary(
-        'Job Complete -> predictor Deployment ADDED with version 1 (created)',
-        r.deploymentCreated,
-        1000,
-        'ADDED',
-      ),
-      summary(
-        'second Job Complete -> Deployment MODIFIED with version 2 (updated)',
-        r.deploymentUpdated,
-        1000,
-        'MODIFIED',
-      ),
+      ...reactionSummaries(r),
       row('PersonaModel ADDED (seen) -> first prediction answered', answered),
     ])
       console.log(l);

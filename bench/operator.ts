@@ -22,7 +22,7 @@ import {
   personaModelsPath,
   reactions,
   requestCounts,
-  summary,
+  reactionSummaries,
   watchEvents,
 } from './operator-figures.ts';
 import { keepRecord, startBench } from './record.ts';
@@ -115,26 +115,7 @@ async function main(): Promise<void> {
     process.stdout.write('\n');
 
     const r = reactions(timelines, names);
-    const lines = [
-      summary('PersonaModel ADDED -> training Job ADDED', r.jobCreated, 500),
-      summary(
-        'retrain annotation (PersonaModel MODIFIED) -> second training Job ADDED',
-        r.retrainJobCreated,
-        500,
-      ),
-      summary(
-        'Job Complete -> predictor Deployment ADDED with version 1 (created)',
-        r.deploymentCreated,
-        1000,
-        'ADDED',
-      ),
-      summary(
-        'second Job Complete -> Deployment MODIFIED with version 2 (updated)',
-        r.deploymentUpdated,
-        1000,
-        'MODIFIED',
-      ),
-    ];
+    const lines = reactionSummaries(r);
     for (const l of lines) process.stdout.write(`${l}\n`);
 
     // At rest: the kept models serve, nothing changes; count what the operator asks for.
