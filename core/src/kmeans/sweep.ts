@@ -42,6 +42,28 @@ export interface RestartProgress {
   total: number;
 }
 
+/** The progress event of a finished restart, the `done`th of `total`. */
+export function restartProgress(
+  r: RestartResult,
+  nInit: number,
+  done: number,
+  total: number,
+): RestartProgress {
+  return {
+    k: r.k,
+    restart: r.restart,
+    nInit,
+    inertia: r.inertia,
+    iterations: r.iterations,
+    sampleIterations: r.sampleIterations,
+    seedingMs: r.seedingMs,
+    lloydMs: r.lloydMs,
+    thread: r.thread,
+    done,
+    total,
+  };
+}
+
 /** Best restart per k (lowest inertia; ties go to the lower restart index, so runs are reproducible). */
 export type SweepResult = Map<number, RestartResult>;
 
@@ -58,6 +80,20 @@ export function sweepTasks(kMin: number, kMax: number, nInit: number): RestartTa
   const tasks: RestartTask[] = [];
   for (let k = kMin; k <= kMax; k++) for (let r = 0; r < nInit; r++) tasks.push({ k, restart: r });
   return tasks;
+}
+
+/**
+ * The tasks share `index` of `count` runs: task i goes to share i mod count. Interleaving gives
+ * every share restarts of small and large k alike, so shares cost about the same.
+ */
+export function gridShare<T>(tasks: readonly T[], index: number, count: number): T[] {
+  if (!Number.isInteger(count) || count < 1 || count > tasks.length) {
+    throw new KMeansInputError(`the grid of ${tasks.length} tasks cannot be split into ${count} shares`);
+  }
+  if (!Number.isInteger(index) || index < 0 || index >= count) {
+    throw new KMeansInputError(`share index ${index} is outside 0..${count - 1}`);
+  }
+  return tasks.filter((_, i) => i % count === index);
 }
 
 /** What every restart of a sweep over these points shares: seed, stopping rule, seeding. */
@@ -79,8 +115,10 @@ export function restartSettings(
  * The lowest-inertia restart of each k, k ascending; ties go to the lower restart index. Depends
  * only on the set of results, not their order, so results gathered from anywhere give the same answer.
  */
-export function bestPerK(results: Iterable<RestartResult>): SweepResult {
-  const best: SweepResult = new Map();
+export function bestPerK<T extends Pick<RestartResult, 'k' | 'restart' | 'inertia'>>(
+  results: Iterable<T>,
+): Map<number, T> {
+  const best = new Map<number, T>();
   for (const r of results) {
     const cur = best.get(r.k);
     if (!cur || r.inertia < cur.inertia || (r.inertia === cur.inertia && r.restart < cur.restart))
@@ -116,19 +154,7 @@ export async function kmeansSweep(points: Points, opts: SweepOptions): Promise<S
   try {
     const results = await pool.restarts(tasks, restartSettings(points, opts), (r) => {
       done++;
-      opts.onProgress?.({
-        k: r.k,
-        restart: r.restart,
-        nInit,
-        inertia: r.inertia,
-        iterations: r.iterations,
-        sampleIterations: r.sampleIterations,
-        seedingMs: r.seedingMs,
-        lloydMs: r.lloydMs,
-        thread: r.thread,
-        done,
-        total: tasks.length,
-      });
+      opts.onProgress?.(restartProgress(r, nInit, done, tasks.length));
     });
     return bestPerK(results);
   } finally {

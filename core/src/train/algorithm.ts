@@ -16,3 +16,15 @@ export const DEFAULT_BATCH_SIZE = 1024;
  * a pass here reads the whole table again, and the convergence test stops far earlier in practice.
  */
 export const DEFAULT_MAX_EPOCHS = 10;
+
+/**
+ * The (k, restart) fits of a sweep, the most pods it can be split over: (k.max - k.min + 1) x
+ * nInit; a single fit for pre-defined personas (mode `fixed`), which sweep nothing.
+ */
+export function sweepGridSize(spec: {
+  mode: 'fit' | 'fixed';
+  k: { min: number; max: number };
+  nInit: number;
+}): number {
+  return spec.mode === 'fixed' ? 1 : Math.max(0, spec.k.max - spec.k.min + 1) * spec.nInit;
+}

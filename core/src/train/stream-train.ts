@@ -20,11 +20,10 @@ import { nameClusters } from '../personas/naming.ts';
 import { createRng, deriveSeed, sampleIndices, type Rng } from '../random/rng.ts';
 import { AUTO_MINIBATCH_ROWS, DEFAULT_BATCH_SIZE, DEFAULT_MAX_EPOCHS, type Algorithm } from './algorithm.ts';
 import { scanSource, type Scan } from './scan.ts';
+import { bestBySilhouette, metricsFor } from './choose-k.ts';
 import {
   assembleArtifact,
-  bestBySilhouette,
   fixedCentroids,
-  metricsFor,
   personasOf,
   referencePersonas,
   rowsOf,

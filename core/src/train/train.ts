@@ -13,16 +13,15 @@ import {
   type RawValue,
   type ReferenceStats,
 } from '../artifact/types.ts';
-import { calinskiHarabasz, daviesBouldin } from '../cluster-metrics/separation.ts';
 import { silhouetteScores, type SilhouetteOptions } from '../cluster-metrics/silhouette.ts';
 import { InputError } from '../data/input-error.ts';
 import { getColumn, type Table } from '../data/table.ts';
 import { decodePoint, encodeRaw, encodeTable, fitEncoding } from '../encoding/encoding.ts';
 import { assign, type Points } from '../kmeans/points.ts';
 import { chooseWorkers, openPool } from '../kmeans/pool.ts';
-import type { RestartResult } from '../kmeans/restart.ts';
 import { encodedDimension } from '../artifact/validate.ts';
 import { kmeansSweep, type RestartProgress } from '../kmeans/sweep.ts';
+import { chooseK, metricsFor, type KChoice } from './choose-k.ts';
 import { nameClusters, type ReferencePersona } from '../personas/naming.ts';
 import { createRng } from '../random/rng.ts';
 import { referenceStats } from '../drift/personas/reference.ts';
@@ -191,22 +190,6 @@ export function flatten(rows: readonly (readonly number[])[], d: number): Float6
   return out;
 }
 
-export function metricsFor(
-  points: Points,
-  labels: Int32Array,
-  k: number,
-  inertia: number,
-  silhouette: number | null,
-): KMetrics {
-  return {
-    k,
-    inertia,
-    silhouette,
-    calinskiHarabasz: calinskiHarabasz(points, labels, k),
-    daviesBouldin: daviesBouldin(points, labels, k),
-  };
-}
-
 export function referencePersonas(spec: TrainSpec, encodings: FeatureEncoding[]): ReferencePersona[] {
   // The previous version wins: its names are the ones users already see.
   if (spec.previous) {
@@ -254,16 +237,6 @@ export function fixedCentroids(
   );
 }
 
-/** Index of the k with the best mean silhouette (ties and all-null: the first, i.e. the smaller k). */
-export function bestBySilhouette(perK: readonly KMetrics[]): number {
-  let bestIdx = 0;
-  perK.forEach((m, i) => {
-    const best = perK[bestIdx].silhouette;
-    if (m.silhouette !== null && (best === null || m.silhouette > best)) bestIdx = i;
-  });
-  return bestIdx;
-}
-
 /** The named personas from the chosen centroids (k x d, scaled) and the names matched to them. */
 export function personasOf(
   naming: readonly { cluster: number; name: string; generated: boolean }[],
@@ -280,16 +253,16 @@ export function personasOf(
 }
 
 /**
- * The best restart per k and the silhouette of each (k >= 2), on one pool: the workers start
- * once and serve both the restarts and the silhouette pair pass.
+ * The sweep and the choice of k on one pool: the workers start once and serve both the
+ * restarts and the silhouette pair pass.
  */
-async function sweepWithSilhouettes(
+async function sweepAndChoose(
   points: Points,
   spec: TrainSpec,
   silOpts: SilhouetteOptions,
   onRestart: (e: RestartProgress) => void,
   onSweepDone: (ks: number[]) => void,
-): Promise<{ results: RestartResult[]; silByK: Map<number, number | null> }> {
+): Promise<KChoice> {
   const restarts = (spec.k.max - spec.k.min + 1) * spec.nInit;
   const pool = openPool(points, spec.workers ?? chooseWorkers(points, restarts));
   try {
@@ -301,17 +274,124 @@ async function sweepWithSilhouettes(
       pool,
       onProgress: onRestart,
     });
-    const results = [...sweep.values()];
-    onSweepDone(results.map((r) => r.k));
-    const scored = results.filter((r) => r.k >= 2);
-    const sils = await pool.silhouettes(
-      scored.map((r) => ({ labels: r.labels, k: r.k })),
-      silOpts,
-    );
-    return { results, silByK: new Map(scored.map((r, i) => [r.k, sils[i]] as const)) };
+    const winners = [...sweep.values()];
+    onSweepDone(winners.map((r) => r.k));
+    return await chooseK(pool, points, winners, silOpts);
   } finally {
     await pool.close();
   }
+}
+
+/** The table encoded for training, with the silhouette settings every way of fitting scores with. */
+export interface TrainingInput {
+  encodings: FeatureEncoding[];
+  points: Points;
+  silOpts: SilhouetteOptions;
+  /** Rows the silhouettes are computed on. */
+  silhouetteRows: number;
+}
+
+/** Checks the spec against the table and encodes the table as training sees it. */
+export function trainingInput(table: Table, spec: TrainSpec): TrainingInput {
+  validateSpec(table, spec);
+  const encodings = fitEncoding(table, spec.features);
+  const points = encodeTable(table, encodings);
+  const sampleSize = spec.silhouetteSampleSize ?? 10_000;
+  return {
+    encodings,
+    points,
+    silOpts: { sampleSize, seed: spec.seed },
+    silhouetteRows: Math.min(sampleSize, points.n),
+  };
+}
+
+/** A clustering chosen and named, before it becomes an artifact. */
+interface NamedClustering {
+  choice: KChoice;
+  naming: { cluster: number; name: string; generated: boolean }[];
+  kRange: { min: number; max: number };
+}
+
+/** The k-means clustering of `choice`, its clusters named after the reference personas. */
+function namedFit(spec: TrainSpec, input: TrainingInput, choice: KChoice): NamedClustering {
+  const { encodings } = input;
+  const naming = nameClusters(
+    choice.centroids,
+    choice.chosen.k,
+    referencePersonas(spec, encodings),
+    encodings,
+  );
+  return { choice, naming, kRange: { min: spec.k.min, max: spec.k.max } };
+}
+
+/** The pre-defined personas as the model, scored like a k-means clustering. */
+function fixedClustering(spec: TrainSpec, input: TrainingInput): NamedClustering {
+  const { points, encodings } = input;
+  const defs = spec.personas ?? [];
+  const k = defs.length;
+  const centroids = fixedCentroids(defs, encodings);
+  const labels = new Int32Array(points.n);
+  const inertia = assign(points, centroids, k, labels);
+  const [sil] = k >= 2 ? silhouetteScores(points, [{ labels, k }], input.silOpts) : [null];
+  const chosen = metricsFor(points, labels, k, inertia, sil);
+  return {
+    choice: { perK: [chosen], chosen, centroids },
+    naming: defs.map((p, cluster) => ({ cluster, name: p.name, generated: false })),
+    kRange: { min: k, max: k },
+  };
+}
+
+/** The artifact of a named clustering: personas, the training rows' assignment for drift checks. */
+function artifactOf(
+  table: Table,
+  spec: TrainSpec,
+  input: TrainingInput,
+  named: NamedClustering,
+  started: number,
+  threads: number,
+  onProgress: TrainOptions['onProgress'],
+): ModelArtifact {
+  const { choice } = named;
+  const personas = personasOf(named.naming, choice.centroids, input.encodings);
+  if (spec.mode === 'fixed') {
+    // The pre-defined centroids are kept exactly as given (decoding would round-trip floats).
+    personas.forEach((p, i) => (p.centroid = { ...spec.personas![i].centroid }));
+  }
+  // What drift checks compare with, over all the training rows (the scorer's assignment).
+  const sampleRows = referenceSampleRows(table.rowCount, spec.referenceSampleSize ?? 5000, spec.seed);
+  const training = trainingAssignment(input.points, personas);
+  const stats = referenceStats(training.labels, training.distances, personas.length, sampleRows);
+  const durationMs = Date.now() - started;
+  onProgress?.({ phase: 'done', k: choice.chosen.k, durationMs, threads: Math.max(1, threads) });
+  return assembleArtifact({
+    spec,
+    encodings: input.encodings,
+    personas,
+    chosen: choice.chosen,
+    perK: choice.perK,
+    kRange: named.kRange,
+    rows: table.rowCount,
+    dataHash: hashTable(table, spec.features),
+    started,
+    durationMs,
+    referenceRows: rowsOf(table, spec.features, sampleRows),
+    referenceStats: stats,
+  });
+}
+
+/**
+ * The artifact of a k-means fit whose k was chosen elsewhere (the gather of a sweep run over
+ * several pods): named and assembled exactly as trainModel does with its own choice.
+ */
+export function artifactOfChoice(
+  table: Table,
+  spec: TrainSpec,
+  input: TrainingInput,
+  choice: KChoice,
+  started: number,
+  opts: TrainOptions = {},
+): ModelArtifact {
+  return artifactOf(table, spec, input, namedFit(spec, input, choice), started, 1, opts.onProgress);
 }
 
 /**
@@ -325,78 +405,26 @@ export async function trainModel(
   opts: TrainOptions = {},
 ): Promise<ModelArtifact> {
   const started = Date.now();
-  validateSpec(table, spec);
-  const encodings = fitEncoding(table, spec.features);
-  const points = encodeTable(table, encodings);
-  const silhouetteRows = spec.silhouetteSampleSize ?? 10_000;
-  const silOpts = { sampleSize: silhouetteRows, seed: spec.seed };
-
-  let centroids: Float64Array;
-  let k: number;
-  let perK: KMetrics[];
-  let chosen: KMetrics;
-  let naming: { cluster: number; name: string; generated: boolean }[];
-  let kRange: { min: number; max: number };
+  const input = trainingInput(table, spec);
+  const { silhouetteRows } = input;
+  if (spec.mode === 'fixed') {
+    opts.onProgress?.({ phase: 'metrics', ks: [spec.personas?.length ?? 0], silhouetteRows });
+    return artifactOf(table, spec, input, fixedClustering(spec, input), started, 1, opts.onProgress);
+  }
   // Distinct threads the k-means restarts ran on: tells a run on workers from the fallback.
   const threads = new Set<number>();
-
-  if (spec.mode === 'fixed') {
-    const defs = spec.personas ?? [];
-    k = defs.length;
-    kRange = { min: k, max: k };
-    centroids = fixedCentroids(defs, encodings);
-    const labels = new Int32Array(points.n);
-    const inertia = assign(points, centroids, k, labels);
-    opts.onProgress?.({ phase: 'metrics', ks: [k], silhouetteRows: Math.min(silhouetteRows, points.n) });
-    const [sil] = k >= 2 ? silhouetteScores(points, [{ labels, k }], silOpts) : [null];
-    chosen = metricsFor(points, labels, k, inertia, sil);
-    perK = [chosen];
-    naming = defs.map((p, cluster) => ({ cluster, name: p.name, generated: false }));
-  } else {
-    kRange = { min: spec.k.min, max: spec.k.max };
-    const { results, silByK } = await sweepWithSilhouettes(
-      points,
-      spec,
-      silOpts,
-      (e) => {
-        threads.add(e.thread);
-        opts.onProgress?.({ phase: 'restart', ...e });
-      },
-      (ks) => opts.onProgress?.({ phase: 'metrics', ks, silhouetteRows: Math.min(silhouetteRows, points.n) }),
-    );
-    perK = results.map((r) => metricsFor(points, r.labels, r.k, r.inertia, silByK.get(r.k) ?? null));
-    const bestIdx = bestBySilhouette(perK);
-    chosen = perK[bestIdx];
-    k = chosen.k;
-    centroids = results[bestIdx].centroids;
-    naming = nameClusters(centroids, k, referencePersonas(spec, encodings), encodings);
-  }
-
-  const personas = personasOf(naming, centroids, encodings);
-  if (spec.mode === 'fixed') {
-    // The pre-defined centroids are kept exactly as given (decoding would round-trip floats).
-    personas.forEach((p, i) => (p.centroid = { ...spec.personas![i].centroid }));
-  }
-  // What drift checks compare with, over all the training rows (the scorer's assignment).
-  const sampleRows = referenceSampleRows(table.rowCount, spec.referenceSampleSize ?? 5000, spec.seed);
-  const training = trainingAssignment(points, personas);
-  const stats = referenceStats(training.labels, training.distances, personas.length, sampleRows);
-  const durationMs = Date.now() - started;
-  opts.onProgress?.({ phase: 'done', k, durationMs, threads: Math.max(1, threads.size) });
-  return assembleArtifact({
+  const choice = await sweepAndChoose(
+    input.points,
     spec,
-    encodings,
-    personas,
-    chosen,
-    perK,
-    kRange,
-    rows: table.rowCount,
-    dataHash: hashTable(table, spec.features),
-    started,
-    durationMs,
-    referenceRows: rowsOf(table, spec.features, sampleRows),
-    referenceStats: stats,
-  });
+    input.silOpts,
+    (e) => {
+      threads.add(e.thread);
+      opts.onProgress?.({ phase: 'restart', ...e });
+    },
+    (ks) => opts.onProgress?.({ phase: 'metrics', ks, silhouetteRows }),
+  );
+  const named = namedFit(spec, input, choice);
+  return artifactOf(table, spec, input, named, started, threads.size, opts.onProgress);
 }
 
 /** What an artifact is made of, however the model was fitted. */
