@@ -10,7 +10,8 @@
 //   - SIGKILL of the operator with everything Serving: time until a new one has reconciled
 //     every object again, Jobs created (goal 0 duplicates) and status writes (goal 0; <= 60 s);
 //   - API requests per minute at rest, by verb and resource (goal: independent of the count);
-//   - the work queues' controller-runtime metrics.
+//   - the work queues' controller-runtime metrics;
+//   - the operator's reconcile errors and other warnings, counted by cause from its log.
 // Every interval's ends are watch events timed on arrival at the bench. --json keeps the record.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -51,6 +52,7 @@ import { startPostgres, type TestPostgres } from '../test/support/postgres.ts';
 import { percentile, requestCounts } from './operator-figures.ts';
 import { keepRecord, startBench } from './record.ts';
 import { startKwok, type Kwok } from './scale-kwok.ts';
+import { LogTally, describeCauses, type LogCauses } from './scale-log.ts';
 import { describeQueue, parseMetrics, queueFigures, sumOf, type QueueFigures } from './scale-metrics.ts';
 import { startStandInTrainer, type StandInTrainer } from './scale-trainer.ts';
 import { watchAll, type BenchWatch } from './scale-watch.ts';
@@ -183,6 +185,18 @@ async function main(): Promise<void> {
   let pg: TestPostgres | undefined;
   let kwok: Kwok | undefined;
   const operators: OperatorProcess[] = [];
+  /** Each operator's warnings by cause, read from its log as it prints it. */
+  const tallies = new Map<OperatorProcess, LogTally>();
+  const logCauses = (op: OperatorProcess, when: string): LogCauses => {
+    const causes = tallies.get(op)!.summary();
+    const total = (t: Record<string, number>) => Object.values(t).reduce((a, n) => a + n, 0);
+    say(`reconcile errors ${when}, by cause (${total(causes.reconcileErrors)}, from the operator's log):`);
+    for (const l of describeCauses(causes.reconcileErrors)) say(l);
+    say(`other warnings and errors ${when} (${total(causes.otherWarnings)}):`);
+    for (const l of describeCauses(causes.otherWarnings)) say(l);
+    return causes;
+  };
+  let finished = false;
   const diagnostics = () =>
     [
       cp?.logs() ?? '',
@@ -238,6 +252,10 @@ async function main(): Promise<void> {
         env: { LOG_LEVEL: 'info' },
       });
       operators.push(op);
+      const tally = new LogTally();
+      tally.follow(op.child.stdout!);
+      tally.follow(op.child.stderr!);
+      tallies.set(op, tally);
       return op;
     };
     const leading = (op: OperatorProcess, timeoutMs = 60_000) =>
@@ -466,6 +484,7 @@ async function main(): Promise<void> {
     const queues: QueueFigures[] = CONTROLLERS.map((c) => queueFigures(full, c, maxDepth[c] ?? 0));
     say('work queues (controller-runtime metrics, first operator):');
     for (const q of queues) say(describeQueue(q));
+    const firstLogCauses = logCauses(operator, 'until everything was Serving and at rest');
 
     // ---- SIGKILL, and a new operator takes over ----
     const jobsOf = async () =>
@@ -526,9 +545,11 @@ async function main(): Promise<void> {
     const secondQueues = CONTROLLERS.map((c) => queueFigures(second, c, maxDepth[c] ?? 0));
     say('work queues after the restart (second operator):');
     for (const q of secondQueues) say(describeQueue(q));
+    const secondLogCauses = logCauses(operator, 'after the restart');
 
     problems.push(...trainer.errors(), ...watches.flatMap((w) => w.errors()));
     if (problems.length) say(`PROBLEMS (${problems.length}):\n  ${problems.slice(0, 20).join('\n  ')}`);
+    finished = true;
     keepRecord(bench, {
       models: MODELS,
       monitors: MODELS,
@@ -544,9 +565,13 @@ async function main(): Promise<void> {
       workQueues: queues,
       recovery,
       workQueuesAfterRestart: secondQueues,
+      logCauses: firstLogCauses,
+      logCausesAfterRestart: secondLogCauses,
       problems,
     });
   } finally {
+    // A run that failed half-way still says what the operator complained of.
+    if (!finished) for (const o of operators) logCauses(o, `of ${o.name} (the run did not finish)`);
     for (const o of operators) await o.kill('SIGKILL').catch(() => undefined);
     for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined);
   }
