@@ -6,7 +6,8 @@ import { gridShare, sweepTasks } from '../src/kmeans/sweep.ts';
 import { InputError } from '../src/data/input-error.ts';
 import { sweepGridSize } from '../src/train/algorithm.ts';
 import { fitShare, trainFromFits, type GridFit } from '../src/train/grid-train.ts';
-import { trainModel, type TrainSpec } from '../src/train/train.ts';
+import { type TrainSpec } from '../src/train/spec.ts';
+import { trainModel } from '../src/train/train.ts';
 import { generateSeedScenario } from '../src/synth/seed-scenario.ts';
 import type { ModelArtifact } from '../src/artifact/types.ts';
 

@@ -2,7 +2,8 @@
 // 2000 rows of four overlapping blobs (values from reference/overlapping_blobs.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { trainModel, type TrainSpec } from '../src/train/train.ts';
+import { type TrainSpec } from '../src/train/spec.ts';
+import { trainModel } from '../src/train/train.ts';
 import { SKLEARN_OVERLAPPING_BLOBS as SK } from './reference/overlapping_blobs_values.ts';
 import { overlappingBlobs } from './support/overlapping-blobs.ts';
 

@@ -11,7 +11,9 @@ import { fitEncoding } from '../src/encoding/encoding.ts';
 import { parseArtifact } from '../src/artifact/validate.ts';
 import { createRng } from '../src/random/rng.ts';
 import { generateSeedScenario } from '../src/synth/seed-scenario.ts';
-import { hashTable, trainModel, TrainSpecError } from '../src/train/train.ts';
+import { TrainSpecError } from '../src/train/spec.ts';
+import { hashTable } from '../src/train/table-hash.ts';
+import { trainModel } from '../src/train/train.ts';
 import { scanSource } from '../src/train/scan.ts';
 import { trainFromSource, type StreamTrainSpec } from '../src/train/stream-train.ts';
 

@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { trainModel, TrainSpecError, type TrainSpec } from '../src/train/train.ts';
+import { TrainSpecError, type TrainSpec } from '../src/train/spec.ts';
+import { trainModel } from '../src/train/train.ts';
 import { parseArtifact } from '../src/artifact/validate.ts';
 import { createScorer } from '../src/scoring/scorer.ts';
 import { InputError } from '../src/data/input-error.ts';

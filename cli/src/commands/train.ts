@@ -14,7 +14,8 @@ import {
   type Table,
 } from '@persona-operator/core/data/table';
 import { parsePersonasYaml, type PersonasFile } from '@persona-operator/core/personas/personas-file';
-import { trainModel, type TrainSpec } from '@persona-operator/core/train/train';
+import { type TrainSpec } from '@persona-operator/core/train/spec';
+import { trainModel } from '@persona-operator/core/train/train';
 import {
   trainFromSource,
   type StreamTrainProgress,

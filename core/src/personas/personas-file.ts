@@ -9,7 +9,7 @@
 import { dump, load } from 'js-yaml';
 import type { FeatureSpec, RawValue } from '../artifact/types.ts';
 import { InputError } from '../data/input-error.ts';
-import type { PersonaDefinition } from '../train/train.ts';
+import type { PersonaDefinition } from '../train/spec.ts';
 
 export interface PersonasFile {
   features?: FeatureSpec[];

@@ -7,7 +7,7 @@
 import type { FeatureSpec } from '../artifact/types.ts';
 import type { Table } from '../data/table.ts';
 import { createRng, deriveSeed, type Rng } from '../random/rng.ts';
-import type { PersonaDefinition } from '../train/train.ts';
+import type { PersonaDefinition } from '../train/spec.ts';
 
 export const SEED_MONTHS = ['january', 'february', 'march', 'april'] as const;
 export type SeedMonth = (typeof SEED_MONTHS)[number];

@@ -17,14 +17,9 @@ import {
   validateSweep,
 } from '../kmeans/sweep.ts';
 import { chooseK, winnerOf } from './choose-k.ts';
-import {
-  artifactOfChoice,
-  hashTable,
-  trainingInput,
-  TrainSpecError,
-  type TrainOptions,
-  type TrainSpec,
-} from './train.ts';
+import { TrainSpecError, type TrainSpec } from './spec.ts';
+import { hashTable } from './table-hash.ts';
+import { artifactOfChoice, trainingInput, type TrainOptions } from './train.ts';
 
 /** Which share of the grid a process fits: task i belongs to share i mod count. */
 export interface GridShareRef {

@@ -7,7 +7,8 @@ import type { BatchSource } from '../data/batch-source.ts';
 import { concatTables, tableFeatures, tableRow, type Column, type Table } from '../data/table.ts';
 import { EncodingAccumulator } from '../encoding/streaming-fit.ts';
 import { createRng, deriveSeed } from '../random/rng.ts';
-import { tableHasher, TrainSpecError } from './train.ts';
+import { TrainSpecError } from './spec.ts';
+import { tableHasher } from './table-hash.ts';
 
 export interface ScanOptions {
   /** Rows in the sample (fewer when the data has fewer). */

@@ -21,18 +21,11 @@ import { createRng, deriveSeed, sampleIndices, type Rng } from '../random/rng.ts
 import { AUTO_MINIBATCH_ROWS, DEFAULT_BATCH_SIZE, DEFAULT_MAX_EPOCHS, type Algorithm } from './algorithm.ts';
 import { scanSource, type Scan } from './scan.ts';
 import { bestBySilhouette, metricsFor } from './choose-k.ts';
-import {
-  assembleArtifact,
-  fixedCentroids,
-  personasOf,
-  referencePersonas,
-  rowsOf,
-  trainModel,
-  TrainSpecError,
-  validateSpec,
-  type TrainProgress,
-  type TrainSpec,
-} from './train.ts';
+import { assembleArtifact } from './artifact-parts.ts';
+import { fixedCentroids, personasOf, referencePersonas } from './personas.ts';
+import { rowsOf } from './reference-sample.ts';
+import { TrainSpecError, validateSpec, type TrainSpec } from './spec.ts';
+import { trainModel, type TrainProgress } from './train.ts';
 
 export interface StreamTrainSpec extends Omit<TrainSpec, 'features'> {
   algorithm: Algorithm;

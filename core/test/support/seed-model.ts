@@ -4,7 +4,8 @@ import type { ModelArtifact } from '../../src/artifact/types.ts';
 import type { Table } from '../../src/data/table.ts';
 import type { DriftColumn, DriftTable } from '../../src/drift/column.ts';
 import { generateSeedScenario } from '../../src/synth/seed-scenario.ts';
-import { trainModel, type TrainSpec } from '../../src/train/train.ts';
+import { type TrainSpec } from '../../src/train/spec.ts';
+import { trainModel } from '../../src/train/train.ts';
 
 export const seedScenario = generateSeedScenario({ rowsPerMonth: 400, seed: 42 });
 

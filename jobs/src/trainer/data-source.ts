@@ -18,7 +18,7 @@ import {
   type ColumnRequest,
   type Table,
 } from '@persona-operator/core/data/table';
-import { hashTable } from '@persona-operator/core/train/train';
+import { hashTable } from '@persona-operator/core/train/table-hash';
 import type { ModelRef, Registry } from '@persona-operator/registry';
 import type { DataOrigin, DataPartLineage } from '@persona-operator/registry/lineage';
 import { dataParts, type TrainingDataSource, type TrainingJobSpec } from '../training-spec.ts';

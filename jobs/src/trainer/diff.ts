@@ -8,7 +8,7 @@ import {
   summarizeDiff,
   type DiffSample,
 } from '@persona-operator/core/personas/diff';
-import { referenceSampleRows } from '@persona-operator/core/train/train';
+import { referenceSampleRows } from '@persona-operator/core/train/reference-sample';
 import type { ModelRef, Registry } from '@persona-operator/registry';
 
 /** Logged predictions are the sample when the last week holds at least this many. */

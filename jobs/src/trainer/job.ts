@@ -11,7 +11,8 @@ import { InputError } from '@persona-operator/core/data/input-error';
 import { tableFeatures, type ColumnRequest } from '@persona-operator/core/data/table';
 import { trainFromSource, type StreamTrainProgress } from '@persona-operator/core/train/stream-train';
 import { Registry, type ModelRef } from '@persona-operator/registry';
-import { trainModel, type TrainSpec } from '@persona-operator/core/train/train';
+import { type TrainSpec } from '@persona-operator/core/train/spec';
+import { trainModel } from '@persona-operator/core/train/train';
 import { dataParts, type TrainingJobSpec } from '../training-spec.ts';
 import {
   loadTrainingData,
