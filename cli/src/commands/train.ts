@@ -3,7 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { FeatureSpec, KMetrics, ModelArtifact } from '@persona-operator/core/artifact/types';
+import type { FeatureSpec, ModelArtifact } from '@persona-operator/core/artifact/types';
 import { parseArtifactJson } from '@persona-operator/core/artifact/validate';
 import { parseCsv } from '@persona-operator/core/data/csv';
 import { openPostgresBatches, readPostgresTable } from '@persona-operator/registry/data/postgres-source';
@@ -30,6 +30,7 @@ import { checkInputFile, readInputFile, withInputErrors } from '../input.ts';
 import type { Command } from '../main.ts';
 import { choiceFlag, intFlag, intRangeFlag, postgresUrlFlag } from '../flags.ts';
 import { databaseCliError } from '../registry-args.ts';
+import { formatKTable, progressPrinter, trainSummary } from '../train-print.ts';
 import { isJobMode, JOB_OPTIONS, JOB_USAGE, runJobMode, type TrainFlags } from '../train-job.ts';
 import { DEFAULT_ROW_LIMIT } from '@persona-operator/jobs/training-spec';
 
@@ -76,63 +77,6 @@ export function parseFeatureList(value: string): ColumnRequest[] {
     out.push(type ? { name, type } : { name });
   }
   return out;
-}
-
-const num = (v: number | null, digits: number): string => (v === null ? '-' : v.toFixed(digits));
-
-export function formatKTable(perK: readonly KMetrics[], chosen: number): string {
-  const lines = ['    k        inertia  silhouette  calinski-harabasz  davies-bouldin'];
-  for (const m of perK) {
-    lines.push(
-      `${m.k === chosen ? '*' : ' '}${String(m.k).padStart(4)}  ${m.inertia.toFixed(3).padStart(13)}  ${num(m.silhouette, 4).padStart(10)}  ${num(m.calinskiHarabasz, 2).padStart(17)}  ${num(m.daviesBouldin, 4).padStart(14)}`,
-    );
-  }
-  return lines.join('\n');
-}
-
-/** The machine-readable summary printed by --json. */
-export function trainSummary(artifact: ModelArtifact, out: string | undefined): Record<string, unknown> {
-  const m = artifact.metrics;
-  return {
-    k: m.k,
-    silhouette: m.silhouette,
-    inertia: m.inertia,
-    calinskiHarabasz: m.calinskiHarabasz,
-    daviesBouldin: m.daviesBouldin,
-    perK: m.perK,
-    personas: artifact.personas.map((p) => ({ id: p.id, name: p.name, generated: p.generated ?? false })),
-    unmatchedPersonas: m.unmatchedPersonas,
-    mode: artifact.training.mode,
-    rows: artifact.training.rows,
-    dataHash: artifact.training.dataHash,
-    durationMs: artifact.training.durationMs,
-    out: out ?? null,
-  };
-}
-
-function progressPrinter(quiet: boolean): (e: StreamTrainProgress) => void {
-  const err = process.stderr;
-  return (e) => {
-    if (quiet) return;
-    if (e.phase === 'scan') err.write(`scanned ${e.rows} rows\n`);
-    else if (e.phase === 'final') err.write(`scored ${e.rows} rows\n`);
-    else if (e.phase === 'minibatch') {
-      err.write(
-        `mini-batch pass ${e.epoch}: ${e.steps} batches, converged k=${e.converged.join(',') || '-'} of ${e.ks.join(',')}\n`,
-      );
-    } else if (e.phase === 'restart') {
-      err.write(
-        `[${e.done}/${e.total}] k=${e.k} restart ${e.restart + 1}/${e.nInit}: inertia ${e.inertia.toFixed(3)} (${e.iterations} iterations)\n`,
-      );
-    } else if (e.phase === 'metrics') {
-      err.write(
-        `scoring k=${e.ks.join(',')}: silhouette on ${e.silhouetteRows} rows, Calinski-Harabasz, Davies-Bouldin\n`,
-      );
-    } else {
-      const on = e.threads === 1 ? 'one thread' : `${e.threads} threads`;
-      err.write(`chose k=${e.k} in ${(e.durationMs / 1000).toFixed(2)} s (restarts on ${on})\n`);
-    }
-  };
 }
 
 /** Reads the query result; an unreachable database is transient (exit 1), a bad result is not. */
