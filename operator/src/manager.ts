@@ -14,7 +14,7 @@ import { DEFAULT_CONFIG, type OperatorConfig } from './config.ts';
 import { makeClients } from './kube/clients.ts';
 import { InformerFactory, personaModelKind } from './kube/informers.ts';
 import { backoffDelay } from './runtime/backoff.ts';
-import { ControllerRunner } from './runtime/controller.ts';
+import { ControllerRunner, DEFAULT_WORKERS } from './runtime/controller.ts';
 import { countedRecorder, KubeEventRecorder } from './runtime/events.ts';
 import { startHealthServer, type HealthServer } from './runtime/health.ts';
 import { LeaderElector } from './runtime/leader.ts';
@@ -61,11 +61,16 @@ export const DEFAULT_CONTROLLERS: ControllerFactory[] = [
  * migration lock), retrying until it answers or `cancelled()` says to give up. A permanent
  * database error (wrong password, no privilege) ends the start: retrying cannot fix it.
  */
-async function connectRegistry(url: string, logger: Logger, cancelled: () => boolean): Promise<Registry> {
+async function connectRegistry(
+  url: string,
+  poolSize: number,
+  logger: Logger,
+  cancelled: () => boolean,
+): Promise<Registry> {
   for (let attempt = 1; ; attempt++) {
     let registry: Registry | undefined;
     try {
-      registry = await Registry.connect(url, { applicationName: 'persona-operator', max: 8 });
+      registry = await Registry.connect(url, { applicationName: 'persona-operator', max: poolSize });
       const { from, to, applied } = await registry.migrate();
       if (applied.length > 0) logger.info({ from, to, applied }, 'registry schema migrated');
       return registry;
@@ -77,6 +82,18 @@ async function connectRegistry(url: string, logger: Logger, cancelled: () => boo
       await new Promise((r) => setTimeout(r, backoffDelay(attempt, { baseMs: 500, maxMs: 10_000 })));
     }
   }
+}
+
+/** Connections beyond the workers' own: the console and the drift report pages. */
+const PAGE_CONNECTIONS = 2;
+
+/**
+ * The registry pool: a connection for every worker of every controller (a reconcile holds at
+ * most one at a time), so a worker never waits for another's query, and a wait never runs
+ * into the pool's connect timeout and fails the reconcile.
+ */
+export function registryPoolSize(workersPerController: number, controllers: number): number {
+  return workersPerController * controllers + PAGE_CONNECTIONS;
 }
 
 export class Manager {
@@ -146,7 +163,8 @@ export class Manager {
       ],
     });
     logger.info({ port: this.health.port }, 'health and metrics server listening');
-    this.registry = await connectRegistry(opts.registryUrl, logger, () => this.stopping);
+    const poolSize = registryPoolSize(opts.workers ?? DEFAULT_WORKERS, this.controllers.length);
+    this.registry = await connectRegistry(opts.registryUrl, poolSize, logger, () => this.stopping);
     this.informers = new InformerFactory({
       clients,
       namespaces: opts.namespaces,

@@ -21,6 +21,9 @@ export interface Controller {
   reconcile(key: string): Promise<ReconcileResult | void>;
 }
 
+/** Concurrent reconciles per controller unless told otherwise. */
+export const DEFAULT_WORKERS = 4;
+
 export interface ControllerRunnerOptions {
   workers?: number;
   metrics: OperatorMetrics;
@@ -63,7 +66,7 @@ export class ControllerRunner {
     for (const key of [...this.parked, ...this.controller.keys()]) this.queue.add(key);
     this.parked.clear();
     if (this.running.length === 0) {
-      const n = this.opts.workers ?? 4;
+      const n = this.opts.workers ?? DEFAULT_WORKERS;
       this.opts.metrics.maxConcurrentReconciles.set({ controller: this.controller.name }, n);
       for (let i = 0; i < n; i++) this.running.push(this.work());
     }
