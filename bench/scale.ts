@@ -12,11 +12,13 @@
 //   - API requests per minute at rest, by verb and resource (goal: independent of the count);
 //   - the work queues' controller-runtime metrics;
 //   - the operator's reconcile errors and other warnings, counted by cause from its log.
+// The operator runs from the bundle, as in the image (--tsx: from the sources under tsx).
 // Every interval's ends are watch events timed on arrival at the bench. --json keeps the record.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import {
@@ -66,6 +68,7 @@ const { values: flags } = parseArgs({
     rate: { type: 'string', default: '20' },
     workers: { type: 'string' },
     'rest-seconds': { type: 'string', default: '60' },
+    tsx: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -74,6 +77,7 @@ const NAMESPACES = Math.min(MODELS, positive('--namespaces', flags.namespaces));
 const RATE = positive('--rate', flags.rate);
 const REST_MS = positive('--rest-seconds', flags['rest-seconds']) * 1000;
 const WORKERS = flags.workers === undefined ? undefined : positive('--workers', flags.workers);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CONTROLLERS = ['personamodel', 'driftmonitor'];
 const PODS_PER_NODE = 500;
 
@@ -86,6 +90,22 @@ function positive(flag: string, value: string | undefined): number {
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+
+/**
+ * The operator as the image runs it: the bundle (built from this checkout into dist/, where it
+ * finds node_modules) with source maps and NODE_ENV=production; --tsx: the sources under tsx,
+ * whose compiler and caches add to the memory measured.
+ */
+function operatorEntry(): { entry: string[] | undefined; env: Record<string, string>; describe: string } {
+  if (flags.tsx) return { entry: undefined, env: {}, describe: 'the sources under tsx (--tsx)' };
+  const dist = join(ROOT, 'dist');
+  execFileSync(process.execPath, [join(ROOT, 'scripts/bundle.mjs'), dist], { stdio: 'ignore' });
+  return {
+    entry: ['--enable-source-maps', join(dist, 'persona.mjs')],
+    env: { NODE_ENV: 'production' },
+    describe: 'the bundle, dist/persona.mjs, as in the image',
+  };
+}
 
 /** The trainer, for real, once: its artifact is what the stand-in registers for every Job. */
 async function fitTemplateArtifact(dir: string) {
@@ -243,13 +263,16 @@ async function main(): Promise<void> {
       `trainer fitted the template artifact (k=${artifact.metrics.k}); environment ready in ${seconds(performance.now() - t0)}`,
     );
 
+    const runs = operatorEntry();
+    say(`operator: ${runs.describe}`);
     const startOperator = (name: string) => {
       const op = spawnOperator({
         name,
         kubeconfig: operatorKubeconfig,
         registryUrl: pgUrl,
         args: [...SHORT_LEASE, ...(WORKERS ? ['--workers', String(WORKERS)] : [])],
-        env: { LOG_LEVEL: 'info' },
+        env: { LOG_LEVEL: 'info', ...runs.env },
+        entry: runs.entry,
       });
       operators.push(op);
       const tally = new LogTally();
@@ -556,6 +579,7 @@ async function main(): Promise<void> {
       namespaces: NAMESPACES,
       rate: RATE,
       workers: WORKERS ?? null,
+      operator: flags.tsx ? 'tsx' : 'bundle',
       trainer: 'stand-in: the bench registers a trainer-fitted artifact per Job (no training pod runs)',
       allServingMs,
       jobCreated: createdQ,

@@ -56,6 +56,8 @@ export interface OperatorOptions {
   args?: string[];
   kubeconfig?: string;
   env?: Record<string, string>;
+  /** Node's arguments up to the command: the sources under tsx unless given (a bundle, flags). */
+  entry?: string[];
 }
 
 /** A short lease so hand-over and restarts take seconds, not the default 15 s. */
@@ -234,7 +236,7 @@ export function spawnOperator(
   const child = spawn(
     process.execPath,
     [
-      PERSONA_BIN,
+      ...(o.entry ?? [PERSONA_BIN]),
       'operator',
       '--kubeconfig',
       o.kubeconfig,
