@@ -365,9 +365,14 @@ async function buildMissing(
     log(`${what} present, nothing to build`);
     return;
   }
-  await withLock(join(cacheRoot(), '.build.lock'), log, async () => {
-    // Re-checked under the lock: another run may have built them while we waited.
-    for (const c of todo()) await goBuild(c, log);
-  });
+  // One lock per component: a run that needs the control plane waits only for the builds it
+  // needs, not for a background build of the kind images' other components.
+  for (const c of todo()) {
+    const { outDir } = componentDir(c);
+    await withLock(`${outDir}.lock`, log, async () => {
+      // Re-checked under the lock: another run may have built it while we waited.
+      if (todo().includes(c)) await goBuild(c, log);
+    });
+  }
   log(`${what} ready in ${formatDuration(Date.now() - started)}`);
 }
