@@ -17,6 +17,7 @@ import { EXIT_BAD_INPUT } from '@persona-operator/jobs/exit-codes';
 import {
   DATA_URL_ENV,
   GCS_ENDPOINT_ENV,
+  JOB_COMPLETION_INDEX_ENV,
   REGISTRY_URL_ENV,
   RUN_ID_ENV,
   TRAINING_SPEC_ENV,
@@ -131,6 +132,7 @@ async function inputFromFlags(
     seed: parsed.seed,
     algorithm: parsed.algorithm,
     batchSize: parsed.batchSize,
+    parallelism: 1,
     data,
     artifacts: parseArtifactsFlag(values.artifacts),
   };
@@ -184,10 +186,12 @@ export async function runJobMode(
   const runId = jobRunId(values['run-id'], env, specRunId);
   const gcs: GcsClientOptions = env[GCS_ENDPOINT_ENV] ? { apiEndpoint: env[GCS_ENDPOINT_ENV] } : {};
   const logger = jobLogger(values.quiet, { model: `${input.model.namespace}/${input.model.name}`, runId });
+  const completionIndex = env[JOB_COMPLETION_INDEX_ENV];
   const result = await runTrainingJob(input, {
     registryUrl: url,
     runId,
     logger,
+    index: completionIndex ? Number(completionIndex) : undefined,
     // --postgres URL reaches the reader through the environment, like a Job's Secret.
     env: values.postgres && specSource === undefined ? { ...env, [DATA_URL_ENV]: values.postgres } : env,
     gcs,

@@ -15,3 +15,5 @@ export const DATA_URL_ENV = 'PERSONA_DATA_URL';
 export const GCS_ENDPOINT_ENV = 'PERSONA_GCS_ENDPOINT';
 /** The model version a predictor serves. */
 export const MODEL_VERSION_ENV = 'MODEL_VERSION';
+/** Set by Kubernetes in each pod of an Indexed Job: which share of the work the pod does. */
+export const JOB_COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';

@@ -4,7 +4,12 @@
 import { Type, type Static } from 'typebox';
 import { FeatureTypeSchema, RawValueSchema } from '@persona-operator/core/artifact/types';
 import { compileCheck } from '@persona-operator/core/schema/check';
-import { ALGORITHMS, DEFAULT_BATCH_SIZE } from '@persona-operator/core/train/algorithm';
+import {
+  ALGORITHMS,
+  DEFAULT_BATCH_SIZE,
+  MAX_TRAINING_PARALLELISM,
+  parallelismProblem,
+} from '@persona-operator/core/train/algorithm';
 import { StringEnum, StringMap } from '@persona-operator/core/schema/types';
 import { DATA_CHOICES, DATA_ROLES, TrainingTriggerSchema } from '@persona-operator/registry/lineage';
 import { DATA_URL_ENV, RUN_ID_ENV } from './job-env.ts';
@@ -147,6 +152,13 @@ const TrainingJobSpecSchema = Type.Object(
         'lloyd: in memory; minibatch: streamed mini-batch k-means; auto: minibatch above a million rows.',
     }),
     batchSize: Type.Integer({ minimum: 1, default: DEFAULT_BATCH_SIZE, description: 'Rows per mini-batch.' }),
+    parallelism: Type.Integer({
+      minimum: 1,
+      maximum: MAX_TRAINING_PARALLELISM,
+      default: 1,
+      description:
+        'Pods of an Indexed Job sharing the (k, restart) grid; each is told its index by JOB_COMPLETION_INDEX.',
+    }),
     data: Type.Union([
       ...SOURCE_VARIANTS,
       only('parts', Type.Array(DataPartSchema, { minItems: 1, maxItems: MAX_DATA_PARTS })),
@@ -229,6 +241,8 @@ function checkConsistency(spec: TrainingJobSpec): void {
       'minibatch streams one postgres, gcs or volume source; these data are read whole, use lloyd or auto',
     );
   }
+  const split = parallelismProblem(spec);
+  if (split) fail('parallelism', split);
   const parts = 'parts' in spec.data;
   dataParts(spec.data).forEach(({ source }, i) => {
     if (!('predictions' in source)) return;

@@ -23,6 +23,9 @@ describe('parseTrainingJobSpec', () => {
     });
     assert.deepEqual(spec.features[0], { name: 'age', type: 'numeric' });
     assert.deepEqual(parseTrainingJobSpec({ ...minimal, k: { value: 4 } }).k, { min: 4, max: 4 });
+    assert.equal(spec.parallelism, 1);
+    const split = { ...minimal, algorithm: 'lloyd', k: { value: 4 }, nInit: 3, parallelism: 3 };
+    assert.equal(parseTrainingJobSpec(split).parallelism, 3, 'as many pods as the grid has fits');
   });
 
   const bad: [string, Record<string, unknown>, string, RegExp][] = [
@@ -64,6 +67,30 @@ describe('parseTrainingJobSpec', () => {
       'personas[0].centroid.age',
       /expected a number/,
     ],
+    [
+      'more pods than the grid has fits',
+      { algorithm: 'lloyd', k: { min: 2, max: 3 }, nInit: 2, parallelism: 5 },
+      'parallelism',
+      /at most the grid size \(\(k.max - k.min \+ 1\) x nInit = 4 fits\), got 5/,
+    ],
+    [
+      'pods for pre-defined personas',
+      {
+        mode: 'fixed',
+        algorithm: 'lloyd',
+        parallelism: 2,
+        personas: [{ name: 'P', centroid: { age: 30, channel: 'web' } }],
+      },
+      'parallelism',
+      /mode "fixed" fits no k-means grid: expected 1, got 2/,
+    ],
+    [
+      'pods for mini-batch',
+      { parallelism: 2 },
+      'parallelism',
+      /expected algorithm lloyd with 2 pods, got auto/,
+    ],
+    ['more pods than allowed', { algorithm: 'lloyd', parallelism: 65 }, 'parallelism', /must be <= 64/],
     [
       'a bucket with a slash',
       { artifacts: { gcs: { bucket: 'a/b' } } },

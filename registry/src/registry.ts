@@ -124,6 +124,9 @@ export class Registry {
   startTrainingRun(ref: ModelRef, runId: string, params: Record<string, unknown>) {
     return runs.startTrainingRun(this.pool, ref, runId, params);
   }
+  joinTrainingRun(ref: ModelRef, runId: string, params: Record<string, unknown>) {
+    return runs.joinTrainingRun(this.pool, ref, runId, params);
+  }
   finishTrainingRun(ref: ModelRef, runId: string, result: { metrics: ModelMetrics; version: number }) {
     return runs.finishTrainingRun(this.pool, ref, runId, result);
   }

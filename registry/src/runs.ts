@@ -84,6 +84,31 @@ export async function startTrainingRun(
   });
 }
 
+/**
+ * Records that one index of a run split over several pods (an Indexed Job) started: the first
+ * index creates the run, later ones and retries count an attempt. Unlike startTrainingRun it
+ * leaves the status and error as they are: a failure one index recorded is what fails the Job,
+ * and an index starting after it must not wipe the words the operator reports.
+ */
+export async function joinTrainingRun(
+  pool: pg.Pool,
+  ref: ModelRef,
+  runId: string,
+  params: Record<string, unknown>,
+): Promise<TrainingRun> {
+  if (!runId) throw new RegistryError('joinTrainingRun: runId is required');
+  return transaction(pool, async (c) => {
+    const model = await lockModel(c, ref, true);
+    const res = await c.query<{ id: string }>(
+      `INSERT INTO training_runs (model_id, run_id, status, params) VALUES ($1, $2, 'running', $3)
+       ON CONFLICT (model_id, run_id) DO UPDATE SET attempts = training_runs.attempts + 1
+       RETURNING id`,
+      [model.id, runId, JSON.stringify(params)],
+    );
+    return runById(c, res.rows[0].id);
+  });
+}
+
 export async function finishTrainingRun(
   pool: pg.Pool,
   ref: ModelRef,

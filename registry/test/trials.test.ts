@@ -132,4 +132,17 @@ describe('training trials', () => {
     );
     assert.equal(await trialCount(), before);
   });
+
+  test('an index joining a run keeps the failure another index recorded, and counts its attempt', async () => {
+    const first = await registry.joinTrainingRun(model, 'run-e', { parallelism: 3 });
+    assert.equal(first.status, 'running');
+    assert.equal(first.attempts, 1);
+    await registry.failTrainingRun(model, 'run-e', 'bad-input: column "income" is not in the query result');
+    const later = await registry.joinTrainingRun(model, 'run-e', { parallelism: 3 });
+    assert.equal(later.status, 'failed');
+    assert.equal(later.error, 'bad-input: column "income" is not in the query result');
+    assert.equal(later.attempts, 2);
+    // The single-pod start of a retry, by contrast, clears it.
+    assert.equal((await registry.startTrainingRun(model, 'run-e', {})).status, 'running');
+  });
 });

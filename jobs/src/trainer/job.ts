@@ -2,13 +2,15 @@
 // its metrics and training run, store its persona diff against production, exit 0 / 1
 // (transient, retry) / 2 (bad spec or data, don't).
 // Idempotent per run id: a retried Job whose first attempt registered the version only
-// finishes the bookkeeping, it never creates a second version.
+// finishes the bookkeeping, it never creates a second version. With parallelism > 1 each pod of
+// the Indexed Job fits its share of the sweep (grid-share.ts) and one of them registers.
 import type { Logger } from 'pino';
 import type { FeatureSpec, ModelArtifact } from '@persona-operator/core/artifact/types';
 import { createArtifactStore } from '@persona-operator/registry/artifacts/index';
 import type { GcsClientOptions } from '@persona-operator/registry/artifacts/gcs';
 import { InputError } from '@persona-operator/core/data/input-error';
-import { tableFeatures, type ColumnRequest } from '@persona-operator/core/data/table';
+import { tableFeatures, type ColumnRequest, type Table } from '@persona-operator/core/data/table';
+import type { GridShareRef } from '@persona-operator/core/train/grid-train';
 import { trainFromSource, type StreamTrainProgress } from '@persona-operator/core/train/stream-train';
 import { Registry, type ModelRef } from '@persona-operator/registry';
 import { type TrainSpec } from '@persona-operator/core/train/spec';
@@ -21,6 +23,8 @@ import {
   type TrainingBatches,
 } from './data-source.ts';
 import { storeDiffAgainstProduction } from './diff.ts';
+import { fitGridShare } from './grid-share.ts';
+import { JOB_COMPLETION_INDEX_ENV } from '../job-env.ts';
 import type { DataPartLineage, VersionLineage } from '@persona-operator/registry/lineage';
 import { classifyError, EXIT_OK } from '../exit-codes.ts';
 
@@ -37,6 +41,8 @@ export interface RunTrainingJobOptions {
   gcs?: GcsClientOptions;
   /** Passed through to trainModel (tests keep runs small and single-threaded). */
   train?: Pick<TrainSpec, 'workers' | 'silhouetteSampleSize' | 'referenceSampleSize'>;
+  /** This pod's completion index (JOB_COMPLETION_INDEX) when the spec's parallelism is above 1. */
+  index?: number;
 }
 
 export interface TrainingJobResult {
@@ -44,6 +50,18 @@ export interface TrainingJobResult {
   version?: number;
   /** False when a previous attempt of this run had already registered the version. */
   created?: boolean;
+}
+
+/** This pod's share of the grid, or undefined for a Job of one pod. */
+function gridShareOf(spec: TrainingJobInput, index: number | undefined): GridShareRef | undefined {
+  const count = spec.parallelism;
+  if (count === 1) return undefined;
+  if (index === undefined || !Number.isInteger(index) || index < 0 || index >= count) {
+    throw new InputError(
+      `parallelism ${count} needs the pod's completion index 0..${count - 1} in ${JOB_COMPLETION_INDEX_ENV} (set in the pods of an Indexed Job), got ${index ?? 'nothing'}`,
+    );
+  }
+  return { index, count };
 }
 
 function jobParams(spec: TrainingJobInput, rows?: number): Record<string, unknown> {
@@ -60,6 +78,7 @@ function jobParams(spec: TrainingJobInput, rows?: number): Record<string, unknow
     dataChoice: spec.dataChoice ?? 'Model',
     algorithm: spec.algorithm,
     batchSize: spec.batchSize,
+    parallelism: spec.parallelism,
     artifacts: Object.keys(spec.artifacts)[0],
     ...(rows === undefined ? {} : { rows }),
   };
@@ -104,14 +123,21 @@ interface Fitted {
   algorithm: 'lloyd' | 'minibatch';
 }
 
-/** Lloyd on the rows held in memory (also the only way for several parts or logged predictions). */
+/** How a table held in memory is fitted: by trainModel, or as one share of a split grid. */
+type FitTable = (table: Table, spec: TrainSpec) => Promise<ModelArtifact | undefined>;
+
+/**
+ * Lloyd on the rows held in memory (also the only way for several parts or logged predictions);
+ * undefined when `fit` leaves the model to another pod.
+ */
 async function fitInMemory(
   spec: TrainingJobInput,
   columns: ColumnRequest[] | undefined,
   trainSpec: Omit<TrainSpec, 'features'>,
   readOpts: LoadDataOptions,
   log: Logger,
-): Promise<Fitted> {
+  fit: FitTable,
+): Promise<Fitted | undefined> {
   const data = await loadTrainingData(spec.data, columns, readOpts);
   const table = data.table;
   if (table.rowCount === 0) throw new InputError('the training data has no rows');
@@ -129,7 +155,8 @@ async function fitInMemory(
     { phase: 'fit', mode: spec.mode, k: spec.k, nInit: spec.nInit, seed: spec.seed, features },
     'fitting',
   );
-  const artifact = await trainModel(table, { ...trainSpec, features }, { onProgress: progressLogger(log) });
+  const artifact = await fit(table, { ...trainSpec, features });
+  if (!artifact) return undefined;
   return { artifact, features, rows: table.rowCount, parts: data.parts, algorithm: 'lloyd' };
 }
 
@@ -175,6 +202,7 @@ export async function runTrainingJob(
   let registry: Registry | undefined;
   let runStarted = false;
   try {
+    const share = gridShareOf(spec, opts.index);
     log.info({ phase: 'connect' }, 'connecting to the registry');
     registry = await Registry.connect(opts.registryUrl, {
       applicationName: 'persona-trainer',
@@ -192,7 +220,8 @@ export async function runTrainingJob(
       );
       return { exitCode: EXIT_OK, version: earlier.version, created: false };
     }
-    await registry.startTrainingRun(model, runId, jobParams(spec));
+    if (share) await registry.joinTrainingRun(model, runId, jobParams(spec));
+    else await registry.startTrainingRun(model, runId, jobParams(spec));
     runStarted = true;
 
     // Persona names survive retraining: the production version (else the newest) is matched.
@@ -228,9 +257,15 @@ export async function runTrainingJob(
     };
     const batches =
       spec.algorithm !== 'lloyd' ? await openTrainingBatches(spec.data, columns, readOpts) : undefined;
+    const onProgress = progressLogger(log);
+    const reg = registry;
+    const fit: FitTable = share
+      ? (table, s) => fitGridShare({ registry: reg, model, runId, share, log, onProgress }, table, s)
+      : (table, s) => trainModel(table, s, { onProgress });
     const fitted = batches
       ? await fitStreamed(batches, spec, trainSpec, log).finally(() => batches.close())
-      : await fitInMemory(spec, columns, trainSpec, readOpts, log);
+      : await fitInMemory(spec, columns, trainSpec, readOpts, log, fit);
+    if (!fitted) return { exitCode: EXIT_OK };
     const { artifact, features, rows, algorithm } = fitted;
     const lineage: VersionLineage = {
       ...(spec.trigger ? { trigger: spec.trigger } : {}),

@@ -3,7 +3,12 @@
 import type { KubernetesObject, V1ObjectMeta } from '@kubernetes/client-node';
 import { Type, type Static } from 'typebox';
 import { StringEnum, StringMap } from '@persona-operator/core/schema/types';
-import { ALGORITHMS, AUTO_MINIBATCH_ROWS, DEFAULT_BATCH_SIZE } from '@persona-operator/core/train/algorithm';
+import {
+  ALGORITHMS,
+  AUTO_MINIBATCH_ROWS,
+  DEFAULT_BATCH_SIZE,
+  MAX_TRAINING_PARALLELISM,
+} from '@persona-operator/core/train/algorithm';
 import {
   API_VERSION,
   cron,
@@ -115,6 +120,9 @@ export type TrainingData = Static<typeof TrainingDataSchema>;
 
 const kBound = (description: string) => Type.Optional(Type.Integer({ minimum: 2, maximum: 50, description }));
 
+const DEFAULT_K = { min: 2, max: 10 };
+const DEFAULT_N_INIT = 10;
+
 const KRangeSchema = Type.Object(
   {
     min: kBound('Smallest number of clusters tried.'),
@@ -122,7 +130,7 @@ const KRangeSchema = Type.Object(
     value: kBound('Exactly this number of clusters.'),
   },
   {
-    default: { min: 2, max: 10 },
+    default: DEFAULT_K,
     description: 'Number of clusters: a range {min, max} to sweep, or {value}.',
     'x-kubernetes-validations': [
       {
@@ -141,6 +149,11 @@ const TrainingModeSchema = StringEnum(['fit', 'fixed'], {
 });
 export type TrainingMode = Static<typeof TrainingModeSchema>;
 
+// The training rules over parallelism, in CEL: one pod, or the (k, restart) grid's size.
+const ONE_POD = '!has(self.parallelism) || self.parallelism == 1';
+const K_VALUES = `(!has(self.k) ? ${DEFAULT_K.max - DEFAULT_K.min + 1} : has(self.k.value) ? 1 : (has(self.k.min) && has(self.k.max)) ? self.k.max - self.k.min + 1 : 1)`;
+const GRID_SIZE = `(${K_VALUES} * (has(self.nInit) ? self.nInit : ${DEFAULT_N_INIT}))`;
+
 const TrainingSpecSchema = Type.Object(
   {
     data: TrainingDataSchema,
@@ -150,7 +163,7 @@ const TrainingSpecSchema = Type.Object(
       Type.Integer({
         minimum: 1,
         maximum: 100,
-        default: 10,
+        default: DEFAULT_N_INIT,
         description: 'k-means runs per k with different seeds; the best one is kept.',
       }),
     ),
@@ -174,6 +187,15 @@ const TrainingSpecSchema = Type.Object(
         maximum: 1000000,
         default: DEFAULT_BATCH_SIZE,
         description: 'Rows per mini-batch (algorithm minibatch); at most the number of training rows.',
+      }),
+    ),
+    parallelism: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_TRAINING_PARALLELISM,
+        default: 1,
+        description:
+          'Pods the k sweep is split over (an Indexed Job): each fits its share of the (k, restart) grid, and the pod that completes the grid chooses k and registers the version. At most the grid size, (k.max - k.min + 1) x nInit; above 1 it needs mode fit and algorithm lloyd.',
       }),
     ),
     schedule: Type.Optional(cron('Retrain on this cron schedule (five fields, UTC), e.g. "0 3 * * 1".')),
@@ -203,7 +225,30 @@ const TrainingSpecSchema = Type.Object(
       }),
     ),
   },
-  { description: 'How and when models are trained.' },
+  {
+    description: 'How and when models are trained.',
+    'x-kubernetes-validations': [
+      {
+        rule: `${ONE_POD} || !has(self.mode) || self.mode == 'fit'`,
+        fieldPath: '.parallelism',
+        message:
+          'spec.training.parallelism must be 1 with mode fixed: pre-defined personas are no grid to split (grid size 1)',
+      },
+      {
+        rule: `${ONE_POD} || (has(self.algorithm) && self.algorithm == 'lloyd')`,
+        fieldPath: '.parallelism',
+        message:
+          "spec.training.parallelism above 1 needs algorithm lloyd: the pods split Lloyd's (k, restart) grid, while minibatch (which auto may choose) streams the rows in one pod",
+      },
+      {
+        rule: `${ONE_POD} || self.parallelism <= ${GRID_SIZE}`,
+        fieldPath: '.parallelism',
+        // A static message: a messageExpression building the number in is beyond the API server's cost budget.
+        message:
+          'spec.training.parallelism must be at most the grid size, (k.max - k.min + 1) x nInit: one pod per (k, restart) fit at most',
+      },
+    ],
+  },
 );
 export type TrainingSpec = Static<typeof TrainingSpecSchema>;
 

@@ -14,6 +14,7 @@ import {
 } from '../../api/v1alpha1/personamodel.ts';
 import type { WithSecretKeys } from '../../api/v1alpha1/common.ts';
 import { SpecProblem } from '../shared/errors.ts';
+import { parallelismProblem } from '@persona-operator/core/train/algorithm';
 
 export type ResolvedTraining = Filled<
   TrainingSpec,
@@ -22,6 +23,7 @@ export type ResolvedTraining = Filled<
   | 'seed'
   | 'algorithm'
   | 'batchSize'
+  | 'parallelism'
   | 'backoffLimit'
   | 'activeDeadlineSeconds'
   | 'ttlSecondsAfterFinished'
@@ -64,10 +66,13 @@ type Defaulted = Omit<ResolvedSpec, 'training'> & {
 export function resolveSpec(spec: PersonaModelSpec): ResolvedSpec {
   const filled = withDefaults(PersonaModelSpecSchema, spec) as Defaulted;
   const { k, ...training } = filled.training;
-  if (k?.value !== undefined)
-    return { ...filled, training: { ...training, k: { min: k.value, max: k.value } } };
-  if (k?.min === undefined || k.max === undefined) {
+  if (k?.value === undefined && (k?.min === undefined || k.max === undefined)) {
     throw new SpecProblem('spec.training.k', 'set either value, or both min and max');
   }
-  return { ...filled, training: { ...training, k: { min: k.min, max: k.max } } };
+  const range = k.value !== undefined ? { min: k.value, max: k.value } : { min: k.min!, max: k.max! };
+  const resolved = { ...filled, training: { ...training, k: range } };
+  // The API server's rules refuse these; an object stored before they existed may still hold them.
+  const split = parallelismProblem(resolved.training);
+  if (split) throw new SpecProblem('spec.training.parallelism', split);
+  return resolved;
 }

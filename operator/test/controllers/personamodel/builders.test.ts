@@ -82,6 +82,42 @@ describe('training Job', () => {
     assert.equal(job.spec!.backoffLimit, 2);
     assert.equal(job.spec!.activeDeadlineSeconds, 3600);
     assert.equal(job.spec!.ttlSecondsAfterFinished, 86400);
+    assert.equal(job.spec!.completionMode, undefined, 'one pod: a plain Job');
+    assert.equal(job.spec!.parallelism, undefined);
+  });
+
+  test('parallelism 3: an Indexed Job of 3 pods, each index retried on its own, any index out of retries failing it', () => {
+    const split = resolveSpec({
+      ...model.spec,
+      training: { ...model.spec.training, algorithm: 'lloyd', parallelism: 3 },
+    });
+    const indexed = buildTrainingJob(model, split, DEFAULT_CONFIG, {
+      jobName: 'customers-train-x',
+      inputsHash: 'h',
+      trigger: 'NoVersion',
+      data: planTrainingData({ spec: split, namespace: 'shop', reason: 'NoVersion', token: '' }),
+    });
+    const s = indexed.spec!;
+    assert.equal(s.completionMode, 'Indexed');
+    assert.equal(s.completions, 3);
+    assert.equal(s.parallelism, 3);
+    assert.equal(s.backoffLimitPerIndex, 2);
+    assert.equal(s.maxFailedIndexes, 0);
+    assert.equal(s.backoffLimit, undefined, 'the per-index limit applies, not a shared one');
+    assert.equal(s.podFailurePolicy!.rules[0].action, 'FailJob');
+    assert.equal(s.template.spec!.restartPolicy, 'Never');
+    const specEnv = s.template.spec!.containers[0].env!.find((e) => e.name === 'PERSONA_TRAINING_SPEC')!;
+    assert.equal(parseTrainingJobSpecJson(specEnv.value!, 'PERSONA_TRAINING_SPEC').parallelism, 3);
+    assert.equal(
+      trainingInputsHash(split),
+      trainingInputsHash(
+        resolveSpec({
+          ...model.spec,
+          training: { ...model.spec.training, algorithm: 'lloyd' },
+        }),
+      ),
+      'the same model however many pods fit it: no retrain',
+    );
   });
 
   test('runs the trainer non-root with a read-only root and no capabilities', () => {

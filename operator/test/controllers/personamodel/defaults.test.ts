@@ -36,6 +36,7 @@ describe('resolveSpec', () => {
       'spec.training.seed',
       'spec.training.algorithm',
       'spec.training.batchSize',
+      'spec.training.parallelism',
       'spec.training.backoffLimit',
       'spec.training.activeDeadlineSeconds',
       'spec.training.ttlSecondsAfterFinished',
@@ -73,6 +74,22 @@ describe('resolveSpec', () => {
     const spec = structuredClone(minimal);
     resolveSpec(spec);
     assert.deepEqual(spec, minimal);
+  });
+
+  test('parallelism beyond the grid, or with minibatch, is a spec problem naming the field', () => {
+    const training = { ...minimal.training, algorithm: 'lloyd' as const, k: { min: 2, max: 3 }, nInit: 2 };
+    assert.equal(
+      resolveSpec({ ...minimal, training: { ...training, parallelism: 4 } }).training.parallelism,
+      4,
+    );
+    assert.throws(
+      () => resolveSpec({ ...minimal, training: { ...training, parallelism: 5 } }),
+      /^SpecProblem: spec.training.parallelism: expected at most the grid size \(\(k.max - k.min \+ 1\) x nInit = 4 fits\), got 5$/,
+    );
+    assert.throws(
+      () => resolveSpec({ ...minimal, training: { ...minimal.training, parallelism: 2 } }),
+      /spec.training.parallelism: .*expected algorithm lloyd with 2 pods, got auto/,
+    );
   });
 
   test('a k with neither value nor both bounds is a spec problem naming the field', () => {

@@ -1,6 +1,6 @@
 // The training Job for one set of training inputs: a pure function of the model, its
 // resolved spec and the operator's configuration.
-import type { V1EnvVar, V1Job, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { V1EnvVar, V1Job, V1JobSpec, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { TrainingJobSpec } from '@persona-operator/jobs/training-spec';
 import { REGISTRY_URL_ENV, RUN_ID_ENV, TRAINING_SPEC_ENV } from '@persona-operator/jobs/job-env';
 import type { PersonaModel } from '../../../api/v1alpha1/personamodel.ts';
@@ -46,6 +46,7 @@ export function trainingJobSpec(
     seed: t.seed,
     algorithm: t.algorithm,
     batchSize: t.batchSize,
+    parallelism: t.parallelism,
     data: jobData(plan),
     dataChoice: plan.choice,
     trigger: plan.trigger,
@@ -95,6 +96,34 @@ export interface TrainingJobOptions {
   data: TrainingDataPlan;
 }
 
+/**
+ * How the Job runs its pods. One pod: retried up to backoffLimit. Several: an Indexed Job whose
+ * index i fits share i of the sweep; a failed index is retried on its own (its stored trials
+ * are kept), and an index out of retries fails the whole Job, as no model can miss a share.
+ * Exit code 2 fails the Job at once either way (badInputFailurePolicy).
+ */
+function completions(
+  training: ResolvedSpec['training'],
+): Pick<
+  V1JobSpec,
+  | 'backoffLimit'
+  | 'completionMode'
+  | 'completions'
+  | 'parallelism'
+  | 'backoffLimitPerIndex'
+  | 'maxFailedIndexes'
+> {
+  const n = training.parallelism;
+  if (n === 1) return { backoffLimit: training.backoffLimit };
+  return {
+    completionMode: 'Indexed',
+    completions: n,
+    parallelism: n,
+    backoffLimitPerIndex: training.backoffLimit,
+    maxFailedIndexes: 0,
+  };
+}
+
 export function buildTrainingJob(
   model: PersonaModel,
   spec: ResolvedSpec,
@@ -128,7 +157,7 @@ export function buildTrainingJob(
       ownerReferences: [ownerReference(model)],
     },
     spec: {
-      backoffLimit: spec.training.backoffLimit,
+      ...completions(spec.training),
       activeDeadlineSeconds: spec.training.activeDeadlineSeconds,
       ttlSecondsAfterFinished: spec.training.ttlSecondsAfterFinished,
       podFailurePolicy: badInputFailurePolicy(TRAINER_CONTAINER),
