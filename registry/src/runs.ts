@@ -55,28 +55,20 @@ const toRun = (r: RunRow): TrainingRun => ({
   error: r.error,
 });
 
-/**
- * Records that a run started; a retried Job (same run id) bumps `attempts`. A run that
- * already succeeded stays succeeded, so its retry can find its version and exit.
- */
-export async function startTrainingRun(
+/** A new run, or `onConflict` (a fixed SQL fragment of this module) applied to the existing one. */
+async function upsertRun(
   pool: pg.Pool,
   ref: ModelRef,
   runId: string,
   params: Record<string, unknown>,
+  onConflict: string,
 ): Promise<TrainingRun> {
-  if (!runId) throw new RegistryError('startTrainingRun: runId is required');
+  if (!runId) throw new RegistryError('a training run needs a runId');
   return transaction(pool, async (c) => {
     const model = await lockModel(c, ref, true);
     const res = await c.query<{ id: string }>(
       `INSERT INTO training_runs (model_id, run_id, status, params) VALUES ($1, $2, 'running', $3)
-       ON CONFLICT (model_id, run_id) DO UPDATE SET
-         attempts = training_runs.attempts + 1,
-         params = EXCLUDED.params,
-         status = CASE WHEN training_runs.status = 'succeeded' THEN 'succeeded' ELSE 'running' END,
-         started_at = CASE WHEN training_runs.status = 'succeeded' THEN training_runs.started_at ELSE now() END,
-         finished_at = CASE WHEN training_runs.status = 'succeeded' THEN training_runs.finished_at END,
-         error = NULL
+       ON CONFLICT (model_id, run_id) DO UPDATE SET ${onConflict}
        RETURNING id`,
       [model.id, runId, JSON.stringify(params)],
     );
@@ -85,28 +77,42 @@ export async function startTrainingRun(
 }
 
 /**
- * Records that one index of a run split over several pods (an Indexed Job) started: the first
- * index creates the run, later ones and retries count an attempt. Unlike startTrainingRun it
- * leaves the status and error as they are: a failure one index recorded is what fails the Job,
- * and an index starting after it must not wipe the words the operator reports.
+ * Records that a run started; a retried Job (same run id) bumps `attempts`. A run that
+ * already succeeded stays succeeded, so its retry can find its version and exit.
  */
-export async function joinTrainingRun(
+export function startTrainingRun(
   pool: pg.Pool,
   ref: ModelRef,
   runId: string,
   params: Record<string, unknown>,
 ): Promise<TrainingRun> {
-  if (!runId) throw new RegistryError('joinTrainingRun: runId is required');
-  return transaction(pool, async (c) => {
-    const model = await lockModel(c, ref, true);
-    const res = await c.query<{ id: string }>(
-      `INSERT INTO training_runs (model_id, run_id, status, params) VALUES ($1, $2, 'running', $3)
-       ON CONFLICT (model_id, run_id) DO UPDATE SET attempts = training_runs.attempts + 1
-       RETURNING id`,
-      [model.id, runId, JSON.stringify(params)],
-    );
-    return runById(c, res.rows[0].id);
-  });
+  return upsertRun(
+    pool,
+    ref,
+    runId,
+    params,
+    `attempts = training_runs.attempts + 1,
+     params = EXCLUDED.params,
+     status = CASE WHEN training_runs.status = 'succeeded' THEN 'succeeded' ELSE 'running' END,
+     started_at = CASE WHEN training_runs.status = 'succeeded' THEN training_runs.started_at ELSE now() END,
+     finished_at = CASE WHEN training_runs.status = 'succeeded' THEN training_runs.finished_at END,
+     error = NULL`,
+  );
+}
+
+/**
+ * Records that one index of a run split over several pods (an Indexed Job) started: the first
+ * index creates the run, later ones and retries count an attempt. Unlike startTrainingRun it
+ * leaves the status and error as they are: a failure one index recorded is what fails the Job,
+ * and an index starting after it must not wipe the words the operator reports.
+ */
+export function joinTrainingRun(
+  pool: pg.Pool,
+  ref: ModelRef,
+  runId: string,
+  params: Record<string, unknown>,
+): Promise<TrainingRun> {
+  return upsertRun(pool, ref, runId, params, 'attempts = training_runs.attempts + 1');
 }
 
 export async function finishTrainingRun(
