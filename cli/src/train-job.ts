@@ -47,6 +47,8 @@ Job mode (train into the registry):
   --spec FILE            training spec (JSON or YAML) instead of the flags; also env ${TRAINING_SPEC_ENV}
   --data FILE.csv | --query SQL [--postgres URL] [--row-limit N]   (as in local mode)
   --artifacts WHERE      postgres (default, in the registry), gs://BUCKET/PREFIX or a folder
+  A spec with parallelism N > 1 fits the share of its k sweep named by env ${JOB_COMPLETION_INDEX_ENV}
+  (0..N-1, set by an Indexed Job); the pod whose share completes the sweep registers the version.
   Logs JSON lines. Exit 0 done, 1 transient (retry), 2 bad spec or data (do not retry).`;
 
 /** The flags Job mode reads itself; the numeric ones arrive already read, as `TrainFlags`. */
