@@ -3,7 +3,14 @@
 import type { KubernetesObject, V1Deployment, V1Job } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../api/v1alpha1/common.ts';
 import { PERSONA_MODEL_PLURAL, type PersonaModel } from '../api/v1alpha1/personamodel.ts';
-import { ResilientInformer, objectKey, type InformerEvent, type ListResult } from '../runtime/informer.ts';
+import {
+  ResilientInformer,
+  objectKey,
+  withoutManagedFields,
+  type IndexFunc,
+  type InformerEvent,
+  type ListResult,
+} from '../runtime/informer.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { OperatorMetrics } from '../runtime/metrics.ts';
 import type { KubeClients } from './clients.ts';
@@ -14,7 +21,24 @@ export interface ResourceKind<T extends KubernetesObject> {
   /** Collection path for the watch, across all namespaces when `namespace` is undefined. */
   path(namespace: string | undefined): string;
   list(clients: KubeClients, namespace: string | undefined, labelSelector?: string): Promise<ListResult<T>>;
+  /** What the cache keeps of each object; by default all but metadata.managedFields. */
+  transform?: (obj: T) => T;
 }
+
+/**
+ * A Job or Deployment without its pod template's spec (containers, env, volumes): the bulk
+ * of either object, written by the operator and never read back from the cache. The template's
+ * labels stay (they say which version a Deployment rolls out), as do replicas and status.
+ */
+export function withoutPodSpec<T extends V1Job | V1Deployment>(obj: T): T {
+  const spec = obj.spec;
+  if (!spec?.template?.spec) return obj;
+  const { spec: _podSpec, ...template } = spec.template;
+  return { ...obj, spec: { ...spec, template } };
+}
+
+const cachedWorkload = <T extends V1Job | V1Deployment>(obj: T): T =>
+  withoutPodSpec(withoutManagedFields(obj));
 
 const crdPath = (plural: string) => (ns: string | undefined) =>
   ns ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${plural}` : `/apis/${GROUP}/${VERSION}/${plural}`;
@@ -51,6 +75,7 @@ export const jobKind: ResourceKind<V1Job> = {
     (namespace
       ? await c.batch.listNamespacedJob({ namespace, labelSelector })
       : await c.batch.listJobForAllNamespaces({ labelSelector })) as ListResult<V1Job>,
+  transform: cachedWorkload,
 };
 
 export const deploymentKind: ResourceKind<V1Deployment> = {
@@ -60,6 +85,7 @@ export const deploymentKind: ResourceKind<V1Deployment> = {
     (namespace
       ? await c.apps.listNamespacedDeployment({ namespace, labelSelector })
       : await c.apps.listDeploymentForAllNamespaces({ labelSelector })) as ListResult<V1Deployment>,
+  transform: cachedWorkload,
 };
 
 /** Numeric resourceVersions (etcd revisions) compared; anything else counts as unknown. */
@@ -96,6 +122,19 @@ export class Store<T extends KubernetesObject> {
 
   list(): T[] {
     return this.informers.flatMap((i) => i.list());
+  }
+
+  /** See ResilientInformer.addIndex; each namespace's informer keeps its own. */
+  addIndex(name: string, valuesOf: IndexFunc<T>): void {
+    for (const inf of this.informers) inf.addIndex(name, valuesOf);
+  }
+
+  /**
+   * The cached objects filed under `value` in index `name`: what the watches delivered, not
+   * the writes remembered for `get` (an index lookup finds objects, not one known key).
+   */
+  byIndex(name: string, value: string): T[] {
+    return this.informers.flatMap((i) => i.byIndex(name, value));
   }
 
   /** Records the object the API server returned for our write. */
@@ -144,6 +183,7 @@ export class InformerFactory {
           watcher: this.opts.clients.watcher,
           labelSelector,
           watchTimeoutSeconds: this.opts.watchTimeoutSeconds,
+          transform: kind.transform,
           logger: this.opts.logger,
           onRestart: (reason) => this.opts.metrics?.watchRestarts.inc({ resource: kind.name, reason }),
         }),

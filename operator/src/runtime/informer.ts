@@ -52,7 +52,7 @@ export interface InformerOptions<T> {
  * operator reads them (server-side apply keeps them on the server), so the cache leaves them
  * out, as controller-runtime's TransformStripManagedFields does; an update without them keeps them.
  */
-function withoutManagedFields<T extends KubernetesObject>(obj: T): T {
+export function withoutManagedFields<T extends KubernetesObject>(obj: T): T {
   if (!obj?.metadata?.managedFields) return obj;
   const { managedFields: _dropped, ...metadata } = obj.metadata;
   return { ...obj, metadata };
@@ -63,8 +63,19 @@ export function objectKey(obj: KubernetesObject): string {
   return ns ? `${ns}/${obj.metadata?.name}` : (obj.metadata?.name ?? '');
 }
 
+/** The values an object is filed under in one index (e.g. the model a Job belongs to). */
+export type IndexFunc<T> = (obj: T) => string[];
+
+interface Index<T> {
+  valuesOf: IndexFunc<T>;
+  /** value -> keys of the cached objects filed under it. */
+  keys: Map<string, Set<string>>;
+}
+
 export class ResilientInformer<T extends KubernetesObject> {
   private readonly cache = new Map<string, T>();
+  /** The indices by name, as client-go's Indexer keeps them. */
+  private readonly indices = new Map<string, Index<T>>();
   private readonly handlers: Record<InformerEvent, ((obj: T, old?: T) => void)[]> = {
     add: [],
     update: [],
@@ -128,6 +139,29 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   list(): T[] {
     return [...this.cache.values()];
+  }
+
+  /**
+   * Files every cached object (now and from now on) under `valuesOf(obj)` in index `name`, so
+   * `byIndex` answers without a scan. A name already added keeps its first function.
+   */
+  addIndex(name: string, valuesOf: IndexFunc<T>): void {
+    if (this.indices.has(name)) return;
+    const index: Index<T> = { valuesOf, keys: new Map() };
+    this.indices.set(name, index);
+    for (const [key, obj] of this.cache) this.file(index, key, obj);
+  }
+
+  /** The cached objects filed under `value` in index `name`. */
+  byIndex(name: string, value: string): T[] {
+    const index = this.indices.get(name);
+    if (!index) throw new Error(`informer ${this.opts.name} has no index ${name}`);
+    const out: T[] = [];
+    for (const key of index.keys.get(value) ?? []) {
+      const obj = this.cache.get(key);
+      if (obj) out.push(obj);
+    }
+    return out;
   }
 
   /** The resourceVersion the next watch resumes from. */
@@ -207,10 +241,10 @@ export class ResilientInformer<T extends KubernetesObject> {
     const key = objectKey(obj);
     const old = this.cache.get(key);
     if (phase === 'DELETED') {
-      this.cache.delete(key);
+      this.remove(key);
       this.emit('delete', obj, old);
     } else if (phase === 'ADDED' || phase === 'MODIFIED') {
-      this.cache.set(key, obj);
+      this.put(key, obj);
       this.emit(old ? 'update' : 'add', obj, old);
     }
   }
@@ -270,15 +304,47 @@ export class ResilientInformer<T extends KubernetesObject> {
     const fresh = new Map(items.map((o) => [objectKey(o), this.transform(o)] as const));
     for (const [key, old] of this.cache) {
       if (!fresh.has(key)) {
-        this.cache.delete(key);
+        this.remove(key);
         this.emit('delete', old, old);
       }
     }
     for (const [key, obj] of fresh) {
       const old = this.cache.get(key);
-      this.cache.set(key, obj);
+      this.put(key, obj);
       if (!old) this.emit('add', obj);
       else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.emit('update', obj, old);
+    }
+  }
+
+  private put(key: string, obj: T): void {
+    const old = this.cache.get(key);
+    for (const index of this.indices.values()) {
+      if (old) this.unfile(index, key, old);
+      this.file(index, key, obj);
+    }
+    this.cache.set(key, obj);
+  }
+
+  private remove(key: string): void {
+    const old = this.cache.get(key);
+    if (!old) return;
+    for (const index of this.indices.values()) this.unfile(index, key, old);
+    this.cache.delete(key);
+  }
+
+  private file(index: Index<T>, key: string, obj: T): void {
+    for (const value of index.valuesOf(obj)) {
+      let keys = index.keys.get(value);
+      if (!keys) index.keys.set(value, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  private unfile(index: Index<T>, key: string, obj: T): void {
+    for (const value of index.valuesOf(obj)) {
+      const keys = index.keys.get(value);
+      keys?.delete(key);
+      if (keys?.size === 0) index.keys.delete(value);
     }
   }
 

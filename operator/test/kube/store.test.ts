@@ -3,7 +3,7 @@
 // the object is deleted. A stopped informer keeps its cache: that stands for a watch that lags.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { V1ConfigMap } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
 import { startControlPlane, waitFor, type ControlPlane } from '../../../test/cluster/index.ts';
 import { makeClients, type KubeClients } from '../../src/kube/clients.ts';
 import { Store } from '../../src/kube/informers.ts';
@@ -107,5 +107,41 @@ describe('Store', () => {
       inf.get('store-d/x') === undefined ? true : undefined,
     );
     assert.equal(store.get('store-d/x'), undefined);
+  });
+
+  test('an index files objects by value across namespaces and follows relabels and deletes', async () => {
+    const [a, b] = await Promise.all([namespace('store-e'), namespace('store-f')]);
+    const owned = (ns: string, name: string, owner: string) =>
+      clients.core.createNamespacedConfigMap({
+        namespace: ns,
+        body: { metadata: { name, labels: { ...LABELS, owner } } },
+      });
+    await owned(a, 'x', 'one');
+    await owned(b, 'y', 'one');
+    await owned(a, 'z', 'two');
+    const store = new Store([configMaps(a), configMaps(b)]);
+    await Promise.all(store.informers.map((i) => i.start()));
+    // Added after the first list: what is cached already is filed too.
+    store.addIndex('owner', (cm) => (cm.metadata?.labels?.owner ? [cm.metadata.labels.owner] : []));
+    const names = (owner: string) =>
+      store
+        .byIndex('owner', owner)
+        .map((cm) => cm.metadata?.name)
+        .sort();
+    assert.deepEqual(names('one'), ['x', 'y']);
+    assert.deepEqual(names('two'), ['z']);
+    assert.deepEqual(names('three'), []);
+
+    await owned(b, 'w', 'two');
+    await clients.core.patchNamespacedConfigMap(
+      { name: 'x', namespace: a, body: { metadata: { labels: { owner: 'two' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await clients.core.deleteNamespacedConfigMap({ name: 'z', namespace: a });
+    await waitFor('the watches to deliver the add, the relabel and the delete', async () =>
+      JSON.stringify(names('two')) === JSON.stringify(['w', 'x']) ? true : undefined,
+    );
+    assert.deepEqual(names('one'), ['y'], 'the relabelled object left its old value');
+    assert.throws(() => store.byIndex('nobody-added-this', 'x'), /no index nobody-added-this/);
   });
 });

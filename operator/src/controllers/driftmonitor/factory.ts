@@ -9,6 +9,7 @@ import { systemClock } from '../../runtime/clock.ts';
 import type { ControllerFactory } from '../shared/factory.ts';
 import { observeJobDurations } from '../shared/job-durations.ts';
 import { MANAGED_SELECTOR } from '../shared/labels.ts';
+import { indexByModel } from '../shared/model-index.ts';
 import type { DriftMonitorContext } from './context.ts';
 import { driftMonitorController } from './controller.ts';
 
@@ -20,7 +21,7 @@ export const driftMonitorControllerFactory: ControllerFactory = (deps) => {
     clients: deps.clients,
     monitors: deps.informers.store(driftMonitorKind),
     models: deps.informers.store(personaModelKind),
-    jobs: deps.informers.store(jobKind, MANAGED_SELECTOR),
+    jobs: indexByModel(deps.informers.store(jobKind, MANAGED_SELECTOR)),
     registry: deps.registry,
     events: deps.events,
     config: deps.config,

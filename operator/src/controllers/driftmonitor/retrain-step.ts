@@ -8,6 +8,7 @@ import { PERSONA_MODEL_PLURAL } from '../../api/v1alpha1/personamodel.ts';
 import { keyOf, type DriftMonitorContext } from './context.ts';
 import type { ResolvedMonitorSpec } from './defaults.ts';
 import { retrainRequestAnnotations } from '../shared/retrain-request.ts';
+import { objectsOfModel } from '../shared/model-index.ts';
 import {
   activeTrainingJobs,
   decideRetrain,
@@ -39,7 +40,11 @@ export async function retrainStep(
     action: spec.action,
     lastRetrainTriggered,
     model,
-    activeTrainingJobs: activeTrainingJobs(ctx.jobs.list(), namespace, modelName),
+    activeTrainingJobs: activeTrainingJobs(
+      objectsOfModel(ctx.jobs, namespace, modelName),
+      namespace,
+      modelName,
+    ),
   });
   const about = { reportId: report.id, data: spec.action.retrain?.data };
   if (!decision.retrain) {

@@ -4,8 +4,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { PersonaModel } from '../../api/v1alpha1/personamodel.ts';
 import { objectKey } from '../../runtime/informer.ts';
 import type { Controller } from '../../runtime/controller.ts';
-import { keyOf, type PersonaModelContext } from './context.ts';
-import { MODEL_LABEL } from '../shared/labels.ts';
+import type { PersonaModelContext } from './context.ts';
+import { modelKeyOf } from '../shared/model-index.ts';
 import { reconcilePersonaModel } from './reconcile.ts';
 
 /** Our own status writes change nothing the reconcile reads besides status: skip those events. */
@@ -21,13 +21,6 @@ function worthReconciling(obj: PersonaModel, old: PersonaModel | undefined): boo
   );
 }
 
-/** An owned object's model: the label names it; the object's namespace is the model's. */
-function ownerKey(obj: KubernetesObject): string | undefined {
-  const model = obj.metadata?.labels?.[MODEL_LABEL];
-  const ns = obj.metadata?.namespace;
-  return model && ns ? keyOf(ns, model) : undefined;
-}
-
 export const PERSONA_MODEL_CONTROLLER = 'personamodel';
 
 export function personaModelController(ctx: PersonaModelContext): Controller {
@@ -40,7 +33,7 @@ export function personaModelController(ctx: PersonaModelContext): Controller {
       });
       for (const store of [ctx.jobs, ctx.deployments] as const) {
         const owned = (obj: KubernetesObject) => {
-          const key = ownerKey(obj);
+          const key = modelKeyOf(obj);
           if (key) enqueue(key);
         };
         store.on('add', owned);

@@ -4,6 +4,7 @@ import { systemClock } from '../../runtime/clock.ts';
 import type { ControllerFactory } from '../shared/factory.ts';
 import { observeJobDurations } from '../shared/job-durations.ts';
 import { MANAGED_SELECTOR } from '../shared/labels.ts';
+import { indexByModel } from '../shared/model-index.ts';
 import type { PersonaModelContext } from './context.ts';
 import { personaModelController } from './controller.ts';
 
@@ -11,7 +12,7 @@ export const personaModelControllerFactory: ControllerFactory = (deps) => {
   const ctx: PersonaModelContext = {
     clients: deps.clients,
     models: deps.informers.store(personaModelKind),
-    jobs: deps.informers.store(jobKind, MANAGED_SELECTOR),
+    jobs: indexByModel(deps.informers.store(jobKind, MANAGED_SELECTOR)),
     deployments: deps.informers.store(deploymentKind, MANAGED_SELECTOR),
     registry: deps.registry,
     events: deps.events,

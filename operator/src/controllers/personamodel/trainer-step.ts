@@ -19,7 +19,7 @@ import { INPUTS_HASH_LABEL, trainingInputsHash, trainingJobName } from './naming
 import { TRIGGER_ANNOTATION, buildTrainingJob } from './objects/job.ts';
 import { ensureServiceAccount } from '../shared/service-accounts.ts';
 import { jobOutcome } from '../shared/job-outcome.ts';
-import { MODEL_LABEL } from '../shared/labels.ts';
+import { objectsOfModel } from '../shared/model-index.ts';
 import { nextFireTime } from '@persona-operator/core/time/cron';
 import { decideTraining } from './trigger.ts';
 import { planTrainingData } from './training-data.ts';
@@ -115,11 +115,9 @@ export function lostJob(
 ): V1Job | undefined {
   // creationTimestamp has whole seconds: compare with the recorded start cut to seconds.
   const since = last?.startTime ? Math.floor(Date.parse(last.startTime) / 1000) * 1000 : -Infinity;
-  const ours = ctx.jobs.list().filter((j) => {
+  const ours = objectsOfModel(ctx.jobs, model.metadata.namespace!, model.metadata.name!).filter((j) => {
     const m = j.metadata;
     return (
-      m?.namespace === model.metadata.namespace &&
-      m?.labels?.[MODEL_LABEL] === model.metadata.name &&
       m?.labels?.[INPUTS_HASH_LABEL] === inputsHash &&
       m?.name !== last?.jobName &&
       m?.ownerReferences?.some((o) => o.uid === model.metadata.uid) === true &&

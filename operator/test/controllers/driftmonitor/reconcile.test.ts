@@ -20,6 +20,7 @@ import { slotStamp } from '../../../src/controllers/driftmonitor/naming.ts';
 import { reconcileDriftMonitor } from '../../../src/controllers/driftmonitor/reconcile.ts';
 import { observeJobDurations } from '../../../src/controllers/shared/job-durations.ts';
 import { MANAGED_SELECTOR } from '../../../src/controllers/shared/labels.ts';
+import { indexByModel } from '../../../src/controllers/shared/model-index.ts';
 import { readRetrainRequest } from '../../../src/controllers/shared/retrain-request.ts';
 import { makeClients, type KubeClients } from '../../../src/kube/clients.ts';
 import { InformerFactory, jobKind, personaModelKind } from '../../../src/kube/informers.ts';
@@ -59,7 +60,7 @@ before(async () => {
   stores = {
     monitors: informers.store(driftMonitorKind),
     models: informers.store(personaModelKind),
-    jobs: informers.store(jobKind, MANAGED_SELECTOR),
+    jobs: indexByModel(informers.store(jobKind, MANAGED_SELECTOR)),
   };
   await informers.start();
 });
