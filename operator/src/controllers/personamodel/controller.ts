@@ -6,6 +6,7 @@ import { objectKey } from '../../runtime/informer.ts';
 import type { Controller } from '../../runtime/controller.ts';
 import type { PersonaModelContext } from './context.ts';
 import { modelKeyOf } from '../shared/model-index.ts';
+import { deploymentUpdateMatters, jobUpdateMatters } from './owned-updates.ts';
 import { reconcilePersonaModel } from './reconcile.ts';
 
 /** Our own status writes change nothing the reconcile reads besides status: skip those events. */
@@ -31,15 +32,20 @@ export function personaModelController(ctx: PersonaModelContext): Controller {
       ctx.models.on('update', (obj, old) => {
         if (worthReconciling(obj, old)) enqueue(objectKey(obj));
       });
+      const owned = (obj: KubernetesObject) => {
+        const key = modelKeyOf(obj);
+        if (key) enqueue(key);
+      };
       for (const store of [ctx.jobs, ctx.deployments] as const) {
-        const owned = (obj: KubernetesObject) => {
-          const key = modelKeyOf(obj);
-          if (key) enqueue(key);
-        };
         store.on('add', owned);
-        store.on('update', owned);
         store.on('delete', owned);
       }
+      ctx.jobs.on('update', (job, old) => {
+        if (!old || jobUpdateMatters(job, old)) owned(job);
+      });
+      ctx.deployments.on('update', (deploy, old) => {
+        if (!old || deploymentUpdateMatters(deploy, old)) owned(deploy);
+      });
     },
     keys: () => ctx.models.list().map((m) => objectKey(m)),
     reconcile: (key) => reconcilePersonaModel(ctx, key),
