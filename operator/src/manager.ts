@@ -11,7 +11,7 @@ import { driftMonitorControllerFactory, driftMonitorKind } from './controllers/d
 import { personaModelControllerFactory } from './controllers/personamodel/factory.ts';
 import type { ControllerDeps, ControllerFactory } from './controllers/shared/factory.ts';
 import { DEFAULT_CONFIG, type OperatorConfig } from './config.ts';
-import { makeClients } from './kube/clients.ts';
+import { makeClients, type KubeClients } from './kube/clients.ts';
 import { InformerFactory, personaModelKind } from './kube/informers.ts';
 import { backoffDelay } from './runtime/backoff.ts';
 import { ControllerRunner, DEFAULT_WORKERS } from './runtime/controller.ts';
@@ -100,6 +100,7 @@ export class Manager {
   readonly metrics: OperatorMetrics = createMetrics({ defaultMetrics: true });
   private runners: ControllerRunner[] = [];
   private informers: InformerFactory | undefined;
+  private clients: KubeClients | undefined;
   private registry: Registry | undefined;
   private health: HealthServer | undefined;
   private console: ConsoleDeps | undefined;
@@ -122,6 +123,7 @@ export class Manager {
     const { opts, metrics } = this;
     const logger = opts.logger;
     const clients = makeClients(opts.kubeConfig, metrics);
+    this.clients = clients;
     // One decision for the console and the report pages: both show a namespace's models.
     const access = new ConsoleAccess(kubeAccessReviews(clients), {
       allowWithoutToken: opts.consoleWithoutToken ?? false,
@@ -255,6 +257,7 @@ export class Manager {
     await this.elector?.stop();
     await this.electing;
     this.informers?.stop();
+    this.clients?.auth.close();
     await this.registry?.close().catch(() => undefined);
     await this.health?.close();
   }

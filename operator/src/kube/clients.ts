@@ -13,9 +13,12 @@ import {
   KubeConfig,
   PolicyV1Api,
   Watch,
+  type ApiConstructor,
+  type ApiType,
 } from '@kubernetes/client-node';
 import type { Watcher } from '../runtime/informer.ts';
 import type { OperatorMetrics } from '../runtime/metrics.ts';
+import { KeepAliveAuth, makeApiClient } from './keep-alive.ts';
 
 export interface KubeClients {
   kubeConfig: KubeConfig;
@@ -30,6 +33,8 @@ export interface KubeClients {
   authentication: AuthenticationV1Api;
   authorization: AuthorizationV1Api;
   watcher: Watcher;
+  /** How every call but the watches authenticates: one kept-alive agent (keep-alive.ts). */
+  auth: KeepAliveAuth;
 }
 
 /** `createNamespacedJob` -> verb "create", resource "NamespacedJob" (close enough for a label). */
@@ -61,17 +66,21 @@ export function makeClients(kubeConfig: KubeConfig, metrics?: OperatorMetrics): 
       return watch.watch(path, query, callback, done);
     },
   };
+  const auth = new KeepAliveAuth(kubeConfig);
+  const api = <T extends ApiType>(type: ApiConstructor<T>) =>
+    counted(makeApiClient(kubeConfig, type, auth), metrics);
   return {
     kubeConfig,
-    custom: counted(kubeConfig.makeApiClient(CustomObjectsApi), metrics),
-    batch: counted(kubeConfig.makeApiClient(BatchV1Api), metrics),
-    apps: counted(kubeConfig.makeApiClient(AppsV1Api), metrics),
-    core: counted(kubeConfig.makeApiClient(CoreV1Api), metrics),
-    autoscaling: counted(kubeConfig.makeApiClient(AutoscalingV2Api), metrics),
-    policy: counted(kubeConfig.makeApiClient(PolicyV1Api), metrics),
-    coordination: counted(kubeConfig.makeApiClient(CoordinationV1Api), metrics),
-    authentication: counted(kubeConfig.makeApiClient(AuthenticationV1Api), metrics),
-    authorization: counted(kubeConfig.makeApiClient(AuthorizationV1Api), metrics),
+    custom: api(CustomObjectsApi),
+    batch: api(BatchV1Api),
+    apps: api(AppsV1Api),
+    core: api(CoreV1Api),
+    autoscaling: api(AutoscalingV2Api),
+    policy: api(PolicyV1Api),
+    coordination: api(CoordinationV1Api),
+    authentication: api(AuthenticationV1Api),
+    authorization: api(AuthorizationV1Api),
     watcher,
+    auth,
   };
 }
