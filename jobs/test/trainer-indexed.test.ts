@@ -1,11 +1,12 @@
 // The training Job as the pods of an Indexed Job, against a real, throwaway Postgres: the pods
 // share the (k, restart) grid, the one that completes it registers the version the single pod
-// registers, a retried pod adds no trial and gathers again without a second version, and bad
-// input (in any pod, or pods that read other rows) fails with exit 2 and the pod's own words.
+// registers, a retried pod adds no trial and gathers again without a second version, a pod
+// failing transiently (exit 1) is retried alone, and bad input (in any pod, or pods that read
+// other rows) fails with exit 2 and the pod's own words.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { startPostgres, type TestPostgres } from '../../test/support/postgres.ts';
+import { freePort, startPostgres, type TestPostgres } from '../../test/support/postgres.ts';
 import { captureLog } from './support/capture-log.ts';
 import { Registry } from '@persona-operator/registry';
 import { parseTrainingJobSpec, type TrainingJobSpec } from '@persona-operator/jobs/training-spec';
@@ -53,10 +54,10 @@ function spec(name: string, overrides: Record<string, unknown> = {}): TrainingJo
   });
 }
 
-async function run(s: TrainingJobSpec, runId: string, index?: number) {
+async function run(s: TrainingJobSpec, runId: string, index?: number, registryUrl = db.url) {
   const { logger, lines } = captureLog();
   const result = await runTrainingJob(s, {
-    registryUrl: db.url,
+    registryUrl,
     runId,
     logger,
     env: { PERSONA_DATA_URL: db.url },
@@ -134,6 +135,28 @@ describe('trainer job over an Indexed Job', () => {
     const late = await run(s, 'run-r', 0);
     assert.equal(late.version, 1);
     assert.deepEqual(await trialRows('run-r'), before);
+  });
+
+  test('a transient failure of one pod: exit 1, and its retry fits only its share and completes the grid', async () => {
+    const s = spec('transient', { parallelism: 3 });
+    const others = await Promise.all([run(s, 'run-t', 0), run(s, 'run-t', 2)]);
+    assert.deepEqual(
+      others.map((p) => [p.exitCode, p.version]),
+      [
+        [0, undefined],
+        [0, undefined],
+      ],
+    );
+    const unreachable = `postgres://nobody@127.0.0.1:${await freePort()}/registry`;
+    const failed = await run(s, 'run-t', 1, unreachable);
+    assert.equal(failed.exitCode, 1, 'transient: Kubernetes retries this index alone');
+    assert.equal((await trialRows('run-t')).length, 4);
+    const retried = await run(s, 'run-t', 1);
+    assert.equal(retried.exitCode, 0, JSON.stringify(retried.lines.at(-1)));
+    assert.equal(retried.created, true);
+    assert.equal(retried.lines.find((l) => l.phase === 'trials')?.fitted, 2, 'its own share only');
+    assert.equal((await trialRows('run-t')).length, 6);
+    assert.deepEqual((await loadV1('transient')).metrics, (await loadV1('one-pod')).metrics);
   });
 
   test('bad input in the pods: exit 2, the error kept on the run, no version', async () => {
