@@ -63,6 +63,7 @@ describe('CRDs on the API server', () => {
     assert.equal(created.spec.training.nInit, 10);
     assert.equal(created.spec.training.mode, 'fit');
     assert.equal(created.spec.training.backoffLimit, 2);
+    assert.equal(created.spec.training.parallelism, 1, 'one training pod unless asked');
     assert.deepEqual(created.spec.promotion, {
       policy: 'Automatic',
       minSilhouette: 0.25,
