@@ -107,3 +107,15 @@ export function describeQueue(f: QueueFigures): string {
     `reconciles ${results}; errors ${f.errors}`
   );
 }
+
+/** Mean latency and count of each verb and resource the operator called, slowest first. */
+export function apiLatencies(samples: Sample[]): { call: string; n: number; meanMs: number }[] {
+  const count = samples.filter((s) => s.name === 'persona_operator_api_request_duration_seconds_count');
+  return count
+    .filter((c) => c.value > 0)
+    .map((c) => {
+      const sum = sumOf(samples, 'persona_operator_api_request_duration_seconds_sum', c.labels);
+      return { call: `${c.labels.verb} ${c.labels.resource}`, n: c.value, meanMs: (sum / c.value) * 1000 };
+    })
+    .sort((a, b) => b.meanMs - a.meanMs);
+}

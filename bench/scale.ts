@@ -55,7 +55,14 @@ import { percentile, requestCounts } from './operator-figures.ts';
 import { keepRecord, startBench } from './record.ts';
 import { startKwok, type Kwok } from './scale-kwok.ts';
 import { LogTally, describeCauses, type LogCauses } from './scale-log.ts';
-import { describeQueue, parseMetrics, queueFigures, sumOf, type QueueFigures } from './scale-metrics.ts';
+import {
+  apiLatencies,
+  describeQueue,
+  parseMetrics,
+  queueFigures,
+  sumOf,
+  type QueueFigures,
+} from './scale-metrics.ts';
 import { startStandInTrainer, type StandInTrainer } from './scale-trainer.ts';
 import { watchAll, type BenchWatch } from './scale-watch.ts';
 
@@ -292,6 +299,7 @@ async function main(): Promise<void> {
     const idle = await scrape(operator);
     const idleRss = sumOf(idle, 'persona_operator_process_resident_memory_bytes');
     const idleHeap = sumOf(idle, 'persona_operator_nodejs_heap_size_used_bytes');
+    const idleCpu = sumOf(idle, 'persona_operator_process_cpu_seconds_total');
 
     // The registry schema exists now (the operator migrated it): the stand-in may start.
     const registry = await Registry.connect(pgUrl, { max: 8 });
@@ -483,6 +491,11 @@ async function main(): Promise<void> {
       `operator memory with everything Serving: RSS ${mb(rss)} (goal <= 300 MB: ${rss <= 300 * 2 ** 20 ? 'met' : 'NOT met'}), heap used ${mb(heap)}; ` +
         `idle before: RSS ${mb(idleRss)}, heap ${mb(idleHeap)}; per object (${objects}): RSS +${((rss - idleRss) / objects / 1024).toFixed(1)} KB, heap +${((heap - idleHeap) / objects / 1024).toFixed(1)} KB`,
     );
+    // Near the wall time: the operator's own event loop is the bottleneck; far below: it waits.
+    const cpuSeconds = sumOf(full, 'persona_operator_process_cpu_seconds_total') - idleCpu;
+    say(
+      `operator CPU from the first apply to settled: ${cpuSeconds.toFixed(1)} s over ${seconds(performance.now() - applyStarted)} of wall time`,
+    );
 
     // ---- at rest ----
     const before = requestCounts(await operator.metrics());
@@ -507,6 +520,10 @@ async function main(): Promise<void> {
     const queues: QueueFigures[] = CONTROLLERS.map((c) => queueFigures(full, c, maxDepth[c] ?? 0));
     say('work queues (controller-runtime metrics, first operator):');
     for (const q of queues) say(describeQueue(q));
+    const latencies = apiLatencies(full);
+    say('API request latency as the operator saw it (mean, slowest first):');
+    for (const l of latencies.slice(0, 12))
+      say(`  ${l.call.padEnd(44)} ${l.meanMs.toFixed(0).padStart(6)} ms  (${l.n} calls)`);
     const firstLogCauses = logCauses(operator, 'until everything was Serving and at rest');
 
     // ---- SIGKILL, and a new operator takes over ----
@@ -585,8 +602,10 @@ async function main(): Promise<void> {
       jobCreated: createdQ,
       deploymentUpdated: rolledQ,
       memory: { rss, heap, idleRss, idleHeap, objects },
+      operatorCpuSeconds: cpuSeconds,
       restRequestsPerMinute: { total: restTotal / minutes, byVerbResource: rest },
       workQueues: queues,
+      apiLatencies: latencies,
       recovery,
       workQueuesAfterRestart: secondQueues,
       logCauses: firstLogCauses,

@@ -1,6 +1,7 @@
 // The Kubernetes API clients the operator uses, each wrapped so every call is counted in
 // persona_operator_api_requests_total: the "nothing at rest but watches and the lease" goal
-// is checked from that counter, so no call may bypass it.
+// is checked from that counter, so no call may bypass it. Each call's latency goes to
+// persona_operator_api_request_duration_seconds.
 import {
   AppsV1Api,
   AuthenticationV1Api,
@@ -52,7 +53,12 @@ function counted<T extends object>(api: T, metrics: OperatorMetrics | undefined)
       const { verb, resource } = splitMethod(prop);
       return (...args: unknown[]) => {
         metrics.apiRequests.inc({ verb, resource });
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
+        const end = metrics.apiLatency.startTimer({ verb, resource });
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        const stop = () => void end();
+        if (result instanceof Promise) void result.then(stop, stop);
+        else stop();
+        return result;
       };
     },
   });

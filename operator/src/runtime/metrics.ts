@@ -22,6 +22,7 @@ export interface OperatorMetrics {
   leader: Gauge;
   watchRestarts: Counter<'resource' | 'reason'>;
   apiRequests: Counter<'verb' | 'resource'>;
+  apiLatency: Histogram<'verb' | 'resource'>;
   events: Counter<'kind' | 'type' | 'reason'>;
   jobDuration: Histogram<'job' | 'result'>;
 }
@@ -115,6 +116,13 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Operator
       name: 'persona_operator_api_requests_total',
       help: 'Requests made to the Kubernetes API, by verb and resource.',
       labelNames: ['verb', 'resource'],
+      registers,
+    }),
+    apiLatency: new Histogram({
+      name: 'persona_operator_api_request_duration_seconds',
+      help: 'Time from sending a request to the Kubernetes API to its answer (watches excepted), by verb and resource.',
+      labelNames: ['verb', 'resource'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
     events: new Counter({

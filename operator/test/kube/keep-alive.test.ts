@@ -6,14 +6,16 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { startControlPlane, type ControlPlane } from '../../../test/cluster/index.ts';
 import { makeClients, type KubeClients } from '../../src/kube/clients.ts';
+import { createMetrics } from '../../src/runtime/metrics.ts';
 
 let cp: ControlPlane;
 let clients: KubeClients;
+const metrics = createMetrics();
 const sockets = new Set<Socket>();
 
 before(async () => {
   cp = await startControlPlane();
-  clients = makeClients(cp.kubeConfig);
+  clients = makeClients(cp.kubeConfig, metrics);
   // The agent exists from the first call on; every response hands its socket back with 'free'.
   await clients.core.listNamespace();
   const agent = clients.auth.agent;
@@ -53,4 +55,19 @@ test('after close the next call connects again and the calls go on sharing', asy
   await clients.core.listNamespace();
   await clients.core.listNamespace();
   assert.equal(sockets.size, 1);
+});
+
+test('every call is counted and timed by verb and resource, failed ones too', async () => {
+  const counted = async (verb: string, resource: string) =>
+    (await metrics.apiLatency.get()).values.find(
+      (v) =>
+        v.metricName === 'persona_operator_api_request_duration_seconds_count' &&
+        v.labels.verb === verb &&
+        v.labels.resource === resource,
+    )?.value ?? 0;
+  const listed = await counted('list', 'Namespace');
+  await clients.core.listNamespace();
+  await assert.rejects(clients.core.readNamespace({ name: 'no-such-namespace' }));
+  assert.equal(await counted('list', 'Namespace'), listed + 1);
+  assert.equal(await counted('read', 'Namespace'), 1);
 });
