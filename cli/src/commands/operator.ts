@@ -10,6 +10,7 @@ import {
   runOperator,
   type OperatorOutcome,
 } from '@persona-operator/operator/main';
+import { DEFAULT_WORKERS } from '@persona-operator/operator/runtime/controller';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_TRANSIENT } from '@persona-operator/jobs/exit-codes';
 import { CliError } from '../errors.ts';
 import type { Command } from '../main.ts';
@@ -41,7 +42,7 @@ Options:
                                Secret handed to Jobs and predictors of models without
                                spec.registry (default persona-registry/url); it must name the
                                same database as --registry
-  --workers N                  concurrent reconciles per controller (default 4)
+  --workers N                  concurrent reconciles per controller (default 16)
   --console-without-token      serve the console (/console/) to requests without a bearer
                                token, for every watched namespace: only where the port is
                                reachable through kubectl port-forward or the API server's
@@ -124,7 +125,7 @@ export const command: Command = {
     if (retryPeriod > renewDeadline)
       throw new CliError('--retry-period must not exceed --renew-deadline', EXIT_BAD_INPUT);
     const healthPort = intFlag('--health-port', values['health-port'], { min: 0, max: 65535 }) ?? 8081;
-    const workers = intFlag('--workers', values.workers, { min: 1 }) ?? 4;
+    const workers = intFlag('--workers', values.workers, { min: 1 }) ?? DEFAULT_WORKERS;
     const config: OperatorConfig = {
       ...DEFAULT_CONFIG,
       image: values.image ?? env.PERSONA_IMAGE ?? DEFAULT_CONFIG.image,
