@@ -48,9 +48,14 @@ async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
   }
 }
 
-/** Applies the predictor objects for `version` unless the Deployment says they are applied. */
+/**
+ * Applies the predictor objects for `version` unless the Deployment says they are applied. The
+ * Deployment's hash vouches for all four objects, so it is written last: a Service refused
+ * (no address left, a quota) fails the reconcile and is applied again on the retry, instead of
+ * being skipped for a hash that is already there.
+ */
 export async function applyPredictor(
-  ctx: PersonaModelContext,
+  ctx: Pick<PersonaModelContext, 'clients' | 'deployments' | 'config'>,
   model: PersonaModel,
   spec: ResolvedSpec,
   version: number,
@@ -74,18 +79,18 @@ export async function applyPredictor(
   };
   await ensureServiceAccount(ctx, namespace, ctx.config.predictorServiceAccount);
   const common = { name, namespace, fieldManager: FIELD_MANAGER, force: true };
-  // The Deployment first: it is what rolls the new version out.
+  // Independent of each other and of the version: at once, so the rollout waits for one round trip.
+  await Promise.all([
+    ctx.clients.core.patchNamespacedService({ ...common, body: service }, apply),
+    hpa
+      ? ctx.clients.autoscaling.patchNamespacedHorizontalPodAutoscaler({ ...common, body: hpa }, apply)
+      : ignoreNotFound(ctx.clients.autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name, namespace })),
+    pdb
+      ? ctx.clients.policy.patchNamespacedPodDisruptionBudget({ ...common, body: pdb }, apply)
+      : ignoreNotFound(ctx.clients.policy.deleteNamespacedPodDisruptionBudget({ name, namespace })),
+  ]);
   const applied = await ctx.clients.apps.patchNamespacedDeployment({ ...common, body: deploy }, apply);
   ctx.deployments.remember(key, applied);
-  await ctx.clients.core.patchNamespacedService({ ...common, body: service }, apply);
-  if (hpa)
-    await ctx.clients.autoscaling.patchNamespacedHorizontalPodAutoscaler({ ...common, body: hpa }, apply);
-  else
-    await ignoreNotFound(
-      ctx.clients.autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name, namespace }),
-    );
-  if (pdb) await ctx.clients.policy.patchNamespacedPodDisruptionBudget({ ...common, body: pdb }, apply);
-  else await ignoreNotFound(ctx.clients.policy.deleteNamespacedPodDisruptionBudget({ name, namespace }));
   return applied;
 }
 
