@@ -53,7 +53,8 @@ export interface ControlPlane {
   logs(): string;
 }
 
-const SERVICE_CIDR = '10.0.0.0/24';
+// Room for a Service per model of bench:scale's thousand (a /24 ran out at 253).
+const SERVICE_CIDR = '10.0.0.0/16';
 const SERVICE_IP = '10.0.0.1';
 const LOG_TAIL_BYTES = 24 * 1024;
 
