@@ -140,6 +140,25 @@ describe('streamed training', () => {
     }
   });
 
+  test('minibatch: below the number of natural groups, each k lands within 2 % of Lloyd (seeds refined on the sample)', async () => {
+    // Eight blobs and k up to 6: several local optima per k, where unrefined k-means++ seeds
+    // left a mini-batch run in a poorer one than Lloyd's restarts find.
+    const many = blobTable(20_000, 5, 8, 17);
+    const names = many.columns.map((c) => ({ name: c.name, type: c.type }));
+    const spec = { ...base, k: { min: 2, max: 6 }, seed: 11 };
+    const mb = await trainFromSource(tableSource(many, 4000), {
+      ...spec,
+      algorithm: 'minibatch',
+      batchSize: 512,
+    });
+    const lloyd = await trainModel(many, { ...spec, features: names });
+    for (const m of mb.artifact.metrics.perK) {
+      const l = lloyd.metrics.perK.find((p) => p.k === m.k)!;
+      const excess = (m.inertia - l.inertia) / l.inertia;
+      assert.ok(excess < 0.02, `k=${m.k}: mini-batch inertia ${m.inertia} vs Lloyd ${l.inertia}`);
+    }
+  });
+
   test('the same source and seed train the same model', async () => {
     const spec: StreamTrainSpec = { ...base, algorithm: 'minibatch', batchSize: 256, k: { min: 3, max: 4 } };
     const small = selectRows(

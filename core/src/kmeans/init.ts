@@ -41,11 +41,25 @@ export function initialCentroids(
   opts: LloydOptions,
 ): InitialCentroids {
   if (!usesSample(points.n, init)) return { centroids: kmeansPlusPlus(points, k, rng), sampleIterations: 0 };
-  const sample = samplePoints(points, init.sampleSize, rng);
+  return refinedSeeds(samplePoints(points, init.sampleSize, rng), k, rng, init.candidates, opts);
+}
+
+/**
+ * The lowest-inertia of `candidates` greedy k-means++ seedings of `sample`, each run to
+ * convergence there with Lloyd (the refinement step of initialCentroids, also the mini-batch
+ * trainer's seeding on its reservoir sample).
+ */
+export function refinedSeeds(
+  sample: Points,
+  k: number,
+  rng: Rng,
+  candidates: number,
+  opts: LloydOptions,
+): InitialCentroids {
   const rows = toRows(sample);
   let best: { centroids: Float64Array; inertia: number } | undefined;
   let sampleIterations = 0;
-  for (let c = 0; c < init.candidates; c++) {
+  for (let c = 0; c < candidates; c++) {
     const r = lloyd(sample, rows, kmeansPlusPlus(sample, k, rng), k, opts);
     sampleIterations += r.iterations;
     if (!best || r.inertia < best.inertia) best = r;

@@ -1,8 +1,7 @@
 // Training on rows read as a stream (a cursor, a CSV download), never all in memory:
 //   1. a scan: row count, encoding, data hash and a seeded reservoir sample;
 //   2. mini-batch k-means for every k of the range at once, one stream of batches feeding all;
-//      seeds are k-means++ on the sample (best of nInit by inertia on another sample, as
-//      scikit-learn's MiniBatchKMeans picks its init);
+//      seeds are k-means++ on the sample refined there with Lloyd, the best by sample inertia;
 //   3. silhouette, Calinski-Harabasz and Davies-Bouldin on the sample, the k chosen as trainModel
 //      chooses it; then one last pass for each k's inertia and the persona counts over all rows.
 // The artifact has the same shape as trainModel's. `auto` keeps the rows of the scan while there
@@ -14,10 +13,11 @@ import { quantileGrid } from '../drift/personas/quantiles.ts';
 import { sortFloat64 } from '../drift/sort.ts';
 import { encodeTable } from '../encoding/encoding.ts';
 import { Batcher, MINIBATCH_DEFAULTS, MiniBatchKMeans } from '../kmeans/minibatch.ts';
-import { assign, countDistinct, type Points } from '../kmeans/points.ts';
-import { kmeansPlusPlus } from '../kmeans/seeding.ts';
+import { assign, countDistinct } from '../kmeans/points.ts';
+import { DEFAULT_INIT, refinedSeeds } from '../kmeans/init.ts';
+import { kmeansTolerance } from '../kmeans/lloyd.ts';
 import { nameClusters } from '../personas/naming.ts';
-import { createRng, deriveSeed, sampleIndices, type Rng } from '../random/rng.ts';
+import { createRng, deriveSeed, sampleIndices } from '../random/rng.ts';
 import { AUTO_MINIBATCH_ROWS, DEFAULT_BATCH_SIZE, DEFAULT_MAX_EPOCHS, type Algorithm } from './algorithm.ts';
 import { scanSource, type Scan } from './scan.ts';
 import { bestBySilhouette, metricsFor } from './choose-k.ts';
@@ -27,12 +27,13 @@ import { rowsOf } from './reference-sample.ts';
 import { TrainSpecError, validateSpec, type TrainSpec } from './spec.ts';
 import { trainModel, type TrainProgress } from './train.ts';
 
+/** Lloyd iterations at most for each seeding refined on the sample (scikit-learn's max_iter). */
+const SEED_LLOYD_MAX_ITERATIONS = 300;
+
 export interface StreamTrainSpec extends Omit<TrainSpec, 'features'> {
   algorithm: Algorithm;
   /** Rows per mini-batch (default 1024). */
   batchSize?: number;
-  /** Rows k-means++ seeds from (scikit-learn's init_size; default 3 x batchSize). */
-  initSize?: number;
   maxEpochs?: number;
   /** More rows than this is an error when they are trained on in memory (Lloyd), as the in-memory readers' limit. */
   rowLimit?: number;
@@ -75,12 +76,11 @@ export async function trainFromSource(
 ): Promise<StreamTrainResult> {
   const started = Date.now();
   const batchSize = spec.batchSize ?? DEFAULT_BATCH_SIZE;
-  const initSize = spec.initSize ?? 3 * batchSize;
   const keepUpTo =
     spec.algorithm === 'lloyd' ? Infinity : spec.algorithm === 'auto' ? AUTO_MINIBATCH_ROWS : 0;
   const progress = throttle(opts.onProgress);
   const scan = await scanSource(source, {
-    sampleSize: Math.max(spec.silhouetteSampleSize ?? 10_000, spec.referenceSampleSize ?? 5000, initSize),
+    sampleSize: Math.max(spec.silhouetteSampleSize ?? 10_000, spec.referenceSampleSize ?? 5000),
     seed: spec.seed,
     keepUpTo,
     onProgress: (rows) => progress({ phase: 'scan', rows }),
@@ -95,37 +95,13 @@ export async function trainFromSource(
     return { artifact, algorithm: 'lloyd', passes: 1 };
   }
   progress({ phase: 'scan', rows: scan.rows }, true);
-  return trainMiniBatch(source, scan, { ...spec, batchSize, initSize }, { ...opts, started });
-}
-
-/** The best of nInit k-means++ seedings, each on its own initSize rows of the sample, by inertia on another initSize rows. */
-function seedFromSample(sample: Points, k: number, nInit: number, initSize: number, rng: Rng): Float64Array {
-  const pick = (size: number): Points => {
-    const idx = sampleIndices(sample.n, size, rng);
-    const values = new Float64Array(idx.length * sample.d);
-    idx.forEach((j, i) => values.set(sample.values.subarray(j * sample.d, (j + 1) * sample.d), i * sample.d));
-    return { values, n: idx.length, d: sample.d };
-  };
-  const size = Math.min(sample.n, Math.max(initSize, 3 * k));
-  const validation = pick(size);
-  const labels = new Int32Array(validation.n);
-  let best: Float64Array | undefined;
-  let bestInertia = Infinity;
-  for (let r = 0; r < nInit; r++) {
-    const init = kmeansPlusPlus(pick(size), k, rng);
-    const inertia = assign(validation, init, k, labels);
-    if (inertia < bestInertia) {
-      bestInertia = inertia;
-      best = init;
-    }
-  }
-  return best!;
+  return trainMiniBatch(source, scan, { ...spec, batchSize }, { ...opts, started });
 }
 
 export async function trainMiniBatch(
   source: BatchSource,
   scan: Scan,
-  spec: StreamTrainSpec & { batchSize: number; initSize: number },
+  spec: StreamTrainSpec & { batchSize: number },
   opts: StreamTrainOptions & { started?: number } = {},
 ): Promise<StreamTrainResult> {
   const started = opts.started ?? Date.now();
@@ -159,8 +135,13 @@ export async function trainMiniBatch(
     }
     const options = { rows: scan.rows, batchSize: spec.batchSize, ...MINIBATCH_DEFAULTS };
     const runs: MiniBatchKMeans[] = [];
+    const seedLloyd = { tol: kmeansTolerance(sample), maxIterations: SEED_LLOYD_MAX_ITERATIONS };
     for (let k = spec.k.min; k <= spec.k.max; k++) {
-      const init = seedFromSample(sample, k, spec.nInit, spec.initSize, createRng(deriveSeed(spec.seed, k)));
+      // Seeded as Lloyd seeds a large table (kmeans/init.ts), on the reservoir sample: unrefined
+      // k-means++ seeds (scikit-learn's) start in a poor local optimum too often when k is below
+      // the number of natural groups, and a mini-batch run rarely leaves the basin it starts in.
+      const seeds = spec.nInit * DEFAULT_INIT.candidates;
+      const init = refinedSeeds(sample, k, createRng(deriveSeed(spec.seed, k)), seeds, seedLloyd).centroids;
       runs.push(new MiniBatchKMeans(k, d, init, options, createRng(deriveSeed(spec.seed, k, 1))));
     }
     const ks = runs.map((m) => m.k);
