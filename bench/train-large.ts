@@ -3,7 +3,7 @@
 // (`persona train --algorithm minibatch`, streaming the query) against scikit-learn's
 // MiniBatchKMeans reading the same table whole, with the same k range, batch size, n_init, epoch
 // limit and metric sample, in ABBA order. The seeding differs on purpose: scikit-learn keeps the
-// best of n_init k-means++ seedings on init_size rows; ours runs 2 x n_init seedings to
+// best of n_init k-means++ seedings on init_size rows; ours runs 4 x n_init seedings to
 // convergence on the sample (Lloyd) first, which is part of what is measured. Both run under one wrapper
 // (bench/rusage.py) that measures wall time and peak RSS the same way. Then, on the first
 // 1M rows (--subset), our mini-batch inertia per k against full Lloyd (`--algorithm lloyd`).
@@ -149,7 +149,7 @@ function sklearn(url: string): Measured & { perK: PerK[]; version: string; load_
 
 const bench = startBench('bench:train-large');
 console.log(
-  `${ROWS} rows x ${D} features in Postgres; k = ${K_MIN}..${K_MAX}, batch ${BATCH}, n_init ${N_INIT} (scikit-learn: k-means++ on ${3 * BATCH} rows; ours: ${2 * N_INIT} seedings refined by Lloyd on the ${SAMPLE}-row sample), at most ${MAX_EPOCHS} epochs, metrics on ${SAMPLE} rows; ${ROUNDS} rounds in ABBA order`,
+  `${ROWS} rows x ${D} features in Postgres; k = ${K_MIN}..${K_MAX}, batch ${BATCH}, n_init ${N_INIT} (scikit-learn: k-means++ on ${3 * BATCH} rows; ours: ${4 * N_INIT} seedings refined by Lloyd on the ${SAMPLE}-row sample), at most ${MAX_EPOCHS} epochs, metrics on ${SAMPLE} rows; ${ROUNDS} rounds in ABBA order`,
 );
 const hasSklearn = findPython() !== undefined;
 if (!hasSklearn) console.log('scikit-learn not found (install python3-sklearn or set PYTHON): ours only');

@@ -14,7 +14,7 @@ import { sortFloat64 } from '../drift/sort.ts';
 import { encodeTable } from '../encoding/encoding.ts';
 import { Batcher, MINIBATCH_DEFAULTS, MiniBatchKMeans } from '../kmeans/minibatch.ts';
 import { assign, countDistinct } from '../kmeans/points.ts';
-import { DEFAULT_INIT, refinedSeeds } from '../kmeans/init.ts';
+import { refinedSeeds } from '../kmeans/init.ts';
 import { kmeansTolerance } from '../kmeans/lloyd.ts';
 import { nameClusters } from '../personas/naming.ts';
 import { createRng, deriveSeed, sampleIndices } from '../random/rng.ts';
@@ -29,6 +29,8 @@ import { trainModel, type TrainProgress } from './train.ts';
 
 /** Lloyd iterations at most for each seeding refined on the sample (scikit-learn's max_iter). */
 const SEED_LLOYD_MAX_ITERATIONS = 300;
+/** k-means++ seedings refined on the sample per nInit (Lloyd's in-memory path refines 2). */
+const SEED_CANDIDATES_PER_INIT = 4;
 
 export interface StreamTrainSpec extends Omit<TrainSpec, 'features'> {
   algorithm: Algorithm;
@@ -139,8 +141,10 @@ export async function trainMiniBatch(
     for (let k = spec.k.min; k <= spec.k.max; k++) {
       // Seeded as Lloyd seeds a large table (kmeans/init.ts), on the reservoir sample: unrefined
       // k-means++ seeds (scikit-learn's) start in a poor local optimum too often when k is below
-      // the number of natural groups, and a mini-batch run rarely leaves the basin it starts in.
-      const seeds = spec.nInit * DEFAULT_INIT.candidates;
+      // the number of natural groups, and a mini-batch run stays in the basin it starts in. Lloyd
+      // gets nInit full runs to find the best basin and the mini-batch run only one, so it gets
+      // more candidates on the sample instead, where each costs little.
+      const seeds = spec.nInit * SEED_CANDIDATES_PER_INIT;
       const init = refinedSeeds(sample, k, createRng(deriveSeed(spec.seed, k)), seeds, seedLloyd).centroids;
       runs.push(new MiniBatchKMeans(k, d, init, options, createRng(deriveSeed(spec.seed, k, 1))));
     }
