@@ -12,9 +12,10 @@
 //   whatever happened before; its latency runs from that due time, so time spent waiting for a
 //   free connection or for this process's own timer counts against the server, never for it.
 //   How late requests left (sendLag) is reported beside, to tell the generator from the server.
+//   Requests go over raw keep-alive connections (raw-http.ts), one in flight on each.
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import autocannon from 'autocannon';
+import { buildPost, RawHttpConnection } from './raw-http.ts';
 
 export interface LoadSpec {
   url: string;
@@ -93,11 +94,11 @@ async function peak(spec: LoadSpec, bodies: string[]): Promise<LoadOutcome> {
 
 async function fixedRate(spec: LoadSpec, rate: number, bodies: string[]): Promise<LoadOutcome> {
   const url = new URL(spec.url);
-  // Requests beyond `connections` in flight wait in the agent's queue, and that wait is latency.
-  const agent = new Agent({ keepAlive: true, maxSockets: spec.connections });
+  const host = url.hostname;
+  const port = Number(url.port);
+  const requests = bodies.map((b) => buildPost(host, port, spec.path, b));
   const total = Math.round(rate * spec.durationS);
   const gapMs = 1000 / rate;
-  const encoded = bodies.map((b) => Buffer.from(b));
   const latency: number[] = [];
   const service: number[] = [];
   const sendLag: number[] = [];
@@ -106,57 +107,63 @@ async function fixedRate(spec: LoadSpec, rate: number, bodies: string[]): Promis
   let settled = 0;
   let finish = () => {};
   const done = new Promise<void>((r) => (finish = r));
-  const settle = () => {
-    if (++settled === total) finish();
+
+  // Every connection is open before the clock starts, so no request pays for a handshake.
+  const idle: RawHttpConnection[] = [];
+  let open = 0;
+  const onClosed = (conn: RawHttpConnection) => {
+    open--;
+    const at = idle.indexOf(conn);
+    if (at >= 0) idle.splice(at, 1);
+  };
+  const opening = Array.from({ length: spec.connections }, () => new RawHttpConnection(host, port, onClosed));
+  open = opening.length;
+  await Promise.all(opening.map((c) => c.connected));
+  idle.push(...opening);
+
+  // Requests due but not yet written, oldest first: waiting for a free connection is latency.
+  const waiting: number[] = [];
+  let waitHead = 0;
+  let start = 0;
+  const write = (conn: RawHttpConnection, i: number) => {
+    const due = start + i * gapMs;
+    const written = performance.now();
+    sendLag.push(written - due);
+    conn.send(requests[i % requests.length], (status, at) => {
+      if (status >= 200 && status < 300) {
+        latency.push(at - due);
+        service.push(at - written);
+      } else if (status === 0) errors++;
+      else non2xx++;
+      if (conn.idle) idle.push(conn);
+      if (++settled === total) finish();
+      else dispatch();
+    });
+  };
+  const dispatch = () => {
+    while (waitHead < waiting.length) {
+      let conn = idle.pop();
+      if (!conn) {
+        // A connection the server closed is replaced, up to the same number open.
+        if (open >= spec.connections) return;
+        conn = new RawHttpConnection(host, port, onClosed);
+        open++;
+      }
+      write(conn, waiting[waitHead++]);
+    }
   };
 
-  const send = (i: number, due: number) => {
-    const body = encoded[i % encoded.length];
-    let written = due;
-    const req = request(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        path: spec.path,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': body.length },
-      },
-      (res) => {
-        res.resume();
-        res.once('end', () => {
-          const now = performance.now();
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) {
-            latency.push(now - due);
-            service.push(now - written);
-          } else non2xx++;
-          settle();
-        });
-      },
-    );
-    // A queued request gets its socket when one frees up; that is when it is written.
-    req.once('socket', () => {
-      written = performance.now();
-      sendLag.push(written - due);
-    });
-    req.once('error', () => {
-      errors++;
-      settle();
-    });
-    req.end(body);
-  };
-
-  const start = performance.now() + 20;
+  start = performance.now() + 20;
   let next = 0;
   const tick = () => {
     const now = performance.now();
-    for (; next < total && start + next * gapMs <= now; next++) send(next, start + next * gapMs);
+    for (; next < total && start + next * gapMs <= now; next++) waiting.push(next);
+    dispatch();
     if (next < total) setTimeout(tick, Math.max(0, start + next * gapMs - performance.now()));
   };
   setTimeout(tick, Math.max(0, start - performance.now()));
   await done;
-  agent.destroy();
+  for (const c of idle) c.close();
   return {
     mode: 'fixed-rate',
     ok: latency.length,
