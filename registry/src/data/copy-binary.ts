@@ -1,0 +1,165 @@
+// Postgres's binary COPY format, read as it streams: a signature and header, then one tuple per
+// row (an int16 field count, and per field an int32 length, -1 for NULL, and its bytes), then a
+// trailer (a field count of -1). Values are decoded for the column types below only; the text
+// protocol costs a string per cell, which was most of a training pass over a large table.
+//
+// Each decoder gives the value the text protocol's reader would: integers and float8 as
+// numbers, numeric through its decimal digits (so the double is rounded as Number("...")
+// rounds), and the text types as strings.
+
+export type CellValue = number | string | null;
+export type Decoder = (buf: Buffer, at: number, length: number) => number | string;
+
+const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+const NUMERIC_NAN = 0xc000;
+const NUMERIC_POS_INF = 0xd000;
+const NUMERIC_NEG_INF = 0xf000;
+const NUMERIC_NEG = 0x4000;
+
+function decodeNumeric(buf: Buffer, at: number): number {
+  const groups = buf.readUInt16BE(at);
+  const weight = buf.readInt16BE(at + 2);
+  const sign = buf.readUInt16BE(at + 4);
+  if (sign === NUMERIC_NAN) return NaN;
+  if (sign === NUMERIC_POS_INF) return Infinity;
+  if (sign === NUMERIC_NEG_INF) return -Infinity;
+  if (groups === 0) return 0;
+  // Base-10000 digit groups, the first one worth 10000^weight: as text, 0.<groups>e<4(weight+1)>.
+  let digits = '';
+  for (let g = 0; g < groups; g++) digits += String(buf.readUInt16BE(at + 8 + 2 * g)).padStart(4, '0');
+  return Number(`${sign === NUMERIC_NEG ? '-' : ''}0.${digits}e${4 * (weight + 1)}`);
+}
+
+const text: Decoder = (buf, at, length) => buf.toString('utf8', at, at + length);
+
+/** Decoders by type OID for the columns a number is read from. */
+const NUMBER_DECODERS = new Map<number, Decoder>([
+  [21, (buf, at) => buf.readInt16BE(at)], // int2
+  [23, (buf, at) => buf.readInt32BE(at)], // int4
+  [26, (buf, at) => buf.readUInt32BE(at)], // oid
+  [20, (buf, at) => Number(buf.readBigInt64BE(at))], // int8
+  [701, (buf, at) => buf.readDoubleBE(at)], // float8
+  [1700, (buf, at) => decodeNumeric(buf, at)], // numeric
+]);
+
+const TEXT_TYPES = new Map<number, Decoder>([
+  [25, text], // text
+  [1043, text], // varchar
+  [1042, text], // bpchar
+  [19, text], // name
+]);
+
+/**
+ * Categories: the text types, and the numbers the text protocol's reader also hands over as
+ * numbers (int8 and numeric come as their exact text there, so they are not decoded here).
+ */
+const CATEGORY_DECODERS = new Map<number, Decoder>([
+  ...TEXT_TYPES,
+  [21, NUMBER_DECODERS.get(21)!],
+  [23, NUMBER_DECODERS.get(23)!],
+  [701, NUMBER_DECODERS.get(701)!],
+]);
+
+/**
+ * The decoder for a column read as `use`, or undefined when the binary form of its type is not
+ * decoded here (the caller then reads the query through the text protocol).
+ */
+export function decoderFor(typeId: number, use: 'numeric' | 'categorical'): Decoder | undefined {
+  // A number from a text column is parsed and checked by the reader, as from the text protocol.
+  if (use === 'numeric') return NUMBER_DECODERS.get(typeId) ?? TEXT_TYPES.get(typeId);
+  return CATEGORY_DECODERS.get(typeId);
+}
+
+export interface WantedColumn {
+  /** Position in the query's result. */
+  index: number;
+  decode: Decoder;
+}
+
+/**
+ * Parses the COPY stream chunk by chunk; `onRow` gets the wanted columns' values of each row
+ * (the same array every time: copy what you keep).
+ */
+export class CopyBinaryParser {
+  private pending: Buffer = Buffer.alloc(0);
+  private headerRead = false;
+  private ended = false;
+  private readonly cells: CellValue[];
+  /** Per result field: its decoded value when some wanted column reads it. */
+  private readonly values: CellValue[];
+  private readonly decoders: (Decoder | undefined)[];
+  private readonly sources: Int32Array;
+
+  constructor(
+    private readonly fields: number,
+    wanted: readonly WantedColumn[],
+    private readonly onRow: (cells: readonly CellValue[]) => void,
+  ) {
+    this.cells = new Array<CellValue>(wanted.length).fill(null);
+    this.values = new Array<CellValue>(fields).fill(null);
+    this.decoders = new Array<Decoder | undefined>(fields);
+    for (const w of wanted) this.decoders[w.index] = w.decode;
+    this.sources = Int32Array.from(wanted, (w) => w.index);
+  }
+
+  /** True once the trailer was read. */
+  get done(): boolean {
+    return this.ended;
+  }
+
+  push(chunk: Buffer): void {
+    const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    let at = 0;
+    if (!this.headerRead) {
+      if (buf.length < SIGNATURE.length + 8) return this.keep(buf, 0);
+      if (!buf.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw new Error('not a binary COPY stream');
+      const extension = buf.readUInt32BE(SIGNATURE.length + 4);
+      if (buf.length < SIGNATURE.length + 8 + extension) return this.keep(buf, 0);
+      at = SIGNATURE.length + 8 + extension;
+      this.headerRead = true;
+    }
+    const { cells, values, sources, decoders } = this;
+    for (;;) {
+      if (buf.length - at < 2) break;
+      const count = buf.readInt16BE(at);
+      if (count === -1) {
+        this.ended = true;
+        at += 2;
+        break;
+      }
+      if (count !== this.fields) throw new Error(`a COPY row has ${count} fields, expected ${this.fields}`);
+      // The whole tuple must be here before any of it is decoded.
+      let end = at + 2;
+      let complete = true;
+      for (let f = 0; f < count; f++) {
+        if (buf.length - end < 4) {
+          complete = false;
+          break;
+        }
+        const length = buf.readInt32BE(end);
+        end += 4 + (length > 0 ? length : 0);
+        if (end > buf.length) {
+          complete = false;
+          break;
+        }
+      }
+      if (!complete) break;
+      let p = at + 2;
+      for (let f = 0; f < count; f++) {
+        const length = buf.readInt32BE(p);
+        p += 4;
+        const decode = decoders[f];
+        if (decode) values[f] = length < 0 ? null : decode(buf, p, length);
+        if (length > 0) p += length;
+      }
+      for (let j = 0; j < sources.length; j++) cells[j] = values[sources[j]];
+      at = end;
+      this.onRow(cells);
+    }
+    this.keep(buf, at);
+  }
+
+  private keep(buf: Buffer, from: number): void {
+    this.pending = from >= buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(from));
+  }
+}
