@@ -30,6 +30,7 @@ import { trainModel } from '@persona-operator/core/train/train';
 import type { Table } from '@persona-operator/core/data/table';
 import { freePort } from '../test/support/postgres.ts';
 import type { LoadOutcome, LoadSpec } from './predict-load.ts';
+import { buildBundle } from './bundle.ts';
 import { keepRecord, spread, startBench, type Spread } from './record.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -221,10 +222,7 @@ async function main(): Promise<void> {
 
   let personaEntry = [join(ROOT, 'cli/bin/persona.js')];
   if (!FROM_SOURCES) {
-    // What the image runs; inside the repository, so it finds its packages in node_modules.
-    const dist = join(ROOT, 'dist');
-    execFileSync(process.execPath, [join(ROOT, 'scripts/bundle.mjs'), dist], { stdio: 'ignore' });
-    personaEntry = ['--enable-source-maps', join(dist, 'persona.mjs')]; // the image's entry point
+    personaEntry = buildBundle().entry;
   }
   console.log(
     `persona serve: ${FROM_SOURCES ? 'the sources under tsx (--tsx)' : 'the bundle, dist/persona.mjs'}`,

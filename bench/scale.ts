@@ -14,11 +14,10 @@
 //   - the operator's reconcile errors and other warnings, counted by cause from its log.
 // The operator runs from the bundle, as in the image (--tsx: from the sources under tsx).
 // Every interval's ends are watch events timed on arrival at the bench. --json keeps the record.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import {
@@ -52,6 +51,7 @@ import {
 } from '../test/e2e/support.ts';
 import { startPostgres, type TestPostgres } from '../test/support/postgres.ts';
 import { percentile, requestCounts } from './operator-figures.ts';
+import { buildBundle } from './bundle.ts';
 import { keepRecord, startBench } from './record.ts';
 import { startKwok, type Kwok } from './scale-kwok.ts';
 import { LogTally, describeCauses, type LogCauses } from './scale-log.ts';
@@ -84,7 +84,6 @@ const NAMESPACES = Math.min(MODELS, positive('--namespaces', flags.namespaces));
 const RATE = positive('--rate', flags.rate);
 const REST_MS = positive('--rest-seconds', flags['rest-seconds']) * 1000;
 const WORKERS = flags.workers === undefined ? undefined : positive('--workers', flags.workers);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CONTROLLERS = ['personamodel', 'driftmonitor'];
 const PODS_PER_NODE = 500;
 
@@ -105,10 +104,8 @@ const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
  */
 function operatorEntry(): { entry: string[] | undefined; env: Record<string, string>; describe: string } {
   if (flags.tsx) return { entry: undefined, env: {}, describe: 'the sources under tsx (--tsx)' };
-  const dist = join(ROOT, 'dist');
-  execFileSync(process.execPath, [join(ROOT, 'scripts/bundle.mjs'), dist], { stdio: 'ignore' });
   return {
-    entry: ['--enable-source-maps', join(dist, 'persona.mjs')],
+    entry: buildBundle().entry,
     env: { NODE_ENV: 'production' },
     describe: 'the bundle, dist/persona.mjs, as in the image',
   };

@@ -9,7 +9,8 @@
 // 1M rows (--subset), our mini-batch inertia per k against full Lloyd (`--algorithm lloyd`).
 // Goals: our peak RSS <= 512 MB, time ratio ours / scikit-learn <= 1.0, inertia within 2 %.
 //
-// Flags: --rows N (10000000), --rounds R (5), --subset N (1000000; 0 skips the check), --json.
+// Flags: --rows N (10000000), --rounds R (5), --subset N (1000000; 0 skips the check), --json,
+// --tsx (our trainer from the sources; by default the bundle, as the image runs it).
 // Env: BENCH_DATABASE_URL (a database to keep the table in between runs; default a throwaway
 // server), PYTHON (interpreter with scikit-learn; default /usr/bin/python3).
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,11 +19,14 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { buildBundle } from './bundle.ts';
 import { keepRecord, spread, startBench, type Spread } from './record.ts';
 import { startPostgres, type TestPostgres } from '../test/support/postgres.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PERSONA = join(ROOT, 'cli/bin/persona.js');
+/** The trainer users run (the bundle), or the sources under tsx with --tsx. */
+const FROM_SOURCES = process.argv.includes('--tsx');
+const PERSONA = FROM_SOURCES ? [join(ROOT, 'cli/bin/persona.js')] : buildBundle().entry;
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -120,7 +124,7 @@ async function loadTable(url: string): Promise<void> {
 function trainArgs(url: string, query: string, algorithm: string, nInit: number): string[] {
   return [
     process.execPath,
-    PERSONA,
+    ...PERSONA,
     'train',
     ...['--postgres', url, '--query', query, '--algorithm', algorithm],
     ...['--k', `${K_MIN}..${K_MAX}`, '--n-init', String(nInit), '--seed', '0', '--batch-size', String(BATCH)],
@@ -150,6 +154,9 @@ function sklearn(url: string): Measured & { perK: PerK[]; version: string; load_
 const bench = startBench('bench:train-large');
 console.log(
   `${ROWS} rows x ${D} features in Postgres; k = ${K_MIN}..${K_MAX}, batch ${BATCH}, n_init ${N_INIT} (scikit-learn: k-means++ on ${3 * BATCH} rows; ours: ${4 * N_INIT} seedings refined by Lloyd on the ${SAMPLE}-row sample), at most ${MAX_EPOCHS} epochs, metrics on ${SAMPLE} rows; ${ROUNDS} rounds in ABBA order`,
+);
+console.log(
+  `ours: ${FROM_SOURCES ? 'the sources under tsx (--tsx)' : 'the bundle, dist/persona.mjs, as the image runs it'}`,
 );
 const hasSklearn = findPython() !== undefined;
 if (!hasSklearn) console.log('scikit-learn not found (install python3-sklearn or set PYTHON): ours only');
@@ -195,6 +202,7 @@ try {
   console.log(`\nours, median (min..max): ${fmt(ourTime, 's', 1)}, peak RSS ${fmt(ourRss, 'MB', 0)}`);
   console.log(`  peak RSS goal <= ${RSS_GOAL_MB} MB: ${verdict(ourRss.max <= RSS_GOAL_MB)}`);
   let figures: Record<string, unknown> = {
+    trainer: FROM_SOURCES ? 'tsx' : 'bundle',
     rows: ROWS,
     features: D,
     rounds: ROUNDS,

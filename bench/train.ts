@@ -18,6 +18,7 @@ import type { KMetrics } from '../core/src/artifact/types.ts';
 import type { Table } from '../core/src/data/table.ts';
 import { createRng } from '../core/src/random/rng.ts';
 import { trainModel } from '../core/src/train/train.ts';
+import { buildBundle } from './bundle.ts';
 import { keepRecord, spread, startBench, type Spread } from './record.ts';
 
 // --rows N: the table-larger-than-memory bench (mini-batch from Postgres against MiniBatchKMeans).
@@ -182,9 +183,7 @@ function bundleTrainer(dir: string): Trainer {
   // String(double) round-trips exactly, so both sides train on the same values.
   for (let i = 0; i < N; i++) lines.push(Array.from(x.subarray(i * D, i * D + D), String).join(','));
   writeFileSync(csv, lines.join('\n') + '\n');
-  const dist = join(ROOT, 'dist');
-  execFileSync(process.execPath, [join(ROOT, 'scripts/bundle.mjs'), dist], { stdio: 'ignore' });
-  const bundle = join(dist, 'persona.mjs');
+  const { dir: dist, file: bundle } = buildBundle();
   const workers = readdirSync(dist).filter((f) => f.endsWith('-worker.mjs'));
   return {
     describe: `the bundle, node ${relative(ROOT, bundle)} train (built from this checkout just now, ${statSync(bundle).size} bytes, with ${workers.join(', ')}; CSV in)`,
