@@ -123,7 +123,7 @@ async function rollBack(
     { model: keyOf(ref.namespace, ref.name), failed, lastGood },
     'rollout stalled; rolled back',
   );
-  await ctx.events.record(model, 'Warning', 'RolledBack', reason);
+  ctx.events.record(model, 'Warning', 'RolledBack', reason);
   if (lastGood === undefined) return { observed: { productionVersion, record, state: stalled } };
   const deploy = await applyPredictor(ctx, model, spec, lastGood);
   return {
@@ -136,11 +136,12 @@ export async function rolloutStep(
   model: PersonaModel,
   spec: ResolvedSpec,
   previous: Pick<PersonaModelStatus, 'rollout' | 'servingVersion'>,
+  /** The registry's production version, as read (or just set) by this reconcile. */
+  production: number | undefined,
 ): Promise<RolloutStepResult> {
   const ref = modelRef(model);
   const now = ctx.clock.now();
   const pinned = spec.serving.version;
-  const production = (await ctx.registry.productionVersion(ref))?.version;
   const serving = previous.servingVersion;
   const wanted = pinned ?? production;
   let failed = previous.rollout?.failedVersion;
@@ -163,12 +164,7 @@ export async function rolloutStep(
       ...(remembered ? { failedVersion: remembered.version, message: remembered.reason } : {}),
     };
     if (serving !== version)
-      await ctx.events.record(
-        model,
-        'Normal',
-        'RollingOut',
-        `rolling out version ${version}: ${target.reason}`,
-      );
+      ctx.events.record(model, 'Normal', 'RollingOut', `rolling out version ${version}: ${target.reason}`);
   } else {
     record = { ...previous.rollout };
     if (!remembered) delete record.failedVersion;
@@ -191,12 +187,7 @@ export async function rolloutStep(
     };
   }
   if (serving !== version) {
-    await ctx.events.record(
-      model,
-      'Normal',
-      'RolloutComplete',
-      `serving version ${version}: ${state.message}`,
-    );
+    ctx.events.record(model, 'Normal', 'RolloutComplete', `serving version ${version}: ${state.message}`);
   }
   let productionVersion = production;
   let pinPromotion: PromotionStatus | undefined;
@@ -209,7 +200,7 @@ export async function rolloutStep(
     });
     productionVersion = version;
     pinPromotion = { version, decision: 'Promoted', reason, time: iso(now) };
-    await ctx.events.record(model, 'Normal', 'Promoted', reason);
+    ctx.events.record(model, 'Normal', 'Promoted', reason);
   }
   return {
     observed: {
