@@ -27,8 +27,13 @@ import {
 import { rolloutState, servingTarget, type RolloutState } from './rollout.ts';
 import { rolledBackFrom, type RolloutObservation } from './status.ts';
 
-/** Hash of everything applied for a version: equal hashes mean nothing to apply. */
+/**
+ * On the Deployment: the hash of everything applied for a version (equal hashes mean nothing
+ * to apply); on the Service: the hash of the Service as applied.
+ */
 export const APPLIED_HASH_ANNOTATION = `${GROUP}/applied-hash`;
+/** On the Deployment: the HPA and PDB applied with it, by hash ('none': made sure there is none). */
+export const APPLIED_PARTS_ANNOTATION = `${GROUP}/applied-parts`;
 /** Grace beyond progressDeadlineSeconds before the operator's own clock calls a rollout stalled. */
 const BACKSTOP_SECONDS = 10;
 
@@ -48,14 +53,33 @@ async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
   }
 }
 
+const hashOf = (x: unknown) => createHash('sha256').update(canonicalJson(x)).digest('hex').slice(0, 16);
+
+interface AppliedParts {
+  hpa: string;
+  pdb: string;
+}
+
+function appliedParts(deploy: V1Deployment | undefined): Partial<AppliedParts> {
+  try {
+    const parsed: unknown = JSON.parse(deploy?.metadata?.annotations?.[APPLIED_PARTS_ANNOTATION] ?? '{}');
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Partial<AppliedParts>) : {};
+  } catch {
+    return {};
+  }
+}
+
+type PredictorContext = Pick<PersonaModelContext, 'clients' | 'deployments' | 'services' | 'config'>;
+
 /**
- * Applies the predictor objects for `version` unless the Deployment says they are applied. The
- * Deployment's hash vouches for all four objects, so it is written last: a Service refused
- * (no address left, a quota) fails the reconcile and is applied again on the retry, instead of
- * being skipped for a hash that is already there.
+ * Applies the predictor objects for `version`, each only if it is not applied as it should be.
+ * The Service is checked against its own cache (its hash annotation), so it is written alongside
+ * the Deployment instead of before it; a Service refused (no address left, a quota) fails the
+ * reconcile and the retry finds it missing. The Deployment's hash vouches for the HPA and PDB,
+ * so those are written first, and only when their recorded hash changed.
  */
 export async function applyPredictor(
-  ctx: Pick<PersonaModelContext, 'clients' | 'deployments' | 'config'>,
+  ctx: PredictorContext,
   model: PersonaModel,
   spec: ResolvedSpec,
   version: number,
@@ -66,32 +90,64 @@ export async function applyPredictor(
   const service = buildPredictorService(model);
   const hpa = buildPredictorHpa(model, spec);
   const pdb = buildPredictorPdb(model, spec);
-  const hash = createHash('sha256')
-    .update(canonicalJson({ deploy, service, hpa, pdb }))
-    .digest('hex')
-    .slice(0, 16);
+  // Over all four objects: the hashes Deployments carry already stay valid.
+  const hash = hashOf({ deploy, service, hpa, pdb });
+  const serviceHash = hashOf(service);
   const key = keyOf(namespace, name);
   const current = ctx.deployments.get(key);
-  if (current?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === hash) return current;
-  deploy.metadata = {
-    ...deploy.metadata,
-    annotations: { ...deploy.metadata?.annotations, [APPLIED_HASH_ANNOTATION]: hash },
-  };
-  await ensureServiceAccount(ctx, namespace, ctx.config.predictorServiceAccount);
+  const deployDone = current?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === hash;
+  const serviceDone = ctx.services.get(key)?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === serviceHash;
+  if (current && deployDone && serviceDone) return current;
   const common = { name, namespace, fieldManager: FIELD_MANAGER, force: true };
-  // Independent of each other and of the version: at once, so the rollout waits for one round trip.
-  await Promise.all([
-    ctx.clients.core.patchNamespacedService({ ...common, body: service }, apply),
-    hpa
-      ? ctx.clients.autoscaling.patchNamespacedHorizontalPodAutoscaler({ ...common, body: hpa }, apply)
-      : ignoreNotFound(ctx.clients.autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name, namespace })),
-    pdb
-      ? ctx.clients.policy.patchNamespacedPodDisruptionBudget({ ...common, body: pdb }, apply)
-      : ignoreNotFound(ctx.clients.policy.deleteNamespacedPodDisruptionBudget({ name, namespace })),
+
+  const applyService = async () => {
+    service.metadata = {
+      ...service.metadata,
+      annotations: { ...service.metadata?.annotations, [APPLIED_HASH_ANNOTATION]: serviceHash },
+    };
+    const applied = await ctx.clients.core.patchNamespacedService({ ...common, body: service }, apply);
+    ctx.services.remember(key, applied);
+  };
+
+  const applyWorkload = async (): Promise<V1Deployment> => {
+    const parts: AppliedParts = { hpa: hpa ? hashOf(hpa) : 'none', pdb: pdb ? hashOf(pdb) : 'none' };
+    const before = appliedParts(current);
+    await ensureServiceAccount(ctx, namespace, ctx.config.predictorServiceAccount);
+    await Promise.all([
+      before.hpa === parts.hpa
+        ? undefined
+        : hpa
+          ? ctx.clients.autoscaling.patchNamespacedHorizontalPodAutoscaler({ ...common, body: hpa }, apply)
+          : ignoreNotFound(
+              ctx.clients.autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name, namespace }),
+            ),
+      before.pdb === parts.pdb
+        ? undefined
+        : pdb
+          ? ctx.clients.policy.patchNamespacedPodDisruptionBudget({ ...common, body: pdb }, apply)
+          : ignoreNotFound(ctx.clients.policy.deleteNamespacedPodDisruptionBudget({ name, namespace })),
+    ]);
+    deploy.metadata = {
+      ...deploy.metadata,
+      annotations: {
+        ...deploy.metadata?.annotations,
+        [APPLIED_HASH_ANNOTATION]: hash,
+        [APPLIED_PARTS_ANNOTATION]: canonicalJson(parts),
+      },
+    };
+    const applied = await ctx.clients.apps.patchNamespacedDeployment({ ...common, body: deploy }, apply);
+    ctx.deployments.remember(key, applied);
+    return applied;
+  };
+
+  // Settled both ways before a failure is reported: the reconcile ends with no write in flight.
+  const [serviceWrite, workloadWrite] = await Promise.allSettled([
+    serviceDone ? undefined : applyService(),
+    deployDone && current ? current : applyWorkload(),
   ]);
-  const applied = await ctx.clients.apps.patchNamespacedDeployment({ ...common, body: deploy }, apply);
-  ctx.deployments.remember(key, applied);
-  return applied;
+  if (serviceWrite.status === 'rejected') throw serviceWrite.reason;
+  if (workloadWrite.status === 'rejected') throw workloadWrite.reason;
+  return workloadWrite.value;
 }
 
 async function rollBack(

@@ -226,7 +226,8 @@ export async function trainingStep(
   if (!ctx.jobs.get(keyOf(ref.namespace, jobName))) {
     await ensureServiceAccount(ctx, ref.namespace, ctx.config.trainerServiceAccount);
     try {
-      await ctx.clients.batch.createNamespacedJob({ namespace: ref.namespace, body: job });
+      const made = await ctx.clients.batch.createNamespacedJob({ namespace: ref.namespace, body: job });
+      ctx.jobs.remember(keyOf(ref.namespace, jobName), made);
       created = true;
       failpoint('after-job-create');
     } catch (err) {
