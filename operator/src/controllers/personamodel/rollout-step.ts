@@ -24,6 +24,7 @@ import {
   buildPredictorPdb,
   buildPredictorService,
 } from './objects/predictor.ts';
+import { ensurePredictorService, type ServiceState } from './predictor-service.ts';
 import { rolloutState, servingTarget, type RolloutState } from './rollout.ts';
 import { rolledBackFrom, type RolloutObservation } from './status.ts';
 
@@ -69,21 +70,28 @@ function appliedParts(deploy: V1Deployment | undefined): Partial<AppliedParts> {
   }
 }
 
-type PredictorContext = Pick<PersonaModelContext, 'clients' | 'deployments' | 'services' | 'config'>;
+type PredictorContext = Pick<
+  PersonaModelContext,
+  'clients' | 'deployments' | 'services' | 'config' | 'logger' | 'clock'
+>;
+
+export interface AppliedPredictor {
+  deploy: V1Deployment;
+  service: ServiceState;
+}
 
 /**
  * Applies the predictor objects for `version`, each only if it is not applied as it should be.
- * The Service is checked against its own cache (its hash annotation), so it is written alongside
- * the Deployment instead of before it; a Service refused (no address left, a quota) fails the
- * reconcile and the retry finds it missing. The Deployment's hash vouches for the HPA and PDB,
- * so those are written first, and only when their recorded hash changed.
+ * The Service is written in the background and checked against its own cache (its hash
+ * annotation): see predictor-service.ts. The Deployment's hash vouches for the HPA and PDB, so
+ * those are written first, and only when their recorded hash changed.
  */
 export async function applyPredictor(
   ctx: PredictorContext,
   model: PersonaModel,
   spec: ResolvedSpec,
   version: number,
-): Promise<V1Deployment> {
+): Promise<AppliedPredictor> {
   const { namespace } = modelRef(model);
   const name = predictorName(model.metadata.name!);
   const deploy = buildPredictorDeployment(model, spec, ctx.config, version);
@@ -92,62 +100,41 @@ export async function applyPredictor(
   const pdb = buildPredictorPdb(model, spec);
   // Over all four objects: the hashes Deployments carry already stay valid.
   const hash = hashOf({ deploy, service, hpa, pdb });
-  const serviceHash = hashOf(service);
   const key = keyOf(namespace, name);
+  const serviceState = ensurePredictorService(ctx, key, service, hashOf(service));
   const current = ctx.deployments.get(key);
-  const deployDone = current?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === hash;
-  const serviceDone = ctx.services.get(key)?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === serviceHash;
-  if (current && deployDone && serviceDone) return current;
+  if (current?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === hash) {
+    return { deploy: current, service: serviceState };
+  }
   const common = { name, namespace, fieldManager: FIELD_MANAGER, force: true };
-
-  const applyService = async () => {
-    service.metadata = {
-      ...service.metadata,
-      annotations: { ...service.metadata?.annotations, [APPLIED_HASH_ANNOTATION]: serviceHash },
-    };
-    const applied = await ctx.clients.core.patchNamespacedService({ ...common, body: service }, apply);
-    ctx.services.remember(key, applied);
-  };
-
-  const applyWorkload = async (): Promise<V1Deployment> => {
-    const parts: AppliedParts = { hpa: hpa ? hashOf(hpa) : 'none', pdb: pdb ? hashOf(pdb) : 'none' };
-    const before = appliedParts(current);
-    await ensureServiceAccount(ctx, namespace, ctx.config.predictorServiceAccount);
-    await Promise.all([
-      before.hpa === parts.hpa
-        ? undefined
-        : hpa
-          ? ctx.clients.autoscaling.patchNamespacedHorizontalPodAutoscaler({ ...common, body: hpa }, apply)
-          : ignoreNotFound(
-              ctx.clients.autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name, namespace }),
-            ),
-      before.pdb === parts.pdb
-        ? undefined
-        : pdb
-          ? ctx.clients.policy.patchNamespacedPodDisruptionBudget({ ...common, body: pdb }, apply)
-          : ignoreNotFound(ctx.clients.policy.deleteNamespacedPodDisruptionBudget({ name, namespace })),
-    ]);
-    deploy.metadata = {
-      ...deploy.metadata,
-      annotations: {
-        ...deploy.metadata?.annotations,
-        [APPLIED_HASH_ANNOTATION]: hash,
-        [APPLIED_PARTS_ANNOTATION]: canonicalJson(parts),
-      },
-    };
-    const applied = await ctx.clients.apps.patchNamespacedDeployment({ ...common, body: deploy }, apply);
-    ctx.deployments.remember(key, applied);
-    return applied;
-  };
-
-  // Settled both ways before a failure is reported: the reconcile ends with no write in flight.
-  const [serviceWrite, workloadWrite] = await Promise.allSettled([
-    serviceDone ? undefined : applyService(),
-    deployDone && current ? current : applyWorkload(),
+  const parts: AppliedParts = { hpa: hpa ? hashOf(hpa) : 'none', pdb: pdb ? hashOf(pdb) : 'none' };
+  const before = appliedParts(current);
+  await ensureServiceAccount(ctx, namespace, ctx.config.predictorServiceAccount);
+  await Promise.all([
+    before.hpa === parts.hpa
+      ? undefined
+      : hpa
+        ? ctx.clients.autoscaling.patchNamespacedHorizontalPodAutoscaler({ ...common, body: hpa }, apply)
+        : ignoreNotFound(
+            ctx.clients.autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name, namespace }),
+          ),
+    before.pdb === parts.pdb
+      ? undefined
+      : pdb
+        ? ctx.clients.policy.patchNamespacedPodDisruptionBudget({ ...common, body: pdb }, apply)
+        : ignoreNotFound(ctx.clients.policy.deleteNamespacedPodDisruptionBudget({ name, namespace })),
   ]);
-  if (serviceWrite.status === 'rejected') throw serviceWrite.reason;
-  if (workloadWrite.status === 'rejected') throw workloadWrite.reason;
-  return workloadWrite.value;
+  deploy.metadata = {
+    ...deploy.metadata,
+    annotations: {
+      ...deploy.metadata?.annotations,
+      [APPLIED_HASH_ANNOTATION]: hash,
+      [APPLIED_PARTS_ANNOTATION]: canonicalJson(parts),
+    },
+  };
+  const applied = await ctx.clients.apps.patchNamespacedDeployment({ ...common, body: deploy }, apply);
+  ctx.deployments.remember(key, applied);
+  return { deploy: applied, service: serviceState };
 }
 
 async function rollBack(
@@ -181,7 +168,7 @@ async function rollBack(
   );
   ctx.events.record(model, 'Warning', 'RolledBack', reason);
   if (lastGood === undefined) return { observed: { productionVersion, record, state: stalled } };
-  const deploy = await applyPredictor(ctx, model, spec, lastGood);
+  const { deploy } = await applyPredictor(ctx, model, spec, lastGood);
   return {
     observed: { productionVersion, record, state: rolloutState(deploy, lastGood), targetVersion: lastGood },
   };
@@ -211,7 +198,7 @@ export async function rolloutStep(
     return { observed: { productionVersion: production, record } };
   }
   const version = target.version;
-  const deploy = await applyPredictor(ctx, model, spec, version);
+  const { deploy, service } = await applyPredictor(ctx, model, spec, version);
   let record: RolloutStatus;
   if (previous.rollout?.targetVersion !== version || !previous.rollout.startTime) {
     record = {
@@ -234,12 +221,21 @@ export async function rolloutStep(
   if (state.state === 'Stalled' && version !== serving && !remembered) {
     return rollBack(ctx, model, spec, serving, version, state, production);
   }
+  // Ready pods serve nobody without their Service: not Serving until it is applied, and
+  // looked at again soon, since no event of the Deployment will come to say so.
+  let recheckAfterMs: number | undefined;
+  if (state.state === 'Complete' && !service.ready) {
+    state = { state: 'Progressing', message: service.message ?? 'waiting for the predictor Service' };
+    recheckAfterMs = service.recheckAfterMs;
+  }
   // While a rollback is remembered, the record's message keeps saying why.
   if (!remembered) record.message = state.message;
   if (state.state !== 'Complete') {
+    const deadline = Math.max(0, started + deadlineMs - now);
     return {
       observed: { productionVersion: production, record, state, targetVersion: version },
-      requeueAfterMs: state.state === 'Progressing' ? Math.max(0, started + deadlineMs - now) : undefined,
+      requeueAfterMs:
+        state.state === 'Progressing' ? Math.min(deadline, recheckAfterMs ?? deadline) : undefined,
     };
   }
   if (serving !== version) {
