@@ -96,11 +96,15 @@ export function registryPoolSize(workersPerController: number, controllers: numb
   return workersPerController * controllers + PAGE_CONNECTIONS;
 }
 
+/** How long a stopping operator waits for queued Events to be written. */
+const EVENT_FLUSH_MS = 5000;
+
 export class Manager {
   readonly metrics: OperatorMetrics = createMetrics({ defaultMetrics: true });
   private runners: ControllerRunner[] = [];
   private informers: InformerFactory | undefined;
   private clients: KubeClients | undefined;
+  private events: KubeEventRecorder | undefined;
   private registry: Registry | undefined;
   private health: HealthServer | undefined;
   private console: ConsoleDeps | undefined;
@@ -174,11 +178,14 @@ export class Manager {
       metrics,
       watchTimeoutSeconds: opts.watchTimeoutSeconds,
     });
+    this.events = new KubeEventRecorder(clients.core, logger, opts.identity, {
+      dropped: () => metrics.eventsDropped.inc(),
+    });
     const deps: ControllerDeps = {
       clients,
       informers: this.informers,
       registry: this.registry,
-      events: countedRecorder(new KubeEventRecorder(clients.core, logger, opts.identity), metrics.events),
+      events: countedRecorder(this.events, metrics.events),
       config: opts.config ?? DEFAULT_CONFIG,
       logger,
       metrics,
@@ -254,6 +261,8 @@ export class Manager {
     if (this.stopping) return;
     this.stopping = true;
     await Promise.all(this.runners.map((r) => r.stop()));
+    // The last reconciles' Events, unless the API server takes too long to take them.
+    await Promise.race([this.events?.flush(), new Promise((r) => setTimeout(r, EVENT_FLUSH_MS).unref())]);
     await this.elector?.stop();
     await this.electing;
     this.informers?.stop();

@@ -30,12 +30,14 @@ import {
   applyModel,
   eventsOf,
   getModel,
+  hasReasons,
   isReadyOn,
   januaryQuery,
   seedModel,
   startE2e,
   waitForModel,
   type E2e,
+  type EventSeen,
 } from './support.ts';
 
 const run = promisify(execFile);
@@ -136,7 +138,7 @@ describe('DriftMonitor on the local control plane (seed scenario)', () => {
     );
     assert.ok(!JSON.stringify(s).includes(telegram.token), 'no secret in status');
 
-    const events = await monitorEvents(e, MONITOR);
+    const events = await monitorEvents(e, MONITOR, hasReasons('DriftRunStarted', 'NoDrift'));
     assert.ok(events.some((ev) => ev.reason === 'DriftRunStarted'));
     assert.ok(events.some((ev) => ev.reason === 'NoDrift' && ev.type === 'Normal'));
 
@@ -213,7 +215,7 @@ describe('DriftMonitor on the local control plane (seed scenario)', () => {
 
     // The retrain request: the model's annotation names the report; the monitor records when.
     assert.ok(s.lastRetrainTriggered, 'lastRetrainTriggered set');
-    const events = await monitorEvents(e, MONITOR);
+    const events = await monitorEvents(e, MONITOR, hasReasons('DriftDetected', 'RetrainTriggered'));
     assert.ok(events.some((ev) => ev.reason === 'DriftDetected' && ev.type === 'Warning'));
     assert.ok(events.some((ev) => ev.reason === 'RetrainTriggered'));
     const model = await getModel(e, MODEL);
@@ -297,7 +299,9 @@ describe('DriftMonitor on the local control plane (seed scenario)', () => {
     assert.equal(promotion?.personaDiff?.fromVersion, 1);
     assert.match(promotion?.personaDiff?.churn ?? '', /^\d+(\.\d+)?%$/);
     assert.ok(
-      (await eventsOf(e, MODEL)).some((ev) => ev.reason === 'PersonaDiff'),
+      (await eventsOf(e, MODEL, 'PersonaModel', hasReasons('PersonaDiff'))).some(
+        (ev) => ev.reason === 'PersonaDiff',
+      ),
       'a PersonaDiff Event',
     );
 
@@ -319,8 +323,9 @@ describe('DriftMonitor on the local control plane (seed scenario)', () => {
     assert.equal(m.status?.lastRetrainTriggered, before);
     assert.equal(m.status?.lastRetrain?.decision, 'Skipped');
     assert.equal(m.status?.lastRetrain?.reason, 'Cooldown');
-    const events = await monitorEvents(e, MONITOR);
-    assert.ok(events.some((ev) => ev.reason === 'RetrainSkipped' && /cooldown until/.test(ev.message)));
+    const cooldown = (ev: EventSeen) => ev.reason === 'RetrainSkipped' && /cooldown until/.test(ev.message);
+    const events = await monitorEvents(e, MONITOR, (evs) => evs.some(cooldown));
+    assert.ok(events.some(cooldown));
     const model = await getModel(e, MODEL);
     assert.notEqual(m.status?.lastReport?.id, marchReportId);
     assert.equal(model.metadata.annotations?.['personas.dtc.dev/retrain'], `drift-${marchReportId}`);
@@ -373,14 +378,10 @@ describe('DriftMonitor on the local control plane (seed scenario)', () => {
       assert.equal(ready?.reason, c.reason, `${c.name}: ${ready?.message}`);
       assert.match(ready?.message ?? '', c.message, c.name);
       assert.ok(m.status?.nextRunTime, `${c.name}: next run scheduled`);
-      const events = await monitorEvents(e, c.name);
-      assert.ok(
-        events.some(
-          (ev) =>
-            ev.reason === 'DriftCheckFailed' && ev.type === 'Warning' && ev.message.startsWith(c.reason),
-        ),
-        `${c.name}: ${JSON.stringify(events)}`,
-      );
+      const failed = (ev: EventSeen) =>
+        ev.reason === 'DriftCheckFailed' && ev.type === 'Warning' && ev.message.startsWith(c.reason);
+      const events = await monitorEvents(e, c.name, (evs) => evs.some(failed));
+      assert.ok(events.some(failed), `${c.name}: ${JSON.stringify(events)}`);
     }
     // Some unusable cells do not stop a run: they are counted, named in a Warning and the report.
     const incomplete = 'incomplete-value';
@@ -395,16 +396,12 @@ describe('DriftMonitor on the local control plane (seed scenario)', () => {
     const stored = await e.registry.getDriftReport(partial.status!.lastReport!.id);
     assert.equal(stored?.details?.badCells?.[0].column, 'income');
     assert.match(stored?.html ?? '', /cells? of the current data could not be used/);
-    const warned = await monitorEvents(e, incomplete);
-    assert.ok(
-      warned.some(
-        (ev) =>
-          ev.reason === 'IncompleteData' &&
-          ev.type === 'Warning' &&
-          /income: \d+ \(row \d+: "n\/a" is not a finite number/.test(ev.message),
-      ),
-      JSON.stringify(warned),
-    );
+    const incompleteIncome = (ev: EventSeen) =>
+      ev.reason === 'IncompleteData' &&
+      ev.type === 'Warning' &&
+      /income: \d+ \(row \d+: "n\/a" is not a finite number/.test(ev.message);
+    const warned = await monitorEvents(e, incomplete, (evs) => evs.some(incompleteIncome));
+    assert.ok(warned.some(incompleteIncome), JSON.stringify(warned));
 
     // The every-minute monitor runs again at its next slot although its last run failed.
     const first = results[0].status!;

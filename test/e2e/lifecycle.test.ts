@@ -15,6 +15,7 @@ import {
   podReady,
   condition,
   eventsOf,
+  hasReasons,
   isReadyOn,
   jobsOf,
   predictOnce,
@@ -23,6 +24,7 @@ import {
   startE2e,
   waitForModel,
   type E2e,
+  type EventSeen,
 } from './support.ts';
 
 const MODEL = 'customers';
@@ -102,9 +104,11 @@ describe('PersonaModel lifecycle on the local control plane', () => {
     assert.ok(answer.prediction.persona.length > 0);
 
     // `kubectl describe` material: Events on the PersonaModel.
-    const reasons = (await eventsOf(e, MODEL)).map((ev) => ev.reason);
-    for (const r of ['TrainingStarted', 'Trained', 'Promoted', 'RolloutComplete'])
-      assert.ok(reasons.includes(r), r);
+    const expected = ['TrainingStarted', 'Trained', 'Promoted', 'RolloutComplete'];
+    const reasons = (await eventsOf(e, MODEL, 'PersonaModel', hasReasons(...expected))).map(
+      (ev) => ev.reason,
+    );
+    for (const r of expected) assert.ok(reasons.includes(r), r);
   });
 
   test('a change of training inputs trains again and rolls out with a ready pod at every moment', async () => {
@@ -148,7 +152,9 @@ describe('PersonaModel lifecycle on the local control plane', () => {
     assert.equal(m.status?.productionVersion, 2);
     assert.equal(m.status?.latestVersion, 3);
     assert.equal(m.status?.phase, 'Serving');
-    const ev = (await eventsOf(e, MODEL)).find((x) => x.reason === 'PromotionRefused');
+    const ev = (await eventsOf(e, MODEL, 'PersonaModel', hasReasons('PromotionRefused'))).find(
+      (x) => x.reason === 'PromotionRefused',
+    );
     assert.equal(ev?.type, 'Warning');
     assert.equal(ev?.message, reason);
     const refusals = (await e.registry.listAliasEvents({ namespace: e.namespace, name: MODEL })).filter(
@@ -204,7 +210,8 @@ describe('PersonaModel lifecycle on the local control plane', () => {
         new RegExp(`version ${version.version} did not become ready within 20s.*rolled back to version 1`),
       );
       assert.equal(condition(m, 'Ready')?.status, 'True');
-      assert.ok((await eventsOf(e, MODEL)).some((x) => x.reason === 'RolledBack' && x.type === 'Warning'));
+      const rolledBack = (x: EventSeen) => x.reason === 'RolledBack' && x.type === 'Warning';
+      assert.ok((await eventsOf(e, MODEL, 'PersonaModel', (evs) => evs.some(rolledBack))).some(rolledBack));
       // The broken pods go away; the good one served all along.
       await waitFor(
         'only version 1 pods left',

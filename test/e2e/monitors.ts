@@ -4,7 +4,7 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../operator/src/api/v1alpha1/common.ts';
 import type { DriftMonitor, DriftMonitorSpec } from '../../operator/src/api/v1alpha1/driftmonitor.ts';
 import { waitFor } from '../cluster/wait.ts';
-import { eventsOf, januaryQuery, type E2e } from './support.ts';
+import { eventsOf, januaryQuery, type E2e, type EventSeen } from './support.ts';
 
 export const MODEL = 'customers';
 /** Once a year: runs in these tests come from the run-now annotation, not the clock. */
@@ -107,6 +107,7 @@ export async function runNow(
   );
 }
 
-export const monitorEvents = (e: E2e, name: string) => eventsOf(e, name, 'DriftMonitor');
+export const monitorEvents = (e: E2e, name: string, until?: (events: EventSeen[]) => boolean) =>
+  eventsOf(e, name, 'DriftMonitor', until);
 
 export const cond = (m: DriftMonitor, type: string) => m.status?.conditions?.find((c) => c.type === type);

@@ -9,6 +9,7 @@ import {
   applyModel,
   condition,
   eventsOf,
+  hasReasons,
   januaryQuery,
   patchModel,
   seedModel,
@@ -48,7 +49,8 @@ describe('stability gate on the local control plane', () => {
     assert.equal(condition(m, 'Promoted')?.reason, 'Refused');
     assert.equal(condition(m, 'Promoted')?.message, reason);
     assert.equal(m.status?.productionVersion, 1, 'production stays on version 1');
-    const events = await eventsOf(e, name);
+    const withDiff = m.status?.lastPromotion?.personaDiff ? ['PersonaDiff'] : [];
+    const events = await eventsOf(e, name, 'PersonaModel', hasReasons('PromotionRefused', ...withDiff));
     const refused = events.find((x) => x.reason === 'PromotionRefused');
     assert.equal(refused?.type, 'Warning');
     assert.equal(refused?.message, reason);

@@ -426,14 +426,45 @@ export async function jobsOf(e: E2e, model: string): Promise<string[]> {
   return res.items.map((j) => j.metadata!.name!).sort();
 }
 
+export interface EventSeen {
+  reason: string;
+  message: string;
+  type: string;
+}
+
+/** An `until` for eventsOf: an Event of each reason is there. */
+export const hasReasons =
+  (...reasons: string[]) =>
+  (events: EventSeen[]): boolean =>
+    reasons.every((r) => events.some((ev) => ev.reason === r));
+
+/**
+ * The Events on an object. The operator queues Events and writes them after the reconcile
+ * goes on, so one may reach the API server after the status a test waited for: with `until`,
+ * this waits (up to 15 s) for the list to satisfy it, and returns the list either way.
+ */
 export async function eventsOf(
   e: E2e,
   name: string,
   kind: 'PersonaModel' | 'DriftMonitor' = 'PersonaModel',
-): Promise<{ reason: string; message: string; type: string }[]> {
-  const res = await e.core.listNamespacedEvent({
-    namespace: e.namespace,
-    fieldSelector: `involvedObject.name=${name},involvedObject.kind=${kind}`,
-  });
-  return res.items.map((ev) => ({ reason: ev.reason ?? '', message: ev.message ?? '', type: ev.type ?? '' }));
+  until?: (events: EventSeen[]) => boolean,
+): Promise<EventSeen[]> {
+  const list = async () => {
+    const res = await e.core.listNamespacedEvent({
+      namespace: e.namespace,
+      fieldSelector: `involvedObject.name=${name},involvedObject.kind=${kind}`,
+    });
+    return res.items.map((ev) => ({
+      reason: ev.reason ?? '',
+      message: ev.message ?? '',
+      type: ev.type ?? '',
+    }));
+  };
+  let events = await list();
+  const deadline = Date.now() + 15_000;
+  while (until && !until(events) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    events = await list();
+  }
+  return events;
 }

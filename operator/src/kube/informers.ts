@@ -1,6 +1,6 @@
 // Shared informers: one list+watch per (resource, namespace, selector), however many
 // controllers read it, and a Store that answers lookups across the watched namespaces.
-import type { KubernetesObject, V1Deployment, V1Job } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment, V1Job, V1Service } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../api/v1alpha1/common.ts';
 import { PERSONA_MODEL_PLURAL, type PersonaModel } from '../api/v1alpha1/personamodel.ts';
 import {
@@ -88,6 +88,15 @@ export const deploymentKind: ResourceKind<V1Deployment> = {
   transform: cachedWorkload,
 };
 
+export const serviceKind: ResourceKind<V1Service> = {
+  name: 'services',
+  path: (ns) => (ns ? `/api/v1/namespaces/${ns}/services` : '/api/v1/services'),
+  list: async (c, namespace, labelSelector) =>
+    (namespace
+      ? await c.core.listNamespacedService({ namespace, labelSelector })
+      : await c.core.listServiceForAllNamespaces({ labelSelector })) as ListResult<V1Service>,
+};
+
 /** Numeric resourceVersions (etcd revisions) compared; anything else counts as unknown. */
 function newer(a: KubernetesObject, b: KubernetesObject): boolean {
   const ra = Number(a.metadata?.resourceVersion);
@@ -144,6 +153,15 @@ export class Store<T extends KubernetesObject> {
 
   forget(key: string): void {
     this.written.delete(key);
+  }
+
+  /**
+   * Whether `obj` is exactly what our last remembered write of it returned. Its watch event
+   * tells the controller that wrote it nothing: that reconcile went on from the written object.
+   */
+  isOwnWrite(obj: T): boolean {
+    const rv = obj.metadata?.resourceVersion;
+    return rv !== undefined && this.written.get(objectKey(obj))?.metadata?.resourceVersion === rv;
   }
 
   on(event: InformerEvent, handler: (obj: T, old?: T) => void): void {

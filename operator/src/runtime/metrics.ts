@@ -24,6 +24,7 @@ export interface OperatorMetrics {
   apiRequests: Counter<'verb' | 'resource'>;
   apiLatency: Histogram<'verb' | 'resource'>;
   events: Counter<'kind' | 'type' | 'reason'>;
+  eventsDropped: Counter;
   jobDuration: Histogram<'job' | 'result'>;
 }
 
@@ -129,6 +130,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Operator
       name: 'persona_operator_events_total',
       help: 'Events recorded on PersonaModels and DriftMonitors, by kind, type and reason (Trained, TrainingFailed, Promoted, PromotionRefused, DriftDetected, NoDrift, ...).',
       labelNames: ['kind', 'type', 'reason'],
+      registers,
+    }),
+    eventsDropped: new Counter({
+      name: 'persona_operator_events_dropped_total',
+      help: 'Events not written to the API server because the queue of events waiting to be written was full.',
       registers,
     }),
     jobDuration: new Histogram({

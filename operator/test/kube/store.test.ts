@@ -95,6 +95,24 @@ describe('Store', () => {
     assert.equal(valueOf(store, 'store-c/x'), 'theirs');
   });
 
+  test("the watch event of our own write is told from someone else's", async () => {
+    const ns = await namespace('store-g');
+    await create(ns, 'x', 'old');
+    const inf = configMaps(ns);
+    const store = new Store([inf]);
+    const seen: { value?: string; own: boolean }[] = [];
+    inf.on('update', (cm) => seen.push({ value: cm.data?.value, own: store.isOwnWrite(cm) }));
+    await inf.start();
+    store.remember('store-g/x', await replace(ns, 'x', 'mine'));
+    await waitFor('the watch to deliver our write', async () => (seen.length === 1 ? true : undefined));
+    await replace(ns, 'x', 'theirs');
+    await waitFor('the watch to deliver their write', async () => (seen.length === 2 ? true : undefined));
+    assert.deepEqual(seen, [
+      { value: 'mine', own: true },
+      { value: 'theirs', own: false },
+    ]);
+  });
+
   test('a deleted object does not live on as a remembered write', async () => {
     const ns = await namespace('store-d');
     await create(ns, 'x', 'old');

@@ -101,7 +101,7 @@ export async function notifyStep(
   let next = 0;
   const results = resolved.map((r) => ('ok' in r ? r : sent[next++]));
   for (const r of results.filter((x) => !x.ok)) {
-    await ctx.events.record(
+    ctx.events.record(
       monitor,
       'Warning',
       'NotificationFailed',

@@ -49,7 +49,7 @@ export async function retrainStep(
   const about = { reportId: report.id, data: spec.action.retrain?.data };
   if (!decision.retrain) {
     if (NOTABLE_SKIPS.has(decision.reason)) {
-      await ctx.events.record(monitor, 'Normal', 'RetrainSkipped', decision.message);
+      ctx.events.record(monitor, 'Normal', 'RetrainSkipped', decision.message);
     }
     return { ...decision, ...about };
   }
@@ -75,14 +75,9 @@ export async function retrainStep(
     },
     'retrain requested',
   );
-  await ctx.events.record(
-    monitor,
-    'Normal',
-    'RetrainTriggered',
-    `PersonaModel ${modelName}: ${decision.message}`,
-  );
+  ctx.events.record(monitor, 'Normal', 'RetrainTriggered', `PersonaModel ${modelName}: ${decision.message}`);
   if (model) {
-    await ctx.events.record(
+    ctx.events.record(
       model,
       'Normal',
       'RetrainRequested',

@@ -35,7 +35,7 @@ async function runFailed(
     },
     'drift run failed',
   );
-  await ctx.events.record(monitor, 'Warning', 'DriftCheckFailed', `${failure.reason}: ${failure.message}`);
+  ctx.events.record(monitor, 'Warning', 'DriftCheckFailed', `${failure.reason}: ${failure.message}`);
   return failure;
 }
 
@@ -98,7 +98,7 @@ export async function startRun(
     { monitor: keyOf(namespace, name), job: jobName, created, trigger: decision.trigger },
     'drift run',
   );
-  await ctx.events.record(monitor, 'Normal', 'DriftRunStarted', `${decision.message}: Job ${jobName}`);
+  ctx.events.record(monitor, 'Normal', 'DriftRunStarted', `${decision.message}: Job ${jobName}`);
   return started;
 }
 
@@ -152,7 +152,7 @@ export async function observeRun(
   }
   const url = reportUrl(ctx.reportBaseUrl, report.id);
   const summary = `report ${report.id} on version ${report.model.version}: ${driftSummary(report)}; ${url}`;
-  await ctx.events.record(
+  ctx.events.record(
     monitor,
     report.driftDetected ? 'Warning' : 'Normal',
     report.driftDetected ? 'DriftDetected' : 'NoDrift',
@@ -161,7 +161,7 @@ export async function observeRun(
   const badCells = report.details?.badCells;
   if (badCells?.length) {
     // The run went on without them (counted as missing); someone should fix the data.
-    await ctx.events.record(
+    ctx.events.record(
       monitor,
       'Warning',
       'IncompleteData',

@@ -1,7 +1,7 @@
 // What the PersonaModel steps work with: API clients, the informer stores, the registry,
 // the Event recorder and the operator's configuration. Steps read objects from the stores
 // (never list), so a reconcile with nothing to do makes no API call.
-import type { V1Deployment, V1Job } from '@kubernetes/client-node';
+import type { V1Deployment, V1Job, V1Service } from '@kubernetes/client-node';
 import type { Registry } from '@persona-operator/registry';
 import type { PersonaModel } from '../../api/v1alpha1/personamodel.ts';
 import type { KubeClients } from '../../kube/clients.ts';
@@ -17,6 +17,7 @@ export interface PersonaModelContext {
   models: Store<PersonaModel>;
   jobs: Store<V1Job>;
   deployments: Store<V1Deployment>;
+  services: Store<V1Service>;
   registry: Registry;
   events: EventRecorder;
   config: OperatorConfig;

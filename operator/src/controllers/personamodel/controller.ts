@@ -28,24 +28,32 @@ export function personaModelController(ctx: PersonaModelContext): Controller {
   return {
     name: PERSONA_MODEL_CONTROLLER,
     setup(enqueue) {
+      // The events of this controller's own writes (finalizer, status, a created Job, an
+      // applied Deployment) are skipped: the reconcile that wrote went on from what it wrote.
       ctx.models.on('add', (obj) => enqueue(objectKey(obj)));
       ctx.models.on('update', (obj, old) => {
-        if (worthReconciling(obj, old)) enqueue(objectKey(obj));
+        if (!ctx.models.isOwnWrite(obj) && worthReconciling(obj, old)) enqueue(objectKey(obj));
       });
       const owned = (obj: KubernetesObject) => {
         const key = modelKeyOf(obj);
         if (key) enqueue(key);
       };
-      for (const store of [ctx.jobs, ctx.deployments] as const) {
-        store.on('add', owned);
-        store.on('delete', owned);
-      }
+      ctx.jobs.on('add', (job) => {
+        if (!ctx.jobs.isOwnWrite(job)) owned(job);
+      });
+      ctx.deployments.on('add', (deploy) => {
+        if (!ctx.deployments.isOwnWrite(deploy)) owned(deploy);
+      });
+      for (const store of [ctx.jobs, ctx.deployments] as const) store.on('delete', owned);
       ctx.jobs.on('update', (job, old) => {
-        if (!old || jobUpdateMatters(job, old)) owned(job);
+        if (!ctx.jobs.isOwnWrite(job) && (!old || jobUpdateMatters(job, old))) owned(job);
       });
       ctx.deployments.on('update', (deploy, old) => {
-        if (!old || deploymentUpdateMatters(deploy, old)) owned(deploy);
+        if (!ctx.deployments.isOwnWrite(deploy) && (!old || deploymentUpdateMatters(deploy, old)))
+          owned(deploy);
       });
+      // A predictor Service is checked against the cache on every apply: one deleted is made again.
+      ctx.services.on('delete', owned);
     },
     keys: () => ctx.models.list().map((m) => objectKey(m)),
     reconcile: (key) => reconcilePersonaModel(ctx, key),

@@ -1,5 +1,5 @@
 // The PersonaModel controller built from the manager's shared dependencies.
-import { deploymentKind, jobKind, personaModelKind } from '../../kube/informers.ts';
+import { deploymentKind, jobKind, personaModelKind, serviceKind } from '../../kube/informers.ts';
 import { systemClock } from '../../runtime/clock.ts';
 import type { ControllerFactory } from '../shared/factory.ts';
 import { observeJobDurations } from '../shared/job-durations.ts';
@@ -14,6 +14,7 @@ export const personaModelControllerFactory: ControllerFactory = (deps) => {
     models: deps.informers.store(personaModelKind),
     jobs: indexByModel(deps.informers.store(jobKind, MANAGED_SELECTOR)),
     deployments: deps.informers.store(deploymentKind, MANAGED_SELECTOR),
+    services: deps.informers.store(serviceKind, MANAGED_SELECTOR),
     registry: deps.registry,
     events: deps.events,
     config: deps.config,

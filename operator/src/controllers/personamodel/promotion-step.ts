@@ -3,7 +3,7 @@
 // as an Event. Every write is safe to repeat after a crash: an alias already pointing at the
 // candidate changes nothing, and a refusal already recorded is not recorded twice.
 import { personaChanges, summarizeDiff, type PersonaDiff } from '@persona-operator/core/personas/diff';
-import type { AliasEvent } from '@persona-operator/registry';
+import type { AliasEvent, ModelVersion } from '@persona-operator/registry';
 import type {
   LastTrainingStatus,
   PersonaDiffStatus,
@@ -30,6 +30,14 @@ export function personaDiffStatus(diff: PersonaDiff): PersonaDiffStatus {
 const findEvent = (events: AliasEvent[], action: AliasEvent['action'], version: number) =>
   events.find((e) => e.action === action && e.toVersion === version);
 
+/** What the reconcile has already read from the registry, so it is not read again. */
+export interface KnownVersions {
+  /** The production version as the reconcile read it. */
+  production?: ModelVersion;
+  /** The version the training Job registered, when this reconcile saw it succeed. */
+  trained?: ModelVersion;
+}
+
 /** Judges the last trained version unless it has been judged; undefined when nothing was judged. */
 export async function promotionStep(
   ctx: PersonaModelContext,
@@ -37,12 +45,16 @@ export async function promotionStep(
   spec: ResolvedSpec,
   last: LastTrainingStatus | undefined,
   lastPromotion: PromotionStatus | undefined,
+  known: KnownVersions,
 ): Promise<PromotionObservation | undefined> {
   if (last?.result !== 'Succeeded' || last.version === undefined) return undefined;
   if (lastPromotion?.version === last.version) return undefined; // judged already
   const ref = modelRef(model);
-  const candidate = await ctx.registry.getVersion({ ...ref, version: last.version });
-  const production = await ctx.registry.productionVersion(ref);
+  const candidate =
+    known.trained?.version === last.version
+      ? known.trained
+      : await ctx.registry.getVersion({ ...ref, version: last.version });
+  const production = known.production;
   // The training Job stored it when it registered the candidate while production served.
   const diff =
     production && production.version !== candidate.version
@@ -82,13 +94,13 @@ export async function promotionStep(
     time: new Date(ctx.clock.now()).toISOString(),
     ...(diff ? { personaDiff: personaDiffStatus(diff) } : {}),
   };
-  if (diff) await ctx.events.record(model, 'Normal', 'PersonaDiff', summarizeDiff(diff));
+  if (diff) ctx.events.record(model, 'Normal', 'PersonaDiff', summarizeDiff(diff));
   if (gate.decision === 'Promoted') {
-    await ctx.events.record(model, 'Normal', 'Promoted', reason);
+    ctx.events.record(model, 'Normal', 'Promoted', reason);
   } else if (gate.decision === 'Refused') {
-    await ctx.events.record(model, 'Warning', 'PromotionRefused', reason);
+    ctx.events.record(model, 'Warning', 'PromotionRefused', reason);
   } else {
-    await ctx.events.record(model, 'Normal', 'AwaitingManualPromotion', reason);
+    ctx.events.record(model, 'Normal', 'AwaitingManualPromotion', reason);
   }
   return {
     lastPromotion: judged,

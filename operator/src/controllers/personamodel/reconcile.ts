@@ -13,7 +13,7 @@ import { ensureFinalizer, finalize } from './finalizer-step.ts';
 import { promotionStep } from './promotion-step.ts';
 import { rolloutStep } from './rollout-step.ts';
 import { nextStatus, type Observations, type Problem } from './status.ts';
-import { trainingStep } from './trainer-step.ts';
+import { trainingStep, type RegistryVersions } from './trainer-step.ts';
 
 const minDefined = (...xs: (number | undefined)[]): number | undefined => {
   const defined = xs.filter((x): x is number => x !== undefined);
@@ -38,7 +38,10 @@ export async function reconcilePersonaModel(ctx: PersonaModelContext, key: strin
     return {};
   }
   // Independent round trips (API server, registry) in parallel: this is on the path from
-  // apply to the training Job.
+  // apply to the training Job. The registry's versions are read once for all the steps.
+  const read = readVersions(ctx, model);
+  // Awaited in the try below, where a registry outage becomes status; not unhandled meanwhile.
+  read.catch(() => undefined);
   [model] = await Promise.all([ensureFinalizer(ctx, model), ensureRegistered(ctx, model)]);
   const previous = model.status ?? {};
   // Filled in as the steps finish, so a step that fails still leaves what the earlier ones did.
@@ -54,15 +57,24 @@ export async function reconcilePersonaModel(ctx: PersonaModelContext, key: strin
 
   let requeueAfterMs: number | undefined;
   try {
+    const versions = await read;
     const spec = resolveSpec(model.spec);
-    const training = await trainingStep(ctx, model, spec, previous);
+    const training = await trainingStep(ctx, model, spec, previous, versions);
     observed.training = training.observed;
     const lastTraining = training.observed.lastTraining;
-    observed.promotion = await promotionStep(ctx, model, spec, lastTraining, previous.lastPromotion);
-    const rollout = await rolloutStep(ctx, model, spec, previous);
+    observed.promotion = await promotionStep(ctx, model, spec, lastTraining, previous.lastPromotion, {
+      production: versions.production,
+      trained: training.trained,
+    });
+    const production = observed.promotion?.productionVersion ?? versions.production?.version;
+    const rollout = await rolloutStep(ctx, model, spec, previous, production);
     observed.rollout = rollout.observed;
     requeueAfterMs = minDefined(training.requeueAfterMs, rollout.requeueAfterMs);
-    observed.latest = { version: (await ctx.registry.latestVersion(modelRef(model)))?.version };
+    // A version the training Job registered during this reconcile is newer than the one read.
+    const latest = [versions.latest?.version, training.trained?.version].filter(
+      (v): v is number => v !== undefined,
+    );
+    observed.latest = { version: latest.length ? Math.max(...latest) : undefined };
   } catch (err) {
     const problem = problemOf(err);
     if (!problem) throw err;
@@ -74,6 +86,16 @@ export async function reconcilePersonaModel(ctx: PersonaModelContext, key: strin
   }
   await report(model);
   return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
+}
+
+/** The registry's latest and production versions of the model, read at once. */
+async function readVersions(ctx: PersonaModelContext, model: PersonaModel): Promise<RegistryVersions> {
+  const ref = modelRef(model);
+  const [latest, production] = await Promise.all([
+    ctx.registry.latestVersion(ref),
+    ctx.registry.productionVersion(ref),
+  ]);
+  return { latest, production };
 }
 
 /** Models known to be in the registry, by uid: registering is needed once per object. */

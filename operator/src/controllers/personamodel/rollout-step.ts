@@ -24,11 +24,17 @@ import {
   buildPredictorPdb,
   buildPredictorService,
 } from './objects/predictor.ts';
+import { ensurePredictorService, type ServiceState } from './predictor-service.ts';
 import { rolloutState, servingTarget, type RolloutState } from './rollout.ts';
 import { rolledBackFrom, type RolloutObservation } from './status.ts';
 
-/** Hash of everything applied for a version: equal hashes mean nothing to apply. */
+/**
+ * On the Deployment: the hash of everything applied for a version (equal hashes mean nothing
+ * to apply); on the Service: the hash of the Service as applied.
+ */
 export const APPLIED_HASH_ANNOTATION = `${GROUP}/applied-hash`;
+/** On the Deployment: the HPA and PDB applied with it, by hash ('none': made sure there is none). */
+export const APPLIED_PARTS_ANNOTATION = `${GROUP}/applied-parts`;
 /** Grace beyond progressDeadlineSeconds before the operator's own clock calls a rollout stalled. */
 const BACKSTOP_SECONDS = 10;
 
@@ -48,50 +54,87 @@ async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
   }
 }
 
+const hashOf = (x: unknown) => createHash('sha256').update(canonicalJson(x)).digest('hex').slice(0, 16);
+
+interface AppliedParts {
+  hpa: string;
+  pdb: string;
+}
+
+function appliedParts(deploy: V1Deployment | undefined): Partial<AppliedParts> {
+  try {
+    const parsed: unknown = JSON.parse(deploy?.metadata?.annotations?.[APPLIED_PARTS_ANNOTATION] ?? '{}');
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Partial<AppliedParts>) : {};
+  } catch {
+    return {};
+  }
+}
+
+type PredictorContext = Pick<
+  PersonaModelContext,
+  'clients' | 'deployments' | 'services' | 'config' | 'logger' | 'clock'
+>;
+
+export interface AppliedPredictor {
+  deploy: V1Deployment;
+  service: ServiceState;
+}
+
 /**
- * Applies the predictor objects for `version` unless the Deployment says they are applied. The
- * Deployment's hash vouches for all four objects, so it is written last: a Service refused
- * (no address left, a quota) fails the reconcile and is applied again on the retry, instead of
- * being skipped for a hash that is already there.
+ * Applies the predictor objects for `version`, each only if it is not applied as it should be.
+ * The Service is written in the background and checked against its own cache (its hash
+ * annotation): see predictor-service.ts. The Deployment's hash vouches for the HPA and PDB, so
+ * those are written first, and only when their recorded hash changed.
  */
 export async function applyPredictor(
-  ctx: Pick<PersonaModelContext, 'clients' | 'deployments' | 'config'>,
+  ctx: PredictorContext,
   model: PersonaModel,
   spec: ResolvedSpec,
   version: number,
-): Promise<V1Deployment> {
+): Promise<AppliedPredictor> {
   const { namespace } = modelRef(model);
   const name = predictorName(model.metadata.name!);
   const deploy = buildPredictorDeployment(model, spec, ctx.config, version);
   const service = buildPredictorService(model);
   const hpa = buildPredictorHpa(model, spec);
   const pdb = buildPredictorPdb(model, spec);
-  const hash = createHash('sha256')
-    .update(canonicalJson({ deploy, service, hpa, pdb }))
-    .digest('hex')
-    .slice(0, 16);
+  // Over all four objects: the hashes Deployments carry already stay valid.
+  const hash = hashOf({ deploy, service, hpa, pdb });
   const key = keyOf(namespace, name);
+  const serviceState = ensurePredictorService(ctx, key, service, hashOf(service));
   const current = ctx.deployments.get(key);
-  if (current?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === hash) return current;
+  if (current?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === hash) {
+    return { deploy: current, service: serviceState };
+  }
+  const common = { name, namespace, fieldManager: FIELD_MANAGER, force: true };
+  const parts: AppliedParts = { hpa: hpa ? hashOf(hpa) : 'none', pdb: pdb ? hashOf(pdb) : 'none' };
+  const before = appliedParts(current);
+  await ensureServiceAccount(ctx, namespace, ctx.config.predictorServiceAccount);
+  await Promise.all([
+    before.hpa === parts.hpa
+      ? undefined
+      : hpa
+        ? ctx.clients.autoscaling.patchNamespacedHorizontalPodAutoscaler({ ...common, body: hpa }, apply)
+        : ignoreNotFound(
+            ctx.clients.autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name, namespace }),
+          ),
+    before.pdb === parts.pdb
+      ? undefined
+      : pdb
+        ? ctx.clients.policy.patchNamespacedPodDisruptionBudget({ ...common, body: pdb }, apply)
+        : ignoreNotFound(ctx.clients.policy.deleteNamespacedPodDisruptionBudget({ name, namespace })),
+  ]);
   deploy.metadata = {
     ...deploy.metadata,
-    annotations: { ...deploy.metadata?.annotations, [APPLIED_HASH_ANNOTATION]: hash },
+    annotations: {
+      ...deploy.metadata?.annotations,
+      [APPLIED_HASH_ANNOTATION]: hash,
+      [APPLIED_PARTS_ANNOTATION]: canonicalJson(parts),
+    },
   };
-  await ensureServiceAccount(ctx, namespace, ctx.config.predictorServiceAccount);
-  const common = { name, namespace, fieldManager: FIELD_MANAGER, force: true };
-  // Independent of each other and of the version: at once, so the rollout waits for one round trip.
-  await Promise.all([
-    ctx.clients.core.patchNamespacedService({ ...common, body: service }, apply),
-    hpa
-      ? ctx.clients.autoscaling.patchNamespacedHorizontalPodAutoscaler({ ...common, body: hpa }, apply)
-      : ignoreNotFound(ctx.clients.autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name, namespace })),
-    pdb
-      ? ctx.clients.policy.patchNamespacedPodDisruptionBudget({ ...common, body: pdb }, apply)
-      : ignoreNotFound(ctx.clients.policy.deleteNamespacedPodDisruptionBudget({ name, namespace })),
-  ]);
   const applied = await ctx.clients.apps.patchNamespacedDeployment({ ...common, body: deploy }, apply);
   ctx.deployments.remember(key, applied);
-  return applied;
+  return { deploy: applied, service: serviceState };
 }
 
 async function rollBack(
@@ -123,9 +166,9 @@ async function rollBack(
     { model: keyOf(ref.namespace, ref.name), failed, lastGood },
     'rollout stalled; rolled back',
   );
-  await ctx.events.record(model, 'Warning', 'RolledBack', reason);
+  ctx.events.record(model, 'Warning', 'RolledBack', reason);
   if (lastGood === undefined) return { observed: { productionVersion, record, state: stalled } };
-  const deploy = await applyPredictor(ctx, model, spec, lastGood);
+  const { deploy } = await applyPredictor(ctx, model, spec, lastGood);
   return {
     observed: { productionVersion, record, state: rolloutState(deploy, lastGood), targetVersion: lastGood },
   };
@@ -136,11 +179,12 @@ export async function rolloutStep(
   model: PersonaModel,
   spec: ResolvedSpec,
   previous: Pick<PersonaModelStatus, 'rollout' | 'servingVersion'>,
+  /** The registry's production version, as read (or just set) by this reconcile. */
+  production: number | undefined,
 ): Promise<RolloutStepResult> {
   const ref = modelRef(model);
   const now = ctx.clock.now();
   const pinned = spec.serving.version;
-  const production = (await ctx.registry.productionVersion(ref))?.version;
   const serving = previous.servingVersion;
   const wanted = pinned ?? production;
   let failed = previous.rollout?.failedVersion;
@@ -154,7 +198,7 @@ export async function rolloutStep(
     return { observed: { productionVersion: production, record } };
   }
   const version = target.version;
-  const deploy = await applyPredictor(ctx, model, spec, version);
+  const { deploy, service } = await applyPredictor(ctx, model, spec, version);
   let record: RolloutStatus;
   if (previous.rollout?.targetVersion !== version || !previous.rollout.startTime) {
     record = {
@@ -163,12 +207,7 @@ export async function rolloutStep(
       ...(remembered ? { failedVersion: remembered.version, message: remembered.reason } : {}),
     };
     if (serving !== version)
-      await ctx.events.record(
-        model,
-        'Normal',
-        'RollingOut',
-        `rolling out version ${version}: ${target.reason}`,
-      );
+      ctx.events.record(model, 'Normal', 'RollingOut', `rolling out version ${version}: ${target.reason}`);
   } else {
     record = { ...previous.rollout };
     if (!remembered) delete record.failedVersion;
@@ -182,21 +221,25 @@ export async function rolloutStep(
   if (state.state === 'Stalled' && version !== serving && !remembered) {
     return rollBack(ctx, model, spec, serving, version, state, production);
   }
+  // Ready pods serve nobody without their Service: not Serving until it is applied, and
+  // looked at again soon, since no event of the Deployment will come to say so.
+  let recheckAfterMs: number | undefined;
+  if (state.state === 'Complete' && !service.ready) {
+    state = { state: 'Progressing', message: service.message ?? 'waiting for the predictor Service' };
+    recheckAfterMs = service.recheckAfterMs;
+  }
   // While a rollback is remembered, the record's message keeps saying why.
   if (!remembered) record.message = state.message;
   if (state.state !== 'Complete') {
+    const deadline = Math.max(0, started + deadlineMs - now);
     return {
       observed: { productionVersion: production, record, state, targetVersion: version },
-      requeueAfterMs: state.state === 'Progressing' ? Math.max(0, started + deadlineMs - now) : undefined,
+      requeueAfterMs:
+        state.state === 'Progressing' ? Math.min(deadline, recheckAfterMs ?? deadline) : undefined,
     };
   }
   if (serving !== version) {
-    await ctx.events.record(
-      model,
-      'Normal',
-      'RolloutComplete',
-      `serving version ${version}: ${state.message}`,
-    );
+    ctx.events.record(model, 'Normal', 'RolloutComplete', `serving version ${version}: ${state.message}`);
   }
   let productionVersion = production;
   let pinPromotion: PromotionStatus | undefined;
@@ -209,7 +252,7 @@ export async function rolloutStep(
     });
     productionVersion = version;
     pinPromotion = { version, decision: 'Promoted', reason, time: iso(now) };
-    await ctx.events.record(model, 'Normal', 'Promoted', reason);
+    ctx.events.record(model, 'Normal', 'Promoted', reason);
   }
   return {
     observed: {

@@ -3,7 +3,12 @@
 // records its outcome and the version it registered.
 import type { V1Job } from '@kubernetes/client-node';
 import type { ModelMetrics } from '@persona-operator/core/artifact/types';
-import { describeDataParts, describeDataShort, describeTrigger } from '@persona-operator/registry';
+import {
+  describeDataParts,
+  describeDataShort,
+  describeTrigger,
+  type ModelVersion,
+} from '@persona-operator/registry';
 import { RETRAIN_ANNOTATION } from '../../api/v1alpha1/common.ts';
 import type {
   LastTrainingStatus,
@@ -37,9 +42,22 @@ export function trainingMetrics(m: ModelMetrics): LastTrainingStatus['metrics'] 
   };
 }
 
+/** The registry's versions of a model as the reconcile read them once at its start. */
+export interface RegistryVersions {
+  latest?: ModelVersion;
+  production?: ModelVersion;
+}
+
 export interface TrainingStepResult {
   observed: TrainingObservation;
+  /** The version a training Job registered, when this reconcile saw the Job succeed. */
+  trained?: ModelVersion;
   requeueAfterMs?: number;
+}
+
+interface ObservedJob {
+  last: LastTrainingStatus;
+  trained?: ModelVersion;
 }
 
 /** The training record once the running Job has been looked at: unchanged while it runs. */
@@ -47,11 +65,11 @@ async function observeRunningJob(
   ctx: PersonaModelContext,
   model: PersonaModel,
   last: LastTrainingStatus,
-): Promise<LastTrainingStatus> {
+): Promise<ObservedJob> {
   const ref = modelRef(model);
-  const failed = async (message: string, completionTime: string | undefined, reason = 'TrainingFailed') => {
-    await ctx.events.record(model, 'Warning', 'TrainingFailed', message);
-    return { ...last, result: 'Failed' as const, message, completionTime, reason };
+  const failed = (message: string, completionTime: string | undefined, reason = 'TrainingFailed') => {
+    ctx.events.record(model, 'Warning', 'TrainingFailed', message);
+    return { last: { ...last, result: 'Failed' as const, message, completionTime, reason } };
   };
   const job = await findJob(ctx, ref.namespace, last.jobName);
   if (!job) {
@@ -61,7 +79,7 @@ async function observeRunningJob(
     );
   }
   const outcome = jobOutcome(job);
-  if (outcome.state === 'running') return last;
+  if (outcome.state === 'running') return { last };
   ctx.jobFinished('training', job, outcome);
   // The trainer registers with the Job's UID as run id: that finds exactly this Job's version.
   const run = await ctx.registry.getTrainingRun(ref, job.metadata!.uid!);
@@ -79,7 +97,7 @@ async function observeRunningJob(
   }
   const version = await ctx.registry.getVersion({ ...ref, version: run.version });
   failpoint('after-training-observed');
-  await ctx.events.record(
+  ctx.events.record(
     model,
     'Normal',
     'Trained',
@@ -87,19 +105,22 @@ async function observeRunningJob(
   );
   const lineage = version.lineage;
   return {
-    ...last,
-    result: 'Succeeded',
-    completionTime: outcome.completionTime,
-    version: run.version,
-    metrics: trainingMetrics(version.metrics),
-    message: `version ${run.version} registered by Job ${last.jobName}`,
-    ...(lineage
-      ? {
-          triggeredBy: describeTrigger(lineage.trigger),
-          data: describeDataShort(lineage),
-          dataParts: describeDataParts(lineage),
-        }
-      : {}),
+    last: {
+      ...last,
+      result: 'Succeeded',
+      completionTime: outcome.completionTime,
+      version: run.version,
+      metrics: trainingMetrics(version.metrics),
+      message: `version ${run.version} registered by Job ${last.jobName}`,
+      ...(lineage
+        ? {
+            triggeredBy: describeTrigger(lineage.trigger),
+            data: describeDataShort(lineage),
+            dataParts: describeDataParts(lineage),
+          }
+        : {}),
+    },
+    trained: version,
   };
 }
 
@@ -133,6 +154,7 @@ export async function trainingStep(
   model: PersonaModel,
   spec: ResolvedSpec,
   previous: PersonaModelStatus,
+  versions: RegistryVersions,
 ): Promise<TrainingStepResult> {
   const ref = modelRef(model);
   const inputsHash = trainingInputsHash(spec);
@@ -157,15 +179,14 @@ export async function trainingStep(
       );
     }
   }
+  let trained: ModelVersion | undefined;
   if (last?.result === 'Running') {
-    last = await observeRunningJob(ctx, model, last);
+    ({ last, trained } = await observeRunningJob(ctx, model, last));
     if (last.result === 'Running') return { observed: { lastTraining: last, retrainToken: actedToken } };
   }
   const now = new Date(ctx.clock.now());
   const hasVersion =
-    previous.latestVersion !== undefined ||
-    last?.version !== undefined ||
-    (await ctx.registry.latestVersion(ref)) !== undefined;
+    previous.latestVersion !== undefined || last?.version !== undefined || versions.latest !== undefined;
   const decision = decideTraining({
     now,
     inputsHash,
@@ -178,7 +199,9 @@ export async function trainingStep(
   const requeueAfterMs = spec.training.schedule
     ? Math.max(0, nextFireTime(spec.training.schedule, now).getTime() - now.getTime())
     : undefined;
-  if (!decision.train) return { observed: { lastTraining: last, retrainToken: actedToken }, requeueAfterMs };
+  if (!decision.train) {
+    return { observed: { lastTraining: last, retrainToken: actedToken }, trained, requeueAfterMs };
+  }
 
   const jobName = trainingJobName(ref.name, inputsHash, decision.token);
   const request =
@@ -191,8 +214,7 @@ export async function trainingStep(
     reason: decision.reason,
     token: decision.token,
     request,
-    production:
-      request?.data === 'ReferenceAndCurrent' ? await ctx.registry.productionVersion(ref) : undefined,
+    production: request?.data === 'ReferenceAndCurrent' ? versions.production : undefined,
   });
   const job = buildTrainingJob(model, spec, ctx.config, {
     jobName,
@@ -204,7 +226,8 @@ export async function trainingStep(
   if (!ctx.jobs.get(keyOf(ref.namespace, jobName))) {
     await ensureServiceAccount(ctx, ref.namespace, ctx.config.trainerServiceAccount);
     try {
-      await ctx.clients.batch.createNamespacedJob({ namespace: ref.namespace, body: job });
+      const made = await ctx.clients.batch.createNamespacedJob({ namespace: ref.namespace, body: job });
+      ctx.jobs.remember(keyOf(ref.namespace, jobName), made);
       created = true;
       failpoint('after-job-create');
     } catch (err) {
@@ -217,7 +240,7 @@ export async function trainingStep(
     'training',
   );
   const triggeredBy = describeTrigger(plan.trigger);
-  await ctx.events.record(
+  ctx.events.record(
     model,
     'Normal',
     'TrainingStarted',
@@ -236,6 +259,7 @@ export async function trainingStep(
       },
       retrainToken,
     },
+    trained,
     requeueAfterMs,
   };
 }

@@ -133,11 +133,12 @@ async function harness(
   const slot = new Date(Math.floor(created / HOUR) * HOUR + HOUR);
   const clock = new ManualClock(slot.getTime() + INTO_SLOT_MS);
   const metrics = createMetrics();
+  const recorder = new KubeEventRecorder(admin.core, silentLogger, 'reconcile-test');
   const ctx: DriftMonitorContext = {
     clients: makeClients(cp.kubeConfig, metrics),
     ...stores,
     registry,
-    events: new KubeEventRecorder(admin.core, silentLogger, 'reconcile-test'),
+    events: recorder,
     config: DEFAULT_CONFIG,
     logger: silentLogger,
     clock,
@@ -173,10 +174,13 @@ async function harness(
       (await metrics.jobDuration.get()).values
         .filter((v) => v.metricName?.endsWith('_count'))
         .map((v) => `${v.labels.job} ${v.labels.result} ${v.value}`),
-    events: async () =>
-      (await admin.core.listNamespacedEvent({ namespace })).items
+    events: async () => {
+      // Recording only queues an Event: wait for the writes before reading them back.
+      await recorder.flush();
+      return (await admin.core.listNamespacedEvent({ namespace })).items
         .map((e) => `${e.involvedObject.kind} ${e.type} ${e.reason}: ${e.message}`)
-        .join('\n'),
+        .join('\n');
+    },
     endRun: async (exitCode, message) => {
       await waitFor(
         `the pod of Job ${jobName} to end`,
