@@ -128,25 +128,17 @@ describe('openPostgresBatches', () => {
   });
 
   test('a NULL or NaN in a numeric column names the column and row on either path', async () => {
-    for (const db_ of [db.url, client]) {
-      await assert.rejects(
-        readPostgresTable({
-          db: db_,
-          query: "SELECT v FROM (VALUES (1::numeric), (2), ('NaN')) t(v)",
-          columns: [{ name: 'v', type: 'numeric' }],
-          rowLimit: 10,
-        }),
-        /column "v", row 3: .*not a finite number/,
-      );
-      await assert.rejects(
-        readPostgresTable({
-          db: db_,
-          query: 'SELECT v FROM (VALUES (1::float8), (NULL)) t(v)',
-          columns: [{ name: 'v', type: 'numeric' }],
-          rowLimit: 10,
-        }),
-        /column "v", row 2: missing value \(NULL\)/,
-      );
+    const cases: [string, RegExp][] = [
+      ["SELECT v FROM (VALUES (1::numeric), (2), ('NaN')) t(v)", /column "v", row 3: .*not a finite number/],
+      ['SELECT v FROM (VALUES (1::float8), (NULL)) t(v)', /column "v", row 2: missing value \(NULL\)/],
+    ];
+    for (const source of [db.url, client]) {
+      for (const [query, message] of cases) {
+        await assert.rejects(
+          readPostgresTable({ db: source, query, columns: [{ name: 'v', type: 'numeric' }], rowLimit: 10 }),
+          message,
+        );
+      }
     }
   });
 

@@ -83,7 +83,6 @@ export interface WantedColumn {
 export class CopyBinaryParser {
   private pending: Buffer = Buffer.alloc(0);
   private headerRead = false;
-  private ended = false;
   private readonly cells: CellValue[];
   /** Per result field: its decoded value when some wanted column reads it. */
   private readonly values: CellValue[];
@@ -102,11 +101,6 @@ export class CopyBinaryParser {
     this.sources = Int32Array.from(wanted, (w) => w.index);
   }
 
-  /** True once the trailer was read. */
-  get done(): boolean {
-    return this.ended;
-  }
-
   push(chunk: Buffer): void {
     const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     let at = 0;
@@ -123,8 +117,7 @@ export class CopyBinaryParser {
       if (buf.length - at < 2) break;
       const count = buf.readInt16BE(at);
       if (count === -1) {
-        this.ended = true;
-        at += 2;
+        at += 2; // the trailer: nothing follows
         break;
       }
       if (count !== this.fields) throw new Error(`a COPY row has ${count} fields, expected ${this.fields}`);

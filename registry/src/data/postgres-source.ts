@@ -3,9 +3,10 @@
 // When every column read has a type copy-binary.ts decodes and the source was given as a URL,
 // each pass is a binary COPY of the query on a connection of its own sharing the first one's
 // snapshot (several times faster than the text protocol on a large table, and a pass left early
-// is cancelled); otherwise each pass is a cursor (pg-cursor) on the first connection. readPostgresTable holds the whole result (and stops at a row
-// limit with an error instead of exhausting the Job's memory); openPostgresBatches reads it
-// again and again without holding it, every pass in the same snapshot.
+// is cancelled); otherwise each pass is a cursor (pg-cursor) on the first connection.
+// readPostgresTable holds the whole result (and stops at a row limit with an error instead of
+// exhausting the Job's memory); openPostgresBatches reads it again and again without holding
+// it, every pass in the same snapshot.
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { to as copyTo } from 'pg-copy-streams';
