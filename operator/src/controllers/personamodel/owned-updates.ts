@@ -6,7 +6,7 @@ import type { KubernetesObject, V1Deployment, V1Job } from '@kubernetes/client-n
 import { canonicalJson } from '../shared/canonical-json.ts';
 import { jobOutcome } from '../shared/job-outcome.ts';
 import { VERSION_LABEL } from './naming.ts';
-import { APPLIED_HASH_ANNOTATION } from './rollout-step.ts';
+import { APPLIED_HASH_ANNOTATION } from './predictor-service.ts';
 import { rolloutState } from './rollout.ts';
 
 const sameLabels = (a: KubernetesObject, b: KubernetesObject) =>

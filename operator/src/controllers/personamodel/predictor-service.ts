@@ -12,8 +12,11 @@ import { describeApiError } from '../../runtime/k8s-errors.ts';
 import { FIELD_MANAGER } from '../shared/labels.ts';
 import type { PersonaModelContext } from './context.ts';
 
-/** On the Service: the hash of the Service as applied. */
-export const SERVICE_HASH_ANNOTATION = `${GROUP}/applied-hash`;
+/**
+ * On the Deployment: the hash of everything applied for a version (equal hashes mean nothing
+ * to apply); on the Service: the hash of the Service as applied.
+ */
+export const APPLIED_HASH_ANNOTATION = `${GROUP}/applied-hash`;
 /** How soon a rollout waiting only for its Service looks again. */
 export const SERVICE_RECHECK_MS = 1000;
 const RETRY = { baseMs: 2000, maxMs: 300_000 };
@@ -45,7 +48,7 @@ export function ensurePredictorService(
   service: V1Service,
   hash: string,
 ): ServiceState {
-  if (ctx.services.get(key)?.metadata?.annotations?.[SERVICE_HASH_ANNOTATION] === hash) {
+  if (ctx.services.get(key)?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === hash) {
     failures.delete(key);
     return { ready: true };
   }
@@ -85,7 +88,7 @@ async function write(ctx: ServiceContext, key: string, service: V1Service, hash:
     ...service,
     metadata: {
       ...service.metadata,
-      annotations: { ...service.metadata?.annotations, [SERVICE_HASH_ANNOTATION]: hash },
+      annotations: { ...service.metadata?.annotations, [APPLIED_HASH_ANNOTATION]: hash },
     },
   };
   try {

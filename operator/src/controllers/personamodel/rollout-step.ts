@@ -24,15 +24,10 @@ import {
   buildPredictorPdb,
   buildPredictorService,
 } from './objects/predictor.ts';
-import { ensurePredictorService, type ServiceState } from './predictor-service.ts';
+import { APPLIED_HASH_ANNOTATION, ensurePredictorService, type ServiceState } from './predictor-service.ts';
 import { rolloutState, servingTarget, type RolloutState } from './rollout.ts';
 import { rolledBackFrom, type RolloutObservation } from './status.ts';
 
-/**
- * On the Deployment: the hash of everything applied for a version (equal hashes mean nothing
- * to apply); on the Service: the hash of the Service as applied.
- */
-export const APPLIED_HASH_ANNOTATION = `${GROUP}/applied-hash`;
 /** On the Deployment: the HPA and PDB applied with it, by hash ('none': made sure there is none). */
 export const APPLIED_PARTS_ANNOTATION = `${GROUP}/applied-parts`;
 /** Grace beyond progressDeadlineSeconds before the operator's own clock calls a rollout stalled. */

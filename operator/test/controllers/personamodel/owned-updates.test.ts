@@ -8,7 +8,7 @@ import {
   jobUpdateMatters,
 } from '../../../src/controllers/personamodel/owned-updates.ts';
 import { VERSION_LABEL } from '../../../src/controllers/personamodel/naming.ts';
-import { APPLIED_HASH_ANNOTATION } from '../../../src/controllers/personamodel/rollout-step.ts';
+import { APPLIED_HASH_ANNOTATION } from '../../../src/controllers/personamodel/predictor-service.ts';
 
 const job = (status: V1Job['status'], labels: Record<string, string> = { model: 'm' }): V1Job => ({
   metadata: { name: 'm-train-1', namespace: 'ns', labels, resourceVersion: String(Math.random()) },
