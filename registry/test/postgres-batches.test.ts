@@ -76,12 +76,13 @@ describe('openPostgresBatches', () => {
     try {
       await assert.rejects(collect(source), (err: Error) => {
         assert.ok(err instanceof DataSourceError, String(err));
-        // The rows before the failing one arrive in the server's buffers: some of them, never row 7000.
+        // Rows before the failing one (row 7000) arrive as the server's buffers fill, so the
+        // count read before the error is some number below 7000; the message names the next row.
         const m = /failed after (\d+) rows, while reading row (\d+) or a later one: division by zero/.exec(
           err.message,
         );
         assert.ok(m, err.message);
-        assert.ok(Number(m[1]) >= 5000 && Number(m[1]) < 7000, err.message);
+        assert.ok(Number(m[1]) > 0 && Number(m[1]) < 7000, err.message);
         assert.equal(Number(m[2]), Number(m[1]) + 1);
         return true;
       });
