@@ -171,6 +171,30 @@ describe('streamed training', () => {
     assert.deepEqual(a.artifact.metrics.perK, b.artifact.metrics.perK);
   });
 
+  test('on two worker threads: the same model as on the calling thread, and the run says it used both', async () => {
+    const spec: StreamTrainSpec = { ...base, algorithm: 'minibatch', batchSize: 512, k: { min: 2, max: 5 } };
+    const rows = selectRows(
+      table,
+      Array.from({ length: 30_000 }, (_, i) => i),
+    );
+    const threadsOf = async (workers: number) => {
+      let threads = 0;
+      const run = await trainFromSource(
+        tableSource(rows, 2000),
+        { ...spec, workers },
+        { onProgress: (e) => e.phase === 'done' && (threads = e.threads) },
+      );
+      return { run, threads };
+    };
+    const one = await threadsOf(1);
+    const two = await threadsOf(2);
+    assert.equal(one.threads, 1);
+    assert.equal(two.threads, 2, 'seeding ran on both workers');
+    assert.deepEqual(two.run.artifact.personas, one.run.artifact.personas);
+    assert.deepEqual(two.run.artifact.metrics, one.run.artifact.metrics);
+    assert.deepEqual(two.run.artifact.referenceStats, one.run.artifact.referenceStats);
+  });
+
   test('auto: a small table is fitted in memory, exactly as trainModel fits it', async () => {
     const small = selectRows(
       table,

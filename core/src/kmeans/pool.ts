@@ -1,4 +1,5 @@
-// The training work of a sweep on worker threads: k-means restarts and the silhouette pair pass.
+// The training work of a sweep on worker threads: k-means restarts, seeds refined on a sample,
+// the silhouette pair pass, and placing streamed rows among fixed centroids.
 // The points go into a SharedArrayBuffer once, so workers read them without copies; jobs are
 // queued in submission order and each idle worker takes the next one. One pool serves both
 // phases of a training run, so workers start once. With one worker (or tiny inputs) everything
@@ -16,7 +17,17 @@ import {
 import { resolveWorkerEntry, startWorker } from '../workers/entry.ts';
 import { toRows } from './lloyd.ts';
 import type { Points } from './points.ts';
-import { shared, type PoolInit, type PoolJob, type PoolReply } from './pool-jobs.ts';
+import {
+  assignRows,
+  runJob,
+  shared,
+  type Assigned,
+  type Centroids,
+  type PoolInit,
+  type PoolJob,
+  type PoolReply,
+  type SeedTask,
+} from './pool-jobs.ts';
 import { runRestart, type RestartResult, type RestartSettings, type RestartTask } from './restart.ts';
 
 export interface KMeansPool {
@@ -30,6 +41,13 @@ export interface KMeansPool {
   ): Promise<RestartResult[]>;
   /** Mean silhouette per labeling (as silhouetteScores), the pair pass split over the workers. */
   silhouettes(labelings: readonly Labeling[], opts?: SilhouetteOptions): Promise<(number | null)[]>;
+  /** Seeds refined on the pool's points, one set per task, in task order. */
+  seeds(tasks: readonly SeedTask[]): Promise<{ centroids: Float64Array; thread: number }[]>;
+  /**
+   * Inertia and rows per centroid of `rows` for every model. The rows' buffer may move to a
+   * worker: the caller must not use `rows` afterwards.
+   */
+  assign(rows: Points, models: readonly Centroids[]): Promise<Assigned>;
   close(): Promise<void>;
 }
 
@@ -115,11 +133,26 @@ class InThreadPool implements KMeansPool {
     return silhouettesInShares(input, async (first, step) => accumulatePairs(input, first, step));
   }
 
+  async seeds(tasks: readonly SeedTask[]): Promise<{ centroids: Float64Array; thread: number }[]> {
+    const out: { centroids: Float64Array; thread: number }[] = [];
+    for (const task of tasks) {
+      const reply = runJob(this.points, this.rows, { kind: 'seeds', task });
+      if (!reply.ok || reply.kind !== 'seeds') throw new Error('seeding answered with another kind of reply');
+      out.push(reply);
+    }
+    return out;
+  }
+
+  async assign(rows: Points, models: readonly Centroids[]): Promise<Assigned> {
+    return assignRows(rows, models);
+  }
+
   async close(): Promise<void> {}
 }
 
 interface Pending {
   job: PoolJob;
+  transfer: ArrayBuffer[];
   resolve: (reply: PoolReply & { ok: true }) => void;
   reject: (err: Error) => void;
 }
@@ -169,14 +202,14 @@ class WorkerPool implements KMeansPool {
       const w = this.idle.shift()!;
       const p = this.queue.shift()!;
       this.running.set(w, p);
-      w.postMessage(p.job);
+      w.postMessage(p.job, p.transfer);
     }
   }
 
-  private submit(job: PoolJob): Promise<PoolReply & { ok: true }> {
+  private submit(job: PoolJob, transfer: ArrayBuffer[] = []): Promise<PoolReply & { ok: true }> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.queue.push({ job, resolve, reject });
+      this.queue.push({ job, transfer, resolve, reject });
       this.pump();
     });
   }
@@ -208,6 +241,33 @@ class WorkerPool implements KMeansPool {
       if (reply.kind !== 'pairs') throw new Error('k-means worker answered pair sums with a restart');
       return reply.sums;
     });
+  }
+
+  async seeds(tasks: readonly SeedTask[]): Promise<{ centroids: Float64Array; thread: number }[]> {
+    return Promise.all(
+      tasks.map(async (task) => {
+        const reply = await this.submit({ kind: 'seeds', task });
+        if (reply.kind !== 'seeds')
+          throw new Error('k-means worker answered seeding with another kind of reply');
+        return reply;
+      }),
+    );
+  }
+
+  async assign(rows: Points, models: readonly Centroids[]): Promise<Assigned> {
+    const { values } = rows;
+    // Moved rather than copied when the rows own their whole buffer.
+    const movable =
+      values.buffer instanceof ArrayBuffer &&
+      values.byteOffset === 0 &&
+      values.byteLength === values.buffer.byteLength;
+    const reply = await this.submit(
+      { kind: 'assign', rows, models: [...models] },
+      movable ? [values.buffer] : [],
+    );
+    if (reply.kind !== 'assign')
+      throw new Error('k-means worker answered an assignment with another kind of reply');
+    return reply.assigned;
   }
 
   async close(): Promise<void> {

@@ -4,17 +4,20 @@
 //      seeds are k-means++ on the sample refined there with Lloyd, the best by sample inertia;
 //   3. silhouette, Calinski-Harabasz and Davies-Bouldin on the sample, the k chosen as trainModel
 //      chooses it; then one last pass for each k's inertia and the persona counts over all rows.
+// Seeding, the silhouette pass and the last pass's assignments run on the k-means pool's worker
+// threads, in a fixed order of summation, so the model is the same whatever the thread count;
+// in the last pass the reading thread decodes the next batch while workers place the last.
 // The artifact has the same shape as trainModel's. `auto` keeps the rows of the scan while there
 // are at most AUTO_MINIBATCH_ROWS of them and then trains in memory (Lloyd) instead.
 import type { KMetrics, ModelArtifact, ReferenceStats } from '../artifact/types.ts';
 import type { BatchSource } from '../data/batch-source.ts';
-import { silhouetteScores } from '../cluster-metrics/silhouette.ts';
 import { quantileGrid } from '../drift/personas/quantiles.ts';
 import { sortFloat64 } from '../drift/sort.ts';
 import { encodeTable } from '../encoding/encoding.ts';
 import { Batcher, MINIBATCH_DEFAULTS, MiniBatchKMeans } from '../kmeans/minibatch.ts';
-import { assign, countDistinct } from '../kmeans/points.ts';
-import { refinedSeeds } from '../kmeans/init.ts';
+import type { Assigned } from '../kmeans/pool-jobs.ts';
+import { assign, countDistinct, type Points } from '../kmeans/points.ts';
+import { chooseWorkers, openPool, type KMeansPool } from '../kmeans/pool.ts';
 import { kmeansTolerance } from '../kmeans/lloyd.ts';
 import { nameClusters } from '../personas/naming.ts';
 import { createRng, deriveSeed, sampleIndices } from '../random/rng.ts';
@@ -31,6 +34,8 @@ import { trainModel, type TrainProgress } from './train.ts';
 const SEED_LLOYD_MAX_ITERATIONS = 300;
 /** k-means++ seedings refined on the sample per nInit (Lloyd's in-memory path refines 2). */
 const SEED_CANDIDATES_PER_INIT = 4;
+/** Batches of the last pass being placed at once per worker: enough to keep workers busy while the next is read. */
+const ASSIGN_WINDOW_PER_WORKER = 2;
 
 export interface StreamTrainSpec extends Omit<TrainSpec, 'features'> {
   algorithm: Algorithm;
@@ -108,12 +113,30 @@ export async function trainMiniBatch(
 ): Promise<StreamTrainResult> {
   const started = opts.started ?? Date.now();
   const progress = throttle(opts.onProgress);
+  validateSpec(scan.sample, { ...spec, features: scan.features }, scan.rows);
+  const sample = encodeTable(scan.sample, scan.encodings);
+  const tasks = spec.mode === 'fixed' ? 1 : spec.k.max - spec.k.min + 1;
+  const pool = openPool(sample, spec.workers ?? chooseWorkers(sample, tasks));
+  try {
+    return await trainOnPool(source, scan, sample, spec, pool, { progress, started });
+  } finally {
+    await pool.close();
+  }
+}
+
+async function trainOnPool(
+  source: BatchSource,
+  scan: Scan,
+  sample: Points,
+  spec: StreamTrainSpec & { batchSize: number },
+  pool: KMeansPool,
+  { progress, started }: { progress: (e: StreamTrainProgress, force?: boolean) => void; started: number },
+): Promise<StreamTrainResult> {
   const trainSpec: TrainSpec = { ...spec, features: scan.features };
-  validateSpec(scan.sample, trainSpec, scan.rows);
   const { encodings } = scan;
-  const sample = encodeTable(scan.sample, encodings);
   const d = sample.d;
   const encode = (batch: Parameters<typeof encodeTable>[0]) => encodeTable(batch, encodings);
+  const threads = new Set<number>();
   let passes = 1;
 
   let models: { k: number; centroids: Float64Array }[];
@@ -136,18 +159,25 @@ export async function trainMiniBatch(
       );
     }
     const options = { rows: scan.rows, batchSize: spec.batchSize, ...MINIBATCH_DEFAULTS };
-    const runs: MiniBatchKMeans[] = [];
-    const seedLloyd = { tol: kmeansTolerance(sample), maxIterations: SEED_LLOYD_MAX_ITERATIONS };
-    for (let k = spec.k.min; k <= spec.k.max; k++) {
-      // Seeded as Lloyd seeds a large table (kmeans/init.ts), on the reservoir sample: unrefined
-      // k-means++ seeds (scikit-learn's) start in a poor local optimum too often when k is below
-      // the number of natural groups, and a mini-batch run stays in the basin it starts in. Lloyd
-      // gets nInit full runs to find the best basin and the mini-batch run only one, so it gets
-      // more candidates on the sample instead, where each costs little.
-      const seeds = spec.nInit * SEED_CANDIDATES_PER_INIT;
-      const init = refinedSeeds(sample, k, createRng(deriveSeed(spec.seed, k)), seeds, seedLloyd).centroids;
-      runs.push(new MiniBatchKMeans(k, d, init, options, createRng(deriveSeed(spec.seed, k, 1))));
-    }
+    const lloyd = { tol: kmeansTolerance(sample), maxIterations: SEED_LLOYD_MAX_ITERATIONS };
+    const ksOfRange = Array.from({ length: spec.k.max - spec.k.min + 1 }, (_, i) => spec.k.min + i);
+    // Seeded as Lloyd seeds a large table (kmeans/init.ts), on the reservoir sample: unrefined
+    // k-means++ seeds (scikit-learn's) start in a poor local optimum too often when k is below
+    // the number of natural groups, and a mini-batch run stays in the basin it starts in. Lloyd
+    // gets nInit full runs to find the best basin and the mini-batch run only one, so it gets
+    // more candidates on the sample instead, where each costs little.
+    const seeded = await pool.seeds(
+      ksOfRange.map((k) => ({
+        k,
+        seed: deriveSeed(spec.seed, k),
+        candidates: spec.nInit * SEED_CANDIDATES_PER_INIT,
+        lloyd,
+      })),
+    );
+    const runs = ksOfRange.map((k, i) => {
+      threads.add(seeded[i].thread);
+      return new MiniBatchKMeans(k, d, seeded[i].centroids, options, createRng(deriveSeed(spec.seed, k, 1)));
+    });
     const ks = runs.map((m) => m.k);
     let epoch = 0;
     const report = (force = false) =>
@@ -190,25 +220,30 @@ export async function trainMiniBatch(
   const scored = models.map((m, i) => ({ labels: sampleLabels[i], k: m.k })).filter((l) => l.k >= 2);
   const silhouetteRows = Math.min(spec.silhouetteSampleSize ?? 10_000, sample.n);
   progress({ phase: 'metrics', ks: models.map((m) => m.k), silhouetteRows }, true);
-  const sils = silhouetteScores(sample, scored, { sampleSize: silhouetteRows, seed: spec.seed });
+  const sils = await pool.silhouettes(scored, { sampleSize: silhouetteRows, seed: spec.seed });
   const silByK = new Map(scored.map((l, i) => [l.k, sils[i]] as const));
 
-  // The last pass: each k's inertia over every row, and how many rows each cluster holds.
+  // The last pass: each k's inertia over every row, and how many rows each cluster holds. Batches
+  // are placed on the pool while the next is read, and summed in the order they were read.
   const inertia = new Float64Array(models.length);
   const counts = models.map((m) => new Float64Array(m.k));
+  const placing: Promise<Assigned>[] = [];
+  const add = (a: Assigned) =>
+    models.forEach((_, i) => {
+      inertia[i] += a.inertia[i];
+      for (let c = 0; c < counts[i].length; c++) counts[i][c] += a.counts[i][c];
+    });
+  const window = Math.max(1, pool.workers) * ASSIGN_WINDOW_PER_WORKER;
   let rows = 0;
-  let labels = new Int32Array(0);
   passes++;
   for await (const batch of source.batches()) {
     const points = encode(batch);
-    if (labels.length < points.n) labels = new Int32Array(points.n);
-    models.forEach((m, i) => {
-      inertia[i] += assign(points, m.centroids, m.k, labels);
-      for (let r = 0; r < points.n; r++) counts[i][labels[r]]++;
-    });
     rows += points.n;
+    placing.push(pool.assign(points, models));
+    if (placing.length >= window) add(await placing.shift()!);
     progress({ phase: 'final', rows });
   }
+  for (const p of placing) add(await p);
   if (rows !== scan.rows) {
     // Not bad input: the rows changed under us, and a retry reads them again.
     throw new Error(
@@ -245,7 +280,7 @@ export async function trainMiniBatch(
     sampleLabels: referenceRows.map((i) => personaOfCluster[sampleLabels[best][i]]),
   };
   const durationMs = Date.now() - started;
-  opts.onProgress?.({ phase: 'done', k, durationMs, threads: 1 });
+  progress({ phase: 'done', k, durationMs, threads: Math.max(1, threads.size) }, true);
   const artifact = assembleArtifact({
     spec: trainSpec,
     encodings,

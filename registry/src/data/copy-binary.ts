@@ -7,7 +7,6 @@
 // numbers, numeric through its decimal digits (so the double is rounded as Number("...")
 // rounds), and the text types as strings.
 
-export type CellValue = number | string | null;
 export type Decoder = (buf: Buffer, at: number, length: number) => number | string;
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
@@ -70,35 +69,37 @@ export function decoderFor(typeId: number, use: 'numeric' | 'categorical'): Deco
   return CATEGORY_DECODERS.get(typeId);
 }
 
-export interface WantedColumn {
-  /** Position in the query's result. */
-  index: number;
-  decode: Decoder;
+/**
+ * Where one wanted column's cells go, in row order. Cells are handed over as bytes, so a number
+ * goes from the buffer into the column's storage without an object per cell in between (that
+ * boxing was most of a pass's time).
+ */
+export interface CellSink {
+  /** A cell's bytes at `at` (`length` -1 for NULL); `row` is 1-based in the stream. */
+  cell(buf: Buffer, at: number, length: number, row: number): void;
 }
 
-/**
- * Parses the COPY stream chunk by chunk; `onRow` gets the wanted columns' values of each row
- * (the same array every time: copy what you keep).
- */
+/** Parses the COPY stream chunk by chunk into the sinks; `onRow` follows each complete row. */
 export class CopyBinaryParser {
   private pending: Buffer = Buffer.alloc(0);
   private headerRead = false;
-  private readonly cells: CellValue[];
-  /** Per result field: its decoded value when some wanted column reads it. */
-  private readonly values: CellValue[];
-  private readonly decoders: (Decoder | undefined)[];
-  private readonly sources: Int32Array;
+  private rows = 0;
+  /** Per result field: the sink of the column that reads it, if any. */
+  private readonly sinks: (CellSink | undefined)[];
 
   constructor(
     private readonly fields: number,
-    wanted: readonly WantedColumn[],
-    private readonly onRow: (cells: readonly CellValue[]) => void,
+    wanted: readonly { index: number; sink: CellSink }[],
+    private readonly onRow: () => void,
   ) {
-    this.cells = new Array<CellValue>(wanted.length).fill(null);
-    this.values = new Array<CellValue>(fields).fill(null);
-    this.decoders = new Array<Decoder | undefined>(fields);
-    for (const w of wanted) this.decoders[w.index] = w.decode;
-    this.sources = Int32Array.from(wanted, (w) => w.index);
+    this.sinks = new Array<CellSink | undefined>(fields);
+    for (const w of wanted) {
+      const other = this.sinks[w.index];
+      // A field read as two columns (the same name asked for twice) feeds both.
+      this.sinks[w.index] = other
+        ? { cell: (...args) => (other.cell(...args), w.sink.cell(...args)) }
+        : w.sink;
+    }
   }
 
   push(chunk: Buffer): void {
@@ -112,7 +113,7 @@ export class CopyBinaryParser {
       at = SIGNATURE.length + 8 + extension;
       this.headerRead = true;
     }
-    const { cells, values, sources, decoders } = this;
+    const { sinks } = this;
     for (;;) {
       if (buf.length - at < 2) break;
       const count = buf.readInt16BE(at);
@@ -137,17 +138,16 @@ export class CopyBinaryParser {
         }
       }
       if (!complete) break;
+      const row = ++this.rows;
       let p = at + 2;
       for (let f = 0; f < count; f++) {
         const length = buf.readInt32BE(p);
         p += 4;
-        const decode = decoders[f];
-        if (decode) values[f] = length < 0 ? null : decode(buf, p, length);
+        sinks[f]?.cell(buf, p, length, row);
         if (length > 0) p += length;
       }
-      for (let j = 0; j < sources.length; j++) cells[j] = values[sources[j]];
       at = end;
-      this.onRow(cells);
+      this.onRow();
     }
     this.keep(buf, at);
   }

@@ -22,7 +22,7 @@ import {
   type Table,
 } from '@persona-operator/core/data/table';
 import { classifyDbError } from '../errors.ts';
-import { CopyBinaryParser, decoderFor, type CellValue, type WantedColumn } from './copy-binary.ts';
+import { CopyBinaryParser, decoderFor, type CellSink, type Decoder } from './copy-binary.ts';
 
 export interface PostgresBatchOptions extends ReadOptions {
   /** Postgres URL, or an open client that is not inside a transaction. */
@@ -61,19 +61,49 @@ interface Field {
   dataTypeID: number;
 }
 
-interface Builder {
-  name: string;
-  type: FeatureType;
-  index: number;
-  numbers: number[];
-  strings: string[];
+/** One column's cells of the batch being read: numbers in a typed array, categories as strings. */
+class Builder {
+  numbers = new Float64Array(0);
+  size = 0;
+  strings: string[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly type: FeatureType,
+    /** Position in the query's result. */
+    readonly index: number,
+  ) {}
+
+  pushNumber(n: number): void {
+    if (this.size === this.numbers.length) {
+      const bigger = new Float64Array(Math.max(1024, this.size * 2));
+      bigger.set(this.numbers);
+      this.numbers = bigger;
+    }
+    this.numbers[this.size++] = n;
+  }
+
+  /** The cells so far as a column; the builder starts empty again. */
+  take(): Column {
+    const column: Column =
+      this.type === 'numeric'
+        ? { name: this.name, type: 'numeric', values: this.numbers.slice(0, this.size) }
+        : { name: this.name, type: 'categorical', values: this.strings };
+    this.clear();
+    return column;
+  }
+
+  clear(): void {
+    this.size = 0;
+    this.strings = [];
+  }
 }
 
 /** A cell that cannot be used: an error, or (lenient read) recorded and kept as missing. */
 function bad(b: Builder, row: number, problem: string, options: ReadOptions): void {
   if (!options.badCells) throw new DataSourceError(`column "${b.name}", row ${row}: ${problem}`, b.name, row);
   options.badCells.record(b.name, `row ${row}`, problem);
-  if (b.type === 'numeric') b.numbers.push(NaN);
+  if (b.type === 'numeric') b.pushNumber(NaN);
   else b.strings.push('');
 }
 
@@ -88,7 +118,7 @@ function push(b: Builder, value: unknown, row: number, options: ReadOptions): vo
           ? Number(value)
           : NaN;
     if (!Number.isFinite(n)) return bad(b, row, `${JSON.stringify(value)} is not a finite number`, options);
-    b.numbers.push(n);
+    b.pushNumber(n);
     return;
   }
   if (typeof value === 'string') b.strings.push(value);
@@ -119,22 +149,27 @@ function builders(fields: Field[], request: readonly ColumnRequest[] | undefined
       );
     }
     const type = req.type ?? (NUMERIC_OIDS.has(fields[index].dataTypeID) ? 'numeric' : 'categorical');
-    return { name: req.name, type, index, numbers: [], strings: [] };
+    return new Builder(req.name, type, index);
   });
 }
 
 /** The builders' cells as a typed table; the builders start empty again. */
 function takeTable(cols: Builder[], rowCount: number): Table {
-  const columns: Column[] = cols.map((b) =>
-    b.type === 'numeric'
-      ? { name: b.name, type: 'numeric', values: Float64Array.from(b.numbers) }
-      : { name: b.name, type: 'categorical', values: b.strings },
-  );
-  for (const b of cols) {
-    b.numbers = [];
-    b.strings = [];
-  }
-  return { rowCount, columns };
+  return { rowCount, columns: cols.map((b) => b.take()) };
+}
+
+/** A COPY column's cells into its builder, checked as `push` checks the text protocol's values. */
+function copySink(b: Builder, decode: Decoder, options: ReadOptions): CellSink {
+  const numeric = b.type === 'numeric';
+  return {
+    cell(buf, at, length, row) {
+      if (length < 0) return push(b, null, row, options);
+      const value = decode(buf, at, length);
+      // The common case without a detour: a finite number for a numeric feature.
+      if (numeric && typeof value === 'number' && Number.isFinite(value)) b.pushNumber(value);
+      else push(b, value, row, options);
+    },
+  };
 }
 
 /** The batch's cells as a typed table; rows are numbered from `first` (1-based) in messages. */
@@ -238,7 +273,7 @@ interface CopyPlan {
   snapshot: string;
   fields: number;
   cols: Builder[];
-  wanted: WantedColumn[];
+  decoders: Decoder[];
 }
 
 /**
@@ -271,14 +306,14 @@ async function planCopy(
   } catch {
     return undefined; // the cursor pass names the missing column, as before any row is read
   }
-  const wanted: WantedColumn[] = [];
+  const decoders: Decoder[] = [];
   for (const b of cols) {
     const decode = decoderFor(fields[b.index].dataTypeID, b.type);
     if (!decode) return undefined;
-    wanted.push({ index: b.index, decode });
+    decoders.push(decode);
   }
   const exported = await client.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
-  return { url, query, snapshot: exported.rows[0].snapshot, fields: fields.length, cols, wanted };
+  return { url, query, snapshot: exported.rows[0].snapshot, fields: fields.length, cols, decoders };
 }
 
 /** A failure of the query itself: later passes cannot succeed either. */
@@ -297,10 +332,7 @@ async function* copyPass(
 ): AsyncGenerator<Table> {
   const { cols } = plan;
   // A pass left early leaves the rows of its last chunk behind.
-  for (const b of cols) {
-    b.numbers = [];
-    b.strings = [];
-  }
+  for (const b of cols) b.clear();
   const conn = new pg.Client({ connectionString: plan.url, application_name: 'persona-data' });
   await conn.connect();
   let finished = false;
@@ -317,9 +349,8 @@ async function* copyPass(
     let count = 0;
     let inBatch = 0;
     const ready: Table[] = [];
-    const parser = new CopyBinaryParser(plan.fields, plan.wanted, (cells: readonly CellValue[]) => {
-      const row = count + 1;
-      for (let j = 0; j < cols.length; j++) push(cols[j], cells[j], row, opts);
+    const sinks = cols.map((b, j) => ({ index: b.index, sink: copySink(b, plan.decoders[j], opts) }));
+    const parser = new CopyBinaryParser(plan.fields, sinks, () => {
       count++;
       if (++inBatch === batch) {
         ready.push(takeTable(cols, inBatch));
