@@ -1,6 +1,7 @@
-// The archive finalizer: added before the operator makes anything for a model, so deleting
-// the PersonaModel always archives it in the registry first; garbage collection removes the
-// owned Jobs and predictor objects through their ownerReferences.
+// The archive finalizer: added on the first reconcile, beside the first training Job and
+// before any promotion or rollout, so deleting the PersonaModel archives it in the registry
+// first; garbage collection removes the owned Jobs and predictor objects through their
+// ownerReferences.
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { RegistryNotFoundError } from '@persona-operator/registry';
 import { FINALIZER, GROUP, VERSION } from '../../api/v1alpha1/common.ts';

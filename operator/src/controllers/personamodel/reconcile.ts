@@ -39,10 +39,14 @@ export async function reconcilePersonaModel(ctx: PersonaModelContext, key: strin
   }
   // Independent round trips (API server, registry) in parallel: this is on the path from
   // apply to the training Job. The registry's versions are read once for all the steps.
+  // The finalizer patch runs beside the training step rather than before it: everything that
+  // step creates is owned by the model, so a deletion landing before the finalizer still has
+  // garbage collection remove it, and the patch then fails on its resourceVersion test.
   const read = readVersions(ctx, model);
-  // Awaited in the try below, where a registry outage becomes status; not unhandled meanwhile.
+  const withFinalizer = ensureFinalizer(ctx, model);
+  // Both awaited below, where a failure becomes status or a retry; not unhandled meanwhile.
   read.catch(() => undefined);
-  [model] = await Promise.all([ensureFinalizer(ctx, model), ensureRegistered(ctx, model)]);
+  withFinalizer.catch(() => undefined);
   const previous = model.status ?? {};
   // Filled in as the steps finish, so a step that fails still leaves what the earlier ones did.
   const observed: Observations = {};
@@ -57,10 +61,14 @@ export async function reconcilePersonaModel(ctx: PersonaModelContext, key: strin
 
   let requeueAfterMs: number | undefined;
   try {
+    // The trainer registers versions under the model, so the model is registered first.
+    await ensureRegistered(ctx, model);
     const versions = await read;
     const spec = resolveSpec(model.spec);
     const training = await trainingStep(ctx, model, spec, previous, versions);
     observed.training = training.observed;
+    // Promotion and rollout act only on a model that deletion will archive.
+    model = await withFinalizer;
     const lastTraining = training.observed.lastTraining;
     observed.promotion = await promotionStep(ctx, model, spec, lastTraining, previous.lastPromotion, {
       production: versions.production,
@@ -79,6 +87,7 @@ export async function reconcilePersonaModel(ctx: PersonaModelContext, key: strin
     const problem = problemOf(err);
     if (!problem) throw err;
     observed.problem = problem;
+    model = await withFinalizer;
     await report(model);
     // A bad spec waits for a new one; an outage is retried with backoff while status says so.
     if (problem.permanent) return {};
