@@ -103,7 +103,11 @@ export async function applyPredictor(
   }
   const common = { name, namespace, fieldManager: FIELD_MANAGER, force: true };
   const parts: AppliedParts = { hpa: hpa ? hashOf(hpa) : 'none', pdb: pdb ? hashOf(pdb) : 'none' };
-  const before = appliedParts(current);
+  // A model that never rolled out and has no Deployment has no HPA or PDB of ours to delete:
+  // they are written only beside its Deployment and are owned by the model. Skipping the two
+  // deletes takes a round trip off the first rollout.
+  const fresh = !current && model.status?.rollout === undefined && model.status?.servingVersion === undefined;
+  const before: Partial<AppliedParts> = fresh ? { hpa: 'none', pdb: 'none' } : appliedParts(current);
   await ensureServiceAccount(ctx, namespace, ctx.config.predictorServiceAccount);
   await Promise.all([
     before.hpa === parts.hpa

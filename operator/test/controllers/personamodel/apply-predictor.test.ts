@@ -129,12 +129,11 @@ test('each predictor object is written only when it is not applied as it should 
       .sort();
   };
   try {
-    assert.deepEqual(await writes(() => applyPredictor(ctx, model, spec, 1)), [
-      'delete NamespacedHorizontalPodAutoscaler',
-      'delete NamespacedPodDisruptionBudget',
-      'patch NamespacedDeployment',
-      'patch NamespacedService',
-    ]);
+    assert.deepEqual(
+      await writes(() => applyPredictor(ctx, model, spec, 1)),
+      ['patch NamespacedDeployment', 'patch NamespacedService'],
+      'a model that never rolled out has no HPA or PDB to delete',
+    );
     assert.deepEqual(await writes(() => applyPredictor(ctx, model, spec, 1)), [], 'all applied already');
     assert.deepEqual(
       await writes(() => applyPredictor(ctx, model, spec, 2)),
@@ -149,6 +148,22 @@ test('each predictor object is written only when it is not applied as it should 
       await writes(() => applyPredictor(ctx, model, spec, 2)),
       ['patch NamespacedService'],
       'a Service deleted by hand is made again, alone',
+    );
+
+    await clients.apps.deleteNamespacedDeployment({ name, namespace });
+    await waitFor(
+      'the cache to lose the Deployment',
+      async () => !ctx.deployments.get(`${namespace}/${name}`),
+    );
+    const servedBefore: PersonaModel = { ...model, status: { servingVersion: 2 } };
+    assert.deepEqual(
+      await writes(() => applyPredictor(ctx, servedBefore, spec, 2)),
+      [
+        'delete NamespacedHorizontalPodAutoscaler',
+        'delete NamespacedPodDisruptionBudget',
+        'patch NamespacedDeployment',
+      ],
+      'a model that served before and lost its Deployment: no HPA or PDB may be left over',
     );
   } finally {
     counted.auth.close();
