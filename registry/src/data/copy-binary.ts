@@ -7,7 +7,8 @@
 // numbers, numeric through its decimal digits (so the double is rounded as Number("...")
 // rounds), and the text types as strings.
 
-export type Decoder = (buf: Buffer, at: number, length: number) => number | string;
+/** A cell's value from its bytes: numbers through the DataView (intrinsics, unlike Buffer's readers), text from the Buffer. */
+export type Decoder = (buf: Buffer, view: DataView, at: number, length: number) => number | string;
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const NUMERIC_NAN = 0xc000;
@@ -15,30 +16,30 @@ const NUMERIC_POS_INF = 0xd000;
 const NUMERIC_NEG_INF = 0xf000;
 const NUMERIC_NEG = 0x4000;
 
-function decodeNumeric(buf: Buffer, at: number): number {
-  const groups = buf.readUInt16BE(at);
-  const weight = buf.readInt16BE(at + 2);
-  const sign = buf.readUInt16BE(at + 4);
+function decodeNumeric(view: DataView, at: number): number {
+  const groups = view.getUint16(at);
+  const weight = view.getInt16(at + 2);
+  const sign = view.getUint16(at + 4);
   if (sign === NUMERIC_NAN) return NaN;
   if (sign === NUMERIC_POS_INF) return Infinity;
   if (sign === NUMERIC_NEG_INF) return -Infinity;
   if (groups === 0) return 0;
   // Base-10000 digit groups, the first one worth 10000^weight: as text, 0.<groups>e<4(weight+1)>.
   let digits = '';
-  for (let g = 0; g < groups; g++) digits += String(buf.readUInt16BE(at + 8 + 2 * g)).padStart(4, '0');
+  for (let g = 0; g < groups; g++) digits += String(view.getUint16(at + 8 + 2 * g)).padStart(4, '0');
   return Number(`${sign === NUMERIC_NEG ? '-' : ''}0.${digits}e${4 * (weight + 1)}`);
 }
 
-const text: Decoder = (buf, at, length) => buf.toString('utf8', at, at + length);
+const text: Decoder = (buf, _view, at, length) => buf.toString('utf8', at, at + length);
 
 /** Decoders by type OID for the columns a number is read from. */
 const NUMBER_DECODERS = new Map<number, Decoder>([
-  [21, (buf, at) => buf.readInt16BE(at)], // int2
-  [23, (buf, at) => buf.readInt32BE(at)], // int4
-  [26, (buf, at) => buf.readUInt32BE(at)], // oid
-  [20, (buf, at) => Number(buf.readBigInt64BE(at))], // int8
-  [701, (buf, at) => buf.readDoubleBE(at)], // float8
-  [1700, (buf, at) => decodeNumeric(buf, at)], // numeric
+  [21, (_buf, view, at) => view.getInt16(at)], // int2
+  [23, (_buf, view, at) => view.getInt32(at)], // int4
+  [26, (_buf, view, at) => view.getUint32(at)], // oid
+  [20, (_buf, view, at) => Number(view.getBigInt64(at))], // int8
+  [701, (_buf, view, at) => view.getFloat64(at)], // float8
+  [1700, (_buf, view, at) => decodeNumeric(view, at)], // numeric
 ]);
 
 const TEXT_TYPES = new Map<number, Decoder>([
@@ -76,7 +77,7 @@ export function decoderFor(typeId: number, use: 'numeric' | 'categorical'): Deco
  */
 export interface CellSink {
   /** A cell's bytes at `at` (`length` -1 for NULL); `row` is 1-based in the stream. */
-  cell(buf: Buffer, at: number, length: number, row: number): void;
+  cell(buf: Buffer, view: DataView, at: number, length: number, row: number): void;
 }
 
 /** Parses the COPY stream chunk by chunk into the sinks; `onRow` follows each complete row. */
@@ -114,9 +115,11 @@ export class CopyBinaryParser {
       this.headerRead = true;
     }
     const { sinks } = this;
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const size = buf.length;
     for (;;) {
-      if (buf.length - at < 2) break;
-      const count = buf.readInt16BE(at);
+      if (size - at < 2) break;
+      const count = view.getInt16(at);
       if (count === -1) {
         at += 2; // the trailer: nothing follows
         break;
@@ -126,13 +129,13 @@ export class CopyBinaryParser {
       let end = at + 2;
       let complete = true;
       for (let f = 0; f < count; f++) {
-        if (buf.length - end < 4) {
+        if (size - end < 4) {
           complete = false;
           break;
         }
-        const length = buf.readInt32BE(end);
+        const length = view.getInt32(end);
         end += 4 + (length > 0 ? length : 0);
-        if (end > buf.length) {
+        if (end > size) {
           complete = false;
           break;
         }
@@ -141,9 +144,9 @@ export class CopyBinaryParser {
       const row = ++this.rows;
       let p = at + 2;
       for (let f = 0; f < count; f++) {
-        const length = buf.readInt32BE(p);
+        const length = view.getInt32(p);
         p += 4;
-        sinks[f]?.cell(buf, p, length, row);
+        sinks[f]?.cell(buf, view, p, length, row);
         if (length > 0) p += length;
       }
       at = end;

@@ -162,9 +162,9 @@ function takeTable(cols: Builder[], rowCount: number): Table {
 function copySink(b: Builder, decode: Decoder, options: ReadOptions): CellSink {
   const numeric = b.type === 'numeric';
   return {
-    cell(buf, at, length, row) {
+    cell(buf, view, at, length, row) {
       if (length < 0) return push(b, null, row, options);
-      const value = decode(buf, at, length);
+      const value = decode(buf, view, at, length);
       // The common case without a detour: a finite number for a numeric feature.
       if (numeric && typeof value === 'number' && Number.isFinite(value)) b.pushNumber(value);
       else push(b, value, row, options);
