@@ -1,6 +1,6 @@
 // The bundle users run (scripts/bundle.mjs, the container image's dist/) ships the worker
-// entry points: k-means restarts and drift statistics really run on more than one thread
-// there, rather than falling back to the calling thread.
+// entry points: k-means restarts, the streamed trainer's pool work and drift statistics really
+// run on more than one thread there, rather than falling back to the calling thread.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -37,6 +37,29 @@ test('persona train from the bundle runs its k-means restarts on two worker thre
       join(dist, 'persona.mjs'),
       'train',
       ...['--data', data, '--out', join(dir, 'model.json'), '--k', '2..3', '--n-init', '2', '--workers', '2'],
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stderr, /chose k=\d+ in [\d.]+ s \(restarts on 2 threads\)/);
+});
+
+test('persona train --algorithm minibatch from the bundle streams the rows and places them on two worker threads', () => {
+  // 12000 rows: the 10000-row reservoir sample is above the size below which the pool stays in one thread.
+  const rng = createRng(6);
+  const lines = ['a,b,c,d,e'];
+  for (let i = 0; i < 12_000; i++) {
+    lines.push(Array.from({ length: 5 }, () => ((i % 4) * 3 + rng.normal()).toFixed(4)).join(','));
+  }
+  const data = join(dir, 'stream.csv');
+  writeFileSync(data, lines.join('\n') + '\n');
+  const run = spawnSync(
+    process.execPath,
+    [
+      join(dist, 'persona.mjs'),
+      'train',
+      ...['--data', data, '--out', join(dir, 'streamed.json'), '--k', '2..5', '--n-init', '1'],
+      ...['--algorithm', 'minibatch', '--batch-size', '512', '--workers', '2'],
     ],
     { encoding: 'utf8' },
   );
