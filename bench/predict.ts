@@ -5,7 +5,11 @@
 // 2. Starts each server in its own process: the bare route (same response schema, no request
 //    logging), `persona serve` as the image runs it (the bundle, dist/persona.mjs, with
 //    --enable-source-maps and NODE_ENV=production; --tsx: the sources under tsx), and Gunicorn
-//    with as many Flask workers as cores.
+//    with as many Flask workers as the servers' cores.
+//    On a machine with two cores or more, each server runs on the first half of the cores and
+//    the load generator on the other half (taskset), for every server alike: sharing a core,
+//    the generator's own CPU time delayed its requests and its answers' timing, and the servers
+//    paid for its cache and scheduling noise, more so the busier the server (see pinning()).
 // 3. Peak: autocannon in a process of its own (bench/predict-load.ts), rounds in ABBA order
 //    (P B F, F B P, ...), the median and spread of each side. The headline is server CPU time
 //    per answered request (what a core of its own would sustain, much less sensitive to the
@@ -97,6 +101,35 @@ const CLK_TCK = (() => {
   }
 })();
 
+interface Pinning {
+  /** Cores the servers run on, and the load generator on, as taskset lists; undefined: not pinned. */
+  server?: string;
+  generator?: string;
+  /** How many cores each server may use. */
+  serverCores: number;
+}
+
+/**
+ * The servers on the first half of the cores, the load generator on the second half. One
+ * process that writes requests and one that answers them on the same two cores take turns at
+ * the whim of the scheduler: the generator's lateness became most of the p99 it measured.
+ */
+function pinning(): Pinning {
+  const cores = availableParallelism();
+  const taskset = spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }).status === 0;
+  if (cores < 2 || !taskset) return { serverCores: cores };
+  const half = Math.floor(cores / 2);
+  const list = (from: number, to: number) => (to - from === 1 ? `${from}` : `${from}-${to - 1}`);
+  return { server: list(0, half), generator: list(half, cores), serverCores: half };
+}
+
+const PIN = pinning();
+
+/** The command and its arguments, run on `cores` when given. */
+function pinned(cores: string | undefined, command: string, args: string[]): [string, string[]] {
+  return cores ? ['taskset', ['-c', cores, command, ...args]] : [command, args];
+}
+
 /** CPU time (ms) of a process and all its descendants (Gunicorn's workers), from /proc. */
 function treeCpuMs(pid: number): number {
   let ms = 0;
@@ -126,12 +159,13 @@ async function load(
   };
   const before = treeCpuMs(server.proc.pid!);
   const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'bench/predict-load.ts'), JSON.stringify(spec)],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    ...pinned(PIN.generator, process.execPath, [
+      '--import',
+      'tsx',
+      join(ROOT, 'bench/predict-load.ts'),
+      JSON.stringify(spec),
+    ]),
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -192,9 +226,14 @@ function findGunicorn(): string | undefined {
 
 async function main(): Promise<void> {
   const run = startBench('bench:predict');
-  const cores = availableParallelism();
+  const cores = PIN.serverCores;
   console.log(
     `autocannon in its own process: ${CONNECTIONS} keep-alive connections, pipelining 1, ${DURATION_S} s per run, ${ROUNDS} rounds per server in ABBA order`,
+  );
+  console.log(
+    PIN.server
+      ? `servers on cores ${PIN.server}, the load generator on cores ${PIN.generator} (taskset)`
+      : 'servers and load generator share the cores (fewer than 2, or no taskset)',
   );
 
   const scenario = generateSeedScenario({ rowsPerMonth: 5000, seed: 7 });
@@ -237,7 +276,11 @@ async function main(): Promise<void> {
     env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' }, // as in the image
   ) => {
     const port = await freePort();
-    const proc = spawn(command, args(port), { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const proc = spawn(...pinned(PIN.server, command, args(port)), {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const server = { key, label, base: `http://127.0.0.1:${port}`, proc };
     servers.push(server);
     await waitReady(server);
@@ -383,6 +426,7 @@ async function main(): Promise<void> {
 
     keepRecord(run, {
       predictor: FROM_SOURCES ? 'tsx' : 'bundle',
+      cores: { servers: PIN.server ?? null, generator: PIN.generator ?? null },
       connections: CONNECTIONS,
       durationS: DURATION_S,
       rounds: Object.fromEntries(
