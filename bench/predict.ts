@@ -5,18 +5,15 @@
 // 2. Starts each server in its own process: the bare route (same response schema, no request
 //    logging), `persona serve` as the image runs it (the bundle, dist/persona.mjs, with
 //    --enable-source-maps and NODE_ENV=production; --tsx: the sources under tsx), and Gunicorn
-//    with as many Flask workers as the servers' cores.
-//    On a machine with two cores or more, each server runs on the first half of the cores and
-//    the load generator on the other half (taskset), for every server alike: sharing a core,
-//    the generator's own CPU time delayed its requests and its answers' timing, and the servers
-//    paid for its cache and scheduling noise, more so the busier the server (see pinning()).
+//    with as many Flask workers as cores.
 // 3. Peak: autocannon in a process of its own (bench/predict-load.ts), rounds in ABBA order
 //    (P B F, F B P, ...), the median and spread of each side. The headline is server CPU time
 //    per answered request (what a core of its own would sustain, much less sensitive to the
 //    neighbours' load than requests/s); requests/s stand beside it. Only 2xx responses count.
 // 4. Latency at half the predictor's peak: an open-loop generator at a fixed rate, latency
 //    from each request's due time (no coordinated omission), the predictor and the bare route
-//    alternated at the same rate; the predictor's GC pauses and event-loop delay over the same
+//    alternated at the same rate, each server on the first half of the cores and the generator
+//    on the other half (see pinning()); the predictor's GC pauses and event-loop delay over the same
 //    runs, from its own /metrics, to tell the server's pauses from the machine's.
 // 5. Batch scoring in rows/s.
 //
@@ -102,32 +99,33 @@ const CLK_TCK = (() => {
 })();
 
 interface Pinning {
-  /** Cores the servers run on, and the load generator on, as taskset lists; undefined: not pinned. */
-  server?: string;
-  generator?: string;
-  /** How many cores each server may use. */
-  serverCores: number;
+  /** taskset core lists: the servers', the load generator's. */
+  server: string;
+  generator: string;
 }
 
 /**
- * The servers on the first half of the cores, the load generator on the second half. One
- * process that writes requests and one that answers them on the same two cores take turns at
- * the whim of the scheduler: the generator's lateness became most of the p99 it measured.
+ * At a fixed rate, the servers run on the first half of the cores and the generator on the
+ * other half, for every server alike: on shared cores the scheduler made the generator wait
+ * behind the server it was timing, and that lateness was most of the p99 it measured. The peak
+ * runs share the cores as before: one core of autocannon cannot keep a server busy, and CPU
+ * per request at part load is not the peak's.
  */
-function pinning(): Pinning {
+function pinning(): Pinning | undefined {
   const cores = availableParallelism();
-  const taskset = spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }).status === 0;
-  if (cores < 2 || !taskset) return { serverCores: cores };
+  if (cores < 2 || spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }).status !== 0) {
+    return undefined;
+  }
   const half = Math.floor(cores / 2);
   const list = (from: number, to: number) => (to - from === 1 ? `${from}` : `${from}-${to - 1}`);
-  return { server: list(0, half), generator: list(half, cores), serverCores: half };
+  return { server: list(0, half), generator: list(half, cores) };
 }
 
 const PIN = pinning();
 
-/** The command and its arguments, run on `cores` when given. */
-function pinned(cores: string | undefined, command: string, args: string[]): [string, string[]] {
-  return cores ? ['taskset', ['-c', cores, command, ...args]] : [command, args];
+/** Moves a running process, every thread of it, onto `cores`. */
+function pinProcess(pid: number, cores: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { stdio: 'ignore' });
 }
 
 /** CPU time (ms) of a process and all its descendants (Gunicorn's workers), from /proc. */
@@ -147,7 +145,7 @@ function treeCpuMs(pid: number): number {
 async function load(
   server: Server,
   bodiesFile: string,
-  opts: { rate?: number; durationS?: number } = {},
+  opts: { rate?: number; durationS?: number; cores?: string } = {},
 ): Promise<Round> {
   const spec: LoadSpec = {
     url: server.base,
@@ -158,15 +156,13 @@ async function load(
     rate: opts.rate,
   };
   const before = treeCpuMs(server.proc.pid!);
-  const child = spawn(
-    ...pinned(PIN.generator, process.execPath, [
-      '--import',
-      'tsx',
-      join(ROOT, 'bench/predict-load.ts'),
-      JSON.stringify(spec),
-    ]),
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const args = ['--import', 'tsx', join(ROOT, 'bench/predict-load.ts'), JSON.stringify(spec)];
+  const child = opts.cores
+    ? spawn('taskset', ['-c', opts.cores, process.execPath, ...args], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+    : spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -226,14 +222,9 @@ function findGunicorn(): string | undefined {
 
 async function main(): Promise<void> {
   const run = startBench('bench:predict');
-  const cores = PIN.serverCores;
+  const cores = availableParallelism();
   console.log(
     `autocannon in its own process: ${CONNECTIONS} keep-alive connections, pipelining 1, ${DURATION_S} s per run, ${ROUNDS} rounds per server in ABBA order`,
-  );
-  console.log(
-    PIN.server
-      ? `servers on cores ${PIN.server}, the load generator on cores ${PIN.generator} (taskset)`
-      : 'servers and load generator share the cores (fewer than 2, or no taskset)',
   );
 
   const scenario = generateSeedScenario({ rowsPerMonth: 5000, seed: 7 });
@@ -276,11 +267,7 @@ async function main(): Promise<void> {
     env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' }, // as in the image
   ) => {
     const port = await freePort();
-    const proc = spawn(...pinned(PIN.server, command, args(port)), {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const proc = spawn(command, args(port), { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
     const server = { key, label, base: `http://127.0.0.1:${port}`, proc };
     servers.push(server);
     await waitReady(server);
@@ -367,9 +354,11 @@ async function main(): Promise<void> {
     const half = Math.max(1, Math.round(rps.get('persona')!.median / 2));
     console.log(
       `\nlatency at half the predictor's median peak: ${fmt(half)} req/s on a fixed schedule, ${LATENCY_S} s per run, ` +
-        `up to ${OPEN_LOOP_CONNECTIONS} connections, latency from each request's due time:`,
+        `up to ${OPEN_LOOP_CONNECTIONS} connections, latency from each request's due time` +
+        (PIN ? `; servers on cores ${PIN.server}, the generator on cores ${PIN.generator}:` : ':'),
     );
     const latencyOrder = [persona, bare, bare, persona];
+    if (PIN) for (const s of [persona, bare]) pinProcess(s.proc.pid!, PIN.server);
     const latencyRounds = new Map<Server['key'], Round[]>([
       ['persona', []],
       ['bare', []],
@@ -384,7 +373,7 @@ async function main(): Promise<void> {
       );
     };
     for (const [i, s] of latencyOrder.entries()) {
-      const r = await load(s, bodiesFile, { rate: half, durationS: LATENCY_S });
+      const r = await load(s, bodiesFile, { rate: half, durationS: LATENCY_S, cores: PIN?.generator });
       latencyRounds.get(s.key)!.push(r);
       console.log(latencyLine(`run ${i + 1} ${s.label}`, r));
     }
@@ -426,7 +415,7 @@ async function main(): Promise<void> {
 
     keepRecord(run, {
       predictor: FROM_SOURCES ? 'tsx' : 'bundle',
-      cores: { servers: PIN.server ?? null, generator: PIN.generator ?? null },
+      fixedRateCores: PIN ?? null,
       connections: CONNECTIONS,
       durationS: DURATION_S,
       rounds: Object.fromEntries(
