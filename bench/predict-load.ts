@@ -137,7 +137,10 @@ async function fixedRate(spec: LoadSpec, rate: number, bodies: string[]): Promis
       else non2xx++;
       if (conn.idle) idle.push(conn);
       if (++settled === total) finish();
-      else dispatch();
+      else {
+        admitDue();
+        dispatch();
+      }
     });
   };
   const dispatch = () => {
@@ -155,9 +158,15 @@ async function fixedRate(spec: LoadSpec, rate: number, bodies: string[]): Promis
 
   start = performance.now() + 20;
   let next = 0;
-  const tick = () => {
+  // Timers fire no more often than once a millisecond, several requests apart at these rates:
+  // requests that fell due meanwhile are also taken up whenever an answer arrives, so they
+  // leave as soon as this process looks, not in a burst at the next timer.
+  const admitDue = () => {
     const now = performance.now();
     for (; next < total && start + next * gapMs <= now; next++) waiting.push(next);
+  };
+  const tick = () => {
+    admitDue();
     dispatch();
     if (next < total) setTimeout(tick, Math.max(0, start + next * gapMs - performance.now()));
   };

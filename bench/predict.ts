@@ -12,7 +12,8 @@
 //    neighbours' load than requests/s); requests/s stand beside it. Only 2xx responses count.
 // 4. Latency at half the predictor's peak: an open-loop generator at a fixed rate, latency
 //    from each request's due time (no coordinated omission), the predictor and the bare route
-//    alternated at the same rate; the predictor's GC pauses and event-loop delay over the same
+//    alternated at the same rate, each server on the first half of the cores and the generator
+//    on the other half (see pinning()); the predictor's GC pauses and event-loop delay over the same
 //    runs, from its own /metrics, to tell the server's pauses from the machine's.
 // 5. Batch scoring in rows/s.
 //
@@ -97,6 +98,36 @@ const CLK_TCK = (() => {
   }
 })();
 
+interface Pinning {
+  /** taskset core lists: the servers', the load generator's. */
+  server: string;
+  generator: string;
+}
+
+/**
+ * At a fixed rate, the servers run on the first half of the cores and the generator on the
+ * other half, for every server alike: on shared cores the scheduler made the generator wait
+ * behind the server it was timing, and that lateness was most of the p99 it measured. The peak
+ * runs share the cores as before: one core of autocannon cannot keep a server busy, and CPU
+ * per request at part load is not the peak's.
+ */
+function pinning(): Pinning | undefined {
+  const cores = availableParallelism();
+  if (cores < 2 || spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }).status !== 0) {
+    return undefined;
+  }
+  const half = Math.floor(cores / 2);
+  const list = (from: number, to: number) => (to - from === 1 ? `${from}` : `${from}-${to - 1}`);
+  return { server: list(0, half), generator: list(half, cores) };
+}
+
+const PIN = pinning();
+
+/** Moves a running process, every thread of it, onto `cores`. */
+function pinProcess(pid: number, cores: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { stdio: 'ignore' });
+}
+
 /** CPU time (ms) of a process and all its descendants (Gunicorn's workers), from /proc. */
 function treeCpuMs(pid: number): number {
   let ms = 0;
@@ -114,7 +145,7 @@ function treeCpuMs(pid: number): number {
 async function load(
   server: Server,
   bodiesFile: string,
-  opts: { rate?: number; durationS?: number } = {},
+  opts: { rate?: number; durationS?: number; cores?: string } = {},
 ): Promise<Round> {
   const spec: LoadSpec = {
     url: server.base,
@@ -125,14 +156,13 @@ async function load(
     rate: opts.rate,
   };
   const before = treeCpuMs(server.proc.pid!);
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'bench/predict-load.ts'), JSON.stringify(spec)],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const args = ['--import', 'tsx', join(ROOT, 'bench/predict-load.ts'), JSON.stringify(spec)];
+  const child = opts.cores
+    ? spawn('taskset', ['-c', opts.cores, process.execPath, ...args], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+    : spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -324,9 +354,11 @@ async function main(): Promise<void> {
     const half = Math.max(1, Math.round(rps.get('persona')!.median / 2));
     console.log(
       `\nlatency at half the predictor's median peak: ${fmt(half)} req/s on a fixed schedule, ${LATENCY_S} s per run, ` +
-        `up to ${OPEN_LOOP_CONNECTIONS} connections, latency from each request's due time:`,
+        `up to ${OPEN_LOOP_CONNECTIONS} connections, latency from each request's due time` +
+        (PIN ? `; servers on cores ${PIN.server}, the generator on cores ${PIN.generator}:` : ':'),
     );
     const latencyOrder = [persona, bare, bare, persona];
+    if (PIN) for (const s of [persona, bare]) pinProcess(s.proc.pid!, PIN.server);
     const latencyRounds = new Map<Server['key'], Round[]>([
       ['persona', []],
       ['bare', []],
@@ -341,7 +373,7 @@ async function main(): Promise<void> {
       );
     };
     for (const [i, s] of latencyOrder.entries()) {
-      const r = await load(s, bodiesFile, { rate: half, durationS: LATENCY_S });
+      const r = await load(s, bodiesFile, { rate: half, durationS: LATENCY_S, cores: PIN?.generator });
       latencyRounds.get(s.key)!.push(r);
       console.log(latencyLine(`run ${i + 1} ${s.label}`, r));
     }
@@ -383,6 +415,7 @@ async function main(): Promise<void> {
 
     keepRecord(run, {
       predictor: FROM_SOURCES ? 'tsx' : 'bundle',
+      fixedRateCores: PIN ?? null,
       connections: CONNECTIONS,
       durationS: DURATION_S,
       rounds: Object.fromEntries(

@@ -51,12 +51,10 @@ const serverVersion = predictorPackage.version;
 
 export function buildPredictorApp(opts: PredictorAppOptions = {}): FastifyInstance {
   const app = Fastify({
-    loggerInstance: opts.logger,
-    // Per-request log lines would cost more than the prediction; the metrics count requests.
+    // No logger of fastify's own: given one, fastify makes (or checks) a child logger for every
+    // request, which cost about as much as scoring the row. The predictor's own lines (the
+    // listening address, shutdown, unexpected errors) go to `log`; the metrics count requests.
     logController: new LogController({ disableRequestLogging: true }),
-    // A pino child per request costs about as much as scoring the row; the rare request log
-    // line (an unexpected error) carries the request id itself instead.
-    childLoggerFactory: (logger) => logger,
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     return503OnClosing: true,
     // Kubernetes names run to 253 characters, plus ":predict" in the V1 route's parameter.
@@ -74,13 +72,15 @@ export function buildPredictorApp(opts: PredictorAppOptions = {}): FastifyInstan
   // Only JSON is accepted: any other content type is a 415, not a string fed to the schema.
   app.removeContentTypeParser('text/plain');
 
+  // Fastify's own logger is then the silent one.
+  const log: FastifyBaseLogger = opts.logger ?? app.log;
   const state = new PredictorState();
   const metrics = new PredictorMetrics({ defaultMetrics: opts.defaultMetrics });
   const ctx = { state, metrics, maxBatch: opts.maxBatch ?? DEFAULT_MAX_BATCH };
 
-  void app.register(errorHandling);
+  void app.register(errorHandling, { log });
   if (opts.predictionLog)
-    void app.register(predictionLogPlugin, { config: opts.predictionLog, metrics, state });
+    void app.register(predictionLogPlugin, { config: opts.predictionLog, metrics, state, log });
   void app.register(metricsPlugin, { metrics, state });
   void app.register(healthRoutes, { state });
   void app.register(v1Routes, { prefix: '/v1', ...ctx });
@@ -96,11 +96,11 @@ export function buildPredictorApp(opts: PredictorAppOptions = {}): FastifyInstan
     shutdown({ drainDelayMs = 0 }: { drainDelayMs?: number } = {}) {
       shutdownPromise ??= (async () => {
         state.shuttingDown = true;
-        app.log.info({ drainDelayMs }, 'shutdown: readiness is now false');
+        log.info({ drainDelayMs }, 'shutdown: readiness is now false');
         if (drainDelayMs > 0) await new Promise((r) => setTimeout(r, drainDelayMs));
-        app.log.info('shutdown: closing the server; waiting for in-flight requests');
+        log.info('shutdown: closing the server; waiting for in-flight requests');
         await app.close();
-        app.log.info('shutdown: complete');
+        log.info('shutdown: complete');
       })();
       return shutdownPromise;
     },

@@ -84,7 +84,8 @@ export async function runPredictor(
   });
   const signal = waitForSignal();
   try {
-    await app.listen({ port: config.port, host: config.host });
+    const address = await app.listen({ port: config.port, host: config.host });
+    logger.info(`Server listening at ${address}`);
   } catch (err) {
     log.error({ err: String(err), host: config.host, port: config.port }, 'cannot listen');
     await registry?.close();

@@ -47,7 +47,12 @@ export class PredictorMetrics {
     registers: [this.registry],
   });
 
-  private readonly durationSeries = new Map<string, HistogramSeries>();
+  /**
+   * By method, then route template, then status code: the method and route are constant strings
+   * whose hash is cached, so a request builds no key (a joined key string was flattened and
+   * hashed anew on every request).
+   */
+  private readonly durationSeries = new Map<string, Map<string, HistogramSeries[]>>();
   /** Indexed by persona id (ids are 0-based positions in the centroid table). */
   private personaSeries: CounterSeries[] = [];
 
@@ -67,11 +72,20 @@ export class PredictorMetrics {
   }
 
   observeRequest(route: string, method: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
-    let series = this.durationSeries.get(key);
+    let byRoute = this.durationSeries.get(method);
+    if (!byRoute) {
+      byRoute = new Map();
+      this.durationSeries.set(method, byRoute);
+    }
+    let byStatus = byRoute.get(route);
+    if (!byStatus) {
+      byStatus = [];
+      byRoute.set(route, byStatus);
+    }
+    let series = byStatus[status];
     if (!series) {
       series = this.duration.child(route, method, String(status));
-      this.durationSeries.set(key, series);
+      byStatus[status] = series;
     }
     series.observe(seconds);
   }

@@ -27,7 +27,9 @@ const closed = { additionalProperties: false } as const;
 /** Route parameters: a model name is a Kubernetes object name, but any string is looked up (404). */
 export const NameParams = Type.Object({ name: Type.String() });
 /** The V1 predict route's one segment, `{name}:predict`. */
-export const TargetParams = Type.Object({ target: Type.String() });
+export interface TargetParams {
+  target: string;
+}
 
 const Parameters = StringMap(Type.Unknown());
 
@@ -36,6 +38,7 @@ const Parameters = StringMap(Type.Unknown());
 const Row = Type.Unsafe<unknown[] | Record<string, unknown>>({ type: ['array', 'object'] });
 
 export const V1PredictBody = Type.Object({ instances: Type.Array(Row) }, closed);
+export type V1PredictBody = Static<typeof V1PredictBody>;
 
 export const V1PredictReply = Type.Object({ predictions: Type.Array(PredictionSchema) });
 

@@ -2,7 +2,7 @@
 // Every error that input can cause maps to a 4xx here, so no body, header or URL yields a 500;
 // anything else is a bug, logged with its stack and answered with a generic 500. A root plugin
 // (fastify-plugin), so the handlers cover every route.
-import type { FastifyError } from 'fastify';
+import type { FastifyBaseLogger, FastifyError } from 'fastify';
 import fp from 'fastify-plugin';
 import { RowError } from '@persona-operator/core/scoring/scorer';
 import { HttpError } from '../errors.ts';
@@ -42,8 +42,8 @@ function validationBody(err: FastifyError): ErrorBody {
   return body;
 }
 
-export const errorHandling = fp(
-  async (app) => {
+export const errorHandling = fp<{ log: FastifyBaseLogger }>(
+  async (app, { log }) => {
     app.setErrorHandler((err: FastifyError, request, reply) => {
       if (err instanceof HttpError) return reply.code(err.statusCode).send(err.body);
       if (err instanceof RowError) {
@@ -59,7 +59,7 @@ export const errorHandling = fp(
         return reply.code(err.statusCode).send({ error: err.message });
       }
       if (err instanceof SyntaxError) return reply.code(400).send({ error: `invalid JSON: ${err.message}` });
-      request.log.error(
+      log.error(
         { err, reqId: request.id, route: request.routeOptions.url },
         'unexpected error while handling a request',
       );

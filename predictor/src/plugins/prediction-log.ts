@@ -17,6 +17,7 @@ export interface PredictionLogPluginOptions {
   config: PredictionLogConfig;
   metrics: PredictorMetrics;
   state: PredictorState;
+  log: FastifyBaseLogger;
 }
 
 const WARN_INTERVAL_MS = 10_000;
@@ -55,18 +56,18 @@ function createPredictionLog(
 }
 
 export const predictionLogPlugin = fp<PredictionLogPluginOptions>(
-  async (app, { config, metrics, state }) => {
+  async (app, { config, metrics, state, log }) => {
     state.onModel((model) => {
       const previous = state.predictionLog;
-      state.predictionLog = createPredictionLog(app.log, model, config, metrics);
+      state.predictionLog = createPredictionLog(log, model, config, metrics);
       void previous?.close();
     });
     app.addHook('onClose', async () => {
-      const log = state.predictionLog;
-      if (!log) return;
-      const pending = log.pending;
-      await log.close();
-      app.log.info({ flushed: pending }, 'prediction log flushed');
+      const predictionLog = state.predictionLog;
+      if (!predictionLog) return;
+      const pending = predictionLog.pending;
+      await predictionLog.close();
+      log.info({ flushed: pending }, 'prediction log flushed');
     });
   },
   { name: 'persona-prediction-log', fastify: '5.x' },

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { HttpError } from '../errors.ts';
 import { modelNamed, quote } from '../lookup.ts';
-import { NameParams, TargetParams, V1PredictBody, V1PredictReply } from '../schemas.ts';
+import { NameParams, type TargetParams, V1PredictBody, V1PredictReply } from '../schemas.ts';
 import { checkBatchSize, score, type ScoringContext } from '../scoring.ts';
 
 const PREDICT_VERB = ':predict';
@@ -18,10 +18,12 @@ export const v1Routes: FastifyPluginAsyncTypebox<ScoringContext> = async (app, c
     return { name: model.name, ready: state.ready };
   });
 
-  // find-my-way cannot put a literal ":" after a parameter, so the verb is split off here.
-  app.post(
+  // find-my-way cannot put a literal ":" after a parameter, so the verb is split off here. The
+  // parameter has a type and no schema: the router only yields strings, and checking that it
+  // did was a validator call on every prediction.
+  app.post<{ Params: TargetParams; Body: V1PredictBody }>(
     '/models/:target',
-    { schema: { params: TargetParams, body: V1PredictBody, response: { 200: V1PredictReply } } },
+    { schema: { body: V1PredictBody, response: { 200: V1PredictReply } } },
     async (request) => {
       const target = request.params.target;
       const colon = target.lastIndexOf(':');

@@ -1,6 +1,7 @@
 // Open Inference Protocol (V2), under /v2: server and model metadata, health, readiness and
 // `infer`.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
 import { modelNamed } from '../lookup.ts';
 import type { ServedModel } from '../model.ts';
 import { NameParams, V2InferBody, V2InferReply } from '../schemas.ts';
@@ -68,9 +69,10 @@ export const v2Routes: FastifyPluginAsyncTypebox<V2RoutesOptions> = async (app, 
     return reply.code(state.ready ? 200 : 503).send({ name: model.name, ready: state.ready });
   });
 
-  app.post(
+  // No params schema on the prediction route: the router only yields strings (routes/v1.ts).
+  app.post<{ Params: Static<typeof NameParams>; Body: Static<typeof V2InferBody> }>(
     '/models/:name/infer',
-    { schema: { params: NameParams, body: V2InferBody, response: { 200: V2InferReply } } },
+    { schema: { body: V2InferBody, response: { 200: V2InferReply } } },
     async (request) => {
       const model = modelNamed(state, request.params.name);
       const body = request.body;
