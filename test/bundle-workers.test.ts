@@ -22,49 +22,41 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('persona train from the bundle runs its k-means restarts on two worker threads', () => {
-  // 6000 x 10 values: above the size below which the pool stays in one thread.
-  const rng = createRng(5);
-  const lines = ['a,b,c,d,e,f,g,h,i,j'];
-  for (let i = 0; i < 6000; i++) {
-    lines.push(Array.from({ length: 10 }, () => ((i % 3) * 3 + rng.normal()).toFixed(4)).join(','));
+/**
+ * Runs `persona train` from the bundle on `rows` rows of `d` columns in `groups` groups and
+ * returns its progress lines (stderr).
+ */
+function trainFromBundle(name: string, rows: number, d: number, groups: number, flags: string[]): string {
+  const rng = createRng(rows);
+  const lines = [Array.from({ length: d }, (_, t) => `f${t}`).join(',')];
+  for (let i = 0; i < rows; i++) {
+    lines.push(Array.from({ length: d }, () => ((i % groups) * 3 + rng.normal()).toFixed(4)).join(','));
   }
-  const data = join(dir, 'rows.csv');
+  const data = join(dir, `${name}.csv`);
   writeFileSync(data, lines.join('\n') + '\n');
   const run = spawnSync(
     process.execPath,
-    [
-      join(dist, 'persona.mjs'),
-      'train',
-      ...['--data', data, '--out', join(dir, 'model.json'), '--k', '2..3', '--n-init', '2', '--workers', '2'],
-    ],
+    [join(dist, 'persona.mjs'), 'train', '--data', data, '--out', join(dir, `${name}.json`), ...flags],
     { encoding: 'utf8' },
   );
   assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stderr, /chose k=\d+ in [\d.]+ s \(restarts on 2 threads\)/);
+  return run.stderr;
+}
+
+test('persona train from the bundle runs its k-means restarts on two worker threads', () => {
+  // 6000 x 10 values: above the size below which the pool stays in one thread.
+  const log = trainFromBundle('rows', 6000, 10, 3, ['--k', '2..3', '--n-init', '2', '--workers', '2']);
+  assert.match(log, /chose k=\d+ in [\d.]+ s \(restarts on 2 threads\)/);
 });
 
 test('persona train --algorithm minibatch from the bundle streams the rows and places them on two worker threads', () => {
   // 12000 rows: the 10000-row reservoir sample is above the size below which the pool stays in one thread.
-  const rng = createRng(6);
-  const lines = ['a,b,c,d,e'];
-  for (let i = 0; i < 12_000; i++) {
-    lines.push(Array.from({ length: 5 }, () => ((i % 4) * 3 + rng.normal()).toFixed(4)).join(','));
-  }
-  const data = join(dir, 'stream.csv');
-  writeFileSync(data, lines.join('\n') + '\n');
-  const run = spawnSync(
-    process.execPath,
-    [
-      join(dist, 'persona.mjs'),
-      'train',
-      ...['--data', data, '--out', join(dir, 'streamed.json'), '--k', '2..5', '--n-init', '1'],
-      ...['--algorithm', 'minibatch', '--batch-size', '512', '--workers', '2'],
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stderr, /chose k=\d+ in [\d.]+ s \(restarts on 2 threads\)/);
+  const log = trainFromBundle('stream', 12_000, 5, 4, [
+    ...['--k', '2..5', '--n-init', '1', '--workers', '2'],
+    ...['--algorithm', 'minibatch', '--batch-size', '512'],
+  ]);
+  assert.match(log, /mini-batch pass/, 'trained with mini-batch');
+  assert.match(log, /chose k=\d+ in [\d.]+ s \(restarts on 2 threads\)/);
 });
 
 test("the bundle's drift worker tests a column on its own thread", async () => {

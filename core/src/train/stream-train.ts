@@ -239,7 +239,10 @@ async function trainOnPool(
   for await (const batch of source.batches()) {
     const points = encode(batch);
     rows += points.n;
-    placing.push(pool.assign(points, models));
+    const placed = pool.assign(points, models);
+    // Awaited in order below; a pool failure must not surface first as an unhandled rejection.
+    placed.catch(() => undefined);
+    placing.push(placed);
     if (placing.length >= window) add(await placing.shift()!);
     progress({ phase: 'final', rows });
   }

@@ -273,7 +273,8 @@ interface CopyPlan {
   snapshot: string;
   fields: number;
   cols: Builder[];
-  decoders: Decoder[];
+  /** Per column, where its cells go: into its builder, checked as the cursor's values are. */
+  sinks: { index: number; sink: CellSink }[];
 }
 
 /**
@@ -306,14 +307,14 @@ async function planCopy(
   } catch {
     return undefined; // the cursor pass names the missing column, as before any row is read
   }
-  const decoders: Decoder[] = [];
+  const sinks: CopyPlan['sinks'] = [];
   for (const b of cols) {
     const decode = decoderFor(fields[b.index].dataTypeID, b.type);
     if (!decode) return undefined;
-    decoders.push(decode);
+    sinks.push({ index: b.index, sink: copySink(b, decode, opts) });
   }
   const exported = await client.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
-  return { url, query, snapshot: exported.rows[0].snapshot, fields: fields.length, cols, decoders };
+  return { url, query, snapshot: exported.rows[0].snapshot, fields: fields.length, cols, sinks };
 }
 
 /** A failure of the query itself: later passes cannot succeed either. */
@@ -349,8 +350,7 @@ async function* copyPass(
     let count = 0;
     let inBatch = 0;
     const ready: Table[] = [];
-    const sinks = cols.map((b, j) => ({ index: b.index, sink: copySink(b, plan.decoders[j], opts) }));
-    const parser = new CopyBinaryParser(plan.fields, sinks, () => {
+    const parser = new CopyBinaryParser(plan.fields, plan.sinks, () => {
       count++;
       if (++inBatch === batch) {
         ready.push(takeTable(cols, inBatch));

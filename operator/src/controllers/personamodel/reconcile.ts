@@ -61,9 +61,8 @@ export async function reconcilePersonaModel(ctx: PersonaModelContext, key: strin
 
   let requeueAfterMs: number | undefined;
   try {
-    // The trainer registers versions under the model, so the model is registered first.
-    await ensureRegistered(ctx, model);
-    const versions = await read;
+    // The trainer registers versions under the model, so the model is registered before the Job.
+    const [versions] = await Promise.all([read, ensureRegistered(ctx, model)]);
     const spec = resolveSpec(model.spec);
     const training = await trainingStep(ctx, model, spec, previous, versions);
     observed.training = training.observed;
